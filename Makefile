@@ -1,0 +1,78 @@
+# mlnotes: the entry points. Every target installs what it needs first, so a fresh
+# clone needs no other step than `make html` or `make test`.
+
+SHELL       := /bin/bash
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+BUILD       := _build
+SPHINXOPTS  ?= -W --keep-going
+STAMP       := $(VENV)/.installed
+NODE_STAMP  := node_modules/.package-lock.json
+PORT        ?= 8000
+
+.PHONY: help install browser html book slides test lint serve clean preview
+
+help:
+	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
+	@echo "make test    lint, build with -W, run unit tests, doctests and site tests"
+	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make clean   remove builds and caches"
+
+# ------------------------------------------------------------------------- install
+
+install: $(STAMP) $(NODE_STAMP)
+
+# torch is pinned in constraints.txt to the CPU wheel this machine kind keeps on
+# disk, so installing is quick and reproducible; pyproject.toml only states lower
+# bounds. The kernelspec goes into the venv, so the notebooks run this interpreter.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,docs]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mlnotes)" >/dev/null
+	touch $@
+
+# MathJax is served from the build, never from a CDN.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# The browser tests drive Debian's Chromium (a test browser cannot be downloaded).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
+
+# --------------------------------------------------------------------------- build
+
+html: book slides
+
+book: install
+	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/html
+
+# sphinx-revealjs is not parallel-read safe: never pass -j here.
+slides: install
+	$(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/html/slides
+
+# ---------------------------------------------------------------------------- test
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install browser lint html
+	$(BIN)/python -m pytest tests src --doctest-modules
+
+serve:
+	@test -d $(BUILD)/html || { echo "nothing built yet: run make html"; exit 1; }
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(BUILD)/html $(PORT)
+
+clean:
+	rm -rf $(BUILD) jupyter_execute .pytest_cache .hypothesis .ruff_cache
+
+# One page and its deck, with the index and the API page, into _build/preview/PAGE:
+# quick to iterate on, and safe to run for several pages at once.
+preview: install
+	@test -n "$(PAGE)" || { echo "usage: make preview PAGE=softmax"; exit 1; }
+	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b html -c . -d $(BUILD)/preview/$(PAGE)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/preview/$(PAGE)/html
+	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/preview/$(PAGE)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/preview/$(PAGE)/html/slides

@@ -1,0 +1,256 @@
+"""One Sphinx configuration for the book and the lecture decks.
+
+    sphinx-build -b html     -c . docs   _build/html          (the book)
+    sphinx-build -b revealjs -c . slides _build/html/slides   (the decks)
+
+The Makefile runs both. Both builds execute their MyST-NB notebooks through one
+jupyter-cache (outside the published folder), and both serve every asset from the
+build itself: MathJax comes from ``node_modules`` (``npm ci``), reveal.js from the
+sphinx-revealjs package, fonts from the themes. Nothing is fetched from a network.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent
+
+# --------------------------------------------------------------------------- project
+
+project = "mlnotes"
+author = "the mlnotes authors"
+copyright = "2026, the mlnotes authors"
+release = "0.1.0"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_revealjs",
+]
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
+nitpicky = False
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+# ------------------------------------------------------------------------ execution
+
+# The kernel is this interpreter, the one that has mlnotes installed: the Makefile
+# installs a "python3" kernelspec into the virtual environment, and putting the
+# environment's share/jupyter first makes jupyter find that one before any other.
+_venv_jupyter = Path(sys.prefix) / "share" / "jupyter"
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    [str(_venv_jupyter), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+)
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+# Pages import mlnotes from this checkout even if the editable install is stale.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def _check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    exe = Path(spec.argv[0])
+    if exe.name.startswith("python") and not exe.is_absolute():
+        return  # the built-in spec runs "python" from PATH, i.e. this environment
+    if Path(os.path.realpath(exe)).parent != Path(os.path.realpath(sys.executable)).parent:
+        raise ConfigError(
+            f"the python3 Jupyter kernel runs {exe}, not this interpreter "
+            f"({sys.executable}); run `make install` to register the right one"
+        )
+
+
+_check_kernel()
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+
+# `make preview PAGE=name` builds the index, the API page and one page + deck into
+# _build/preview/<name>, with a cache of its own, so that several pages can be
+# worked on at once without touching the full build.
+_ONLY = [name for name in os.environ.get("MLNOTES_ONLY", "").split(",") if name]
+if _ONLY:
+    _keep = {"index", "api", *_ONLY}
+    exclude_patterns += sorted(
+        {p.name for folder in ("docs", "slides") for p in (ROOT / folder).glob("*.md")}
+        - {f"{name}.md" for name in _keep}
+    )
+    nb_execution_cache_path = str(ROOT / "_build" / "preview" / "-".join(_ONLY) / ".jupyter_cache")
+    suppress_warnings += ["toc.excluded", "toc.not_readable"]
+nb_execution_timeout = 240  # seconds per cell
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+nb_kernel_rgx_aliases = {".*": "python3"}
+
+# myst-nb has no output priority for the revealjs builder and would drop figures
+# and results there: give it the html builder's order.
+_MIME_ORDER = [
+    "application/vnd.jupyter.widget-view+json",
+    "application/javascript",
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/markdown",
+    "text/latex",
+    "text/plain",
+]
+nb_mime_priority_overrides = [
+    (builder, mime, rank * 10)
+    for builder in ("revealjs", "dirrevealjs")
+    for rank, mime in enumerate(_MIME_ORDER)
+]
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+
+# ----------------------------------------------------------------------------- math
+
+_MATHJAX = ROOT / "node_modules" / "mathjax" / "es5" / "tex-svg-full.js"
+if not _MATHJAX.is_file():
+    raise ConfigError(
+        f"MathJax is missing ({_MATHJAX}): run `make install` (it runs `npm ci`), "
+        "so that formulas render from the build, with no network"
+    )
+mathjax_path = _MATHJAX.name  # served from _static/ in both builds
+mathjax3_config = {
+    "svg": {"fontCache": "global"},
+    "options": {"enableMenu": False},
+    "tex": {"macros": {"R": "\\mathbb{R}"}},
+}
+
+# ---------------------------------------------------------------------------- the book
+
+html_theme = "sphinx_book_theme"
+html_title = "mlnotes"
+html_static_path = ["docs/_static", str(_MATHJAX)]
+html_css_files = ["mlnotes.css"]
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "default_mode": "auto",
+}
+html_last_updated_fmt = None
+html_show_sourcelink = True
+html_copy_source = True
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+# --------------------------------------------------------------------------- the decks
+
+revealjs_html_theme = "revealjs-basic"
+revealjs_style_theme = "white"
+revealjs_static_path = ["slides/_static", str(_MATHJAX)]
+revealjs_css_files = ["pygments.css", "mlnotes-deck.css"]
+revealjs_js_files = ["mlnotes-deck.js"]
+revealjs_script_conf = {
+    "hash": True,
+    "slideNumber": "c/t",
+    "controls": True,
+    "progress": True,
+    "center": False,
+    "width": 1280,
+    "height": 800,
+    "margin": 0.04,
+    "transition": "none",
+    "pdfMaxPagesPerSlide": 1,
+    "pdfSeparateFragments": False,
+}
+revealjs_script_plugins = [
+    {"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"},
+    {"name": "RevealSearch", "src": "revealjs/plugin/search/search.js"},
+]
+revealjs_use_section_ids = True
+
+# -------------------------------------------------------------- links between builds
+
+
+def _split_title(text: str) -> tuple[str | None, str]:
+    if text.endswith(">") and "<" in text:
+        title, target = text[:-1].split("<", 1)
+        return title.strip(), target.strip()
+    return None, text.strip()
+
+
+def _make_role(kind: str):
+    """Roles that link a page to its deck and a deck to its page or API entry.
+
+    ``{deck}`softmax``` on a book page links to ``slides/softmax.html``;
+    ``{page}`softmax``` and ``{apiref}`mlnotes.activations.softmax``` on a deck link
+    back into the book. The target's source must exist, or the build warns (and
+    ``-W`` fails it), so a renamed page cannot leave a dead link behind.
+    """
+
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        env = inliner.document.settings.env
+        title, target = _split_title(text)
+        up = "../" * env.docname.count("/")
+        if kind == "deck":
+            source = ROOT / "slides" / f"{target}.md"
+            uri = f"{up}slides/{target}.html"
+            title = title or f"the deck: {target}"
+        elif kind == "page":
+            source = ROOT / "docs" / f"{target}.md"
+            uri = f"{up}../{target}.html"
+            title = title or f"the page: {target}"
+        else:  # apiref: a dotted name documented on docs/api.md
+            module = target.rsplit(".", 1)[0] if target.count(".") > 1 else target
+            source = ROOT / "src" / (module.replace(".", "/") + ".py")
+            uri = f"{up}../api.html#{target}"
+            title = title or target
+        if not source.is_file():
+            msg = inliner.reporter.warning(
+                f"{{{name}}} target {target!r} has no source at {source.relative_to(ROOT)}",
+                line=lineno,
+            )
+            return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+        node = nodes.reference(rawtext, title, refuri=uri, classes=[f"mlnotes-{kind}"])
+        return [node], []
+
+    return role
+
+
+def _deck_outputs_outside_site(app) -> None:
+    # myst-nb writes cell outputs to <outdir>/../jupyter_execute, which for the
+    # decks (_build/html/slides) would be inside the published site.
+    if app.builder.name in ("revealjs", "dirrevealjs"):
+        folder = ROOT / "_build" / "jupyter_execute_slides"
+        app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
+
+
+def _deck_page_context(app, pagename, templatename, context, doctree) -> None:
+    # Copy buttons belong to the book; on a slide their script only fails.
+    if app.builder.name in ("revealjs", "dirrevealjs") and "script_files" in context:
+        context["script_files"] = [
+            js for js in context["script_files"] if "clipboard" not in str(js)
+            and "copybutton" not in str(js)
+        ]
+        context["css_files"] = [c for c in context["css_files"] if "copybutton" not in str(c)]
+
+
+def setup(app):
+    app.connect("html-page-context", _deck_page_context)
+    app.connect("builder-inited", _deck_outputs_outside_site, priority=900)
+    app.add_role("deck", _make_role("deck"))
+    app.add_role("page", _make_role("page"))
+    app.add_role("apiref", _make_role("apiref"))

@@ -1,0 +1,472 @@
+r"""Activations: sigmoid, tanh, ReLU and the softmax family, each with its backward.
+
+Every forward function sits next to its backward, in the spirit of micrograd: the
+reader sees what a function computes and what it sends back to its inputs at the
+same time. A backward takes the incoming gradient ``grad`` (the gradient of a
+scalar loss with respect to the output) and whatever it needs from the forward
+pass, and returns the vector-Jacobian product: the gradient of the loss with
+respect to the input.
+
+One body serves NumPy arrays and torch tensors (see :mod:`mlnotes.backend`).
+
+Explained in the book: :doc:`/softmax`; presented in the deck "Lecture: Softmax".
+
+Shapes: ``x`` may have any shape; ``axis`` picks the dimension that softmax
+normalises over (``K``, the number of classes, in a classifier's ``(N, K)``
+logits).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backend import check_axis, check_floating, device_of, namespace, stop_gradient
+
+__all__ = [
+    "sigmoid",
+    "sigmoid_backward",
+    "tanh",
+    "tanh_backward",
+    "relu",
+    "relu_backward",
+    "logsumexp",
+    "logsumexp_backward",
+    "softmax",
+    "softmax_backward",
+    "softmax_jacobian",
+    "log_softmax",
+    "log_softmax_backward",
+    "hardmax",
+    "hardmax_backward",
+]
+
+
+def _check_beta(beta: float) -> float:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)):
+        raise TypeError(f"beta must be a positive number, got {type(beta).__name__}")
+    if not beta > 0 or beta == float("inf"):
+        raise ValueError(f"beta must be a positive, finite number, got {beta}")
+    return float(beta)
+
+
+# --------------------------------------------------------------------------- sigmoid
+
+
+def sigmoid(x: Any) -> Any:
+    r"""The logistic sigmoid, computed without overflow.
+
+    .. math::
+        \sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}
+
+    The first form overflows for very negative ``x`` (``exp(800)``), the second
+    for very positive ``x``. Writing :math:`e = e^{-|x|} \in (0, 1]` and picking
+    the form by the sign of ``x`` never exponentiates a positive number.
+
+    Properties (tested): :math:`\sigma(x) \in [0, 1]`,
+    :math:`1 - \sigma(x) = \sigma(-x)`, and :math:`\tanh(x) = 2\sigma(2x) - 1`.
+
+    Args:
+        x: floating-point array of any shape.
+
+    Returns:
+        :math:`\sigma(x)`, same shape, dtype and device as ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> sigmoid(np.array([-800.0, 0.0, 800.0]))
+        array([0. , 0.5, 1. ])
+    """
+    check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    # e = exp(-|x|) lies in (0, 1]: no overflow whatever the sign of x.
+    # -|x| is written with `where` so that its derivative at 0 is -1, not abs's 0.
+    e = xp.exp(xp.where(x >= 0, -x, x))
+    # sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_backward(grad: Any, y: Any) -> Any:
+    r"""Backward of :func:`sigmoid`, from its output ``y``.
+
+    .. math::
+        \frac{d\sigma}{dx} = \sigma(x)\,(1 - \sigma(x)) = y\,(1 - y)
+
+    Args:
+        grad: gradient of the loss with respect to ``y``.
+        y: the output of :func:`sigmoid`.
+
+    Returns:
+        The gradient of the loss with respect to ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> sigmoid_backward(np.ones(1), sigmoid(np.zeros(1)))
+        array([0.25])
+    """
+    namespace(grad, y, names=("grad", "y"))
+    return grad * y * (1 - y)
+
+
+# ------------------------------------------------------------------------------ tanh
+
+
+def tanh(x: Any) -> Any:
+    r"""The hyperbolic tangent, a sigmoid rescaled to :math:`[-1, 1]`.
+
+    .. math::
+        \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1
+
+    Args:
+        x: floating-point array of any shape.
+
+    Returns:
+        :math:`\tanh(x)`, same shape, dtype and device as ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> tanh(np.array([-1000.0, 0.0, 1000.0]))
+        array([-1.,  0.,  1.])
+    """
+    check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    return xp.tanh(x)
+
+
+def tanh_backward(grad: Any, y: Any) -> Any:
+    r"""Backward of :func:`tanh`, from its output ``y``.
+
+    .. math::
+        \frac{d\tanh}{dx} = 1 - \tanh^2(x) = 1 - y^2
+
+    Args:
+        grad: gradient of the loss with respect to ``y``.
+        y: the output of :func:`tanh`.
+
+    Returns:
+        The gradient of the loss with respect to ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> tanh_backward(np.ones(1), tanh(np.zeros(1)))
+        array([1.])
+    """
+    namespace(grad, y, names=("grad", "y"))
+    return grad * (1 - y * y)
+
+
+# ------------------------------------------------------------------------------ relu
+
+
+def relu(x: Any) -> Any:
+    r"""The rectified linear unit, :math:`\mathrm{ReLU}(x) = \max(x, 0)`.
+
+    Args:
+        x: floating-point array of any shape.
+
+    Returns:
+        ``x`` where it is positive, 0 elsewhere.
+
+    Example:
+        >>> import numpy as np
+        >>> relu(np.array([-2.0, 0.0, 3.0]))
+        array([0., 0., 3.])
+    """
+    check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    return xp.where(x > 0, x, xp.zeros_like(x))
+
+
+def relu_backward(grad: Any, x: Any) -> Any:
+    r"""Backward of :func:`relu`, from its input ``x``.
+
+    .. math::
+        \frac{d\,\mathrm{ReLU}}{dx} = [x > 0]
+
+    (0 at ``x = 0``, as in torch).
+
+    Example:
+        >>> import numpy as np
+        >>> relu_backward(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+        array([0., 0., 1.])
+    """
+    xp = namespace(grad, x, names=("grad", "x"))
+    return xp.where(x > 0, grad, xp.zeros_like(grad))
+
+
+# ------------------------------------------------------------------------- logsumexp
+
+
+def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Any:
+    r"""The log-sum-exp :math:`\log \sum_k e^{x_k}`, without overflow.
+
+    .. math::
+        \log \sum_k e^{x_k} = m + \log \sum_k e^{x_k - m}, \qquad m = \max_k x_k
+
+    After the shift the largest exponent is :math:`e^0 = 1`, so the sum lies in
+    :math:`[1, K]` and neither overflows nor underflows to 0. The identity holds
+    for any :math:`m`; the maximum is the choice that makes it safe. A slice of
+    only ``-inf`` gives ``-inf`` (as torch does).
+
+    Args:
+        x: floating-point array.
+        axis: the axis to reduce.
+        keepdims: keep the reduced axis with length 1.
+
+    Returns:
+        The log-sum-exp over ``axis``.
+
+    Example:
+        >>> import numpy as np
+        >>> float(logsumexp(np.array([1000.0, 1000.0])))  # 1000 + log 2
+        1000.6931471805599
+    """
+    check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    axis = check_axis(axis, x.ndim)
+    # m = max_k x_k, a constant for the gradient; an infinite max is replaced by 0
+    m = stop_gradient(xp.max(x, axis=axis, keepdims=True))
+    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+    # log sum_k exp(x_k) = m + log sum_k exp(x_k - m)
+    out = m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdims else xp.squeeze(out, axis=axis)
+
+
+def logsumexp_backward(grad: Any, x: Any, axis: int = -1, keepdims: bool = False) -> Any:
+    r"""Backward of :func:`logsumexp`: the gradient is the softmax.
+
+    .. math::
+        \frac{\partial}{\partial x_k} \log \sum_j e^{x_j} = \frac{e^{x_k}}{\sum_j e^{x_j}}
+        = \mathrm{softmax}(x)_k
+
+    Args:
+        grad: gradient of the loss with respect to the log-sum-exp.
+        x: the input of :func:`logsumexp`.
+        axis: as in the forward call.
+        keepdims: as in the forward call.
+
+    Example:
+        >>> import numpy as np
+        >>> logsumexp_backward(np.array(1.0), np.array([0.0, 0.0]))
+        array([0.5, 0.5])
+    """
+    xp = namespace(grad, x, names=("grad", "x"))
+    axis = check_axis(axis, x.ndim)
+    if not keepdims:
+        grad = xp.expand_dims(grad, axis=axis)
+    return grad * softmax(x, axis=axis)
+
+
+# --------------------------------------------------------------------------- softmax
+
+
+def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
+    r"""Softmax with inverse temperature ``beta``: a differentiable argmax.
+
+    .. math::
+        \mathrm{softmax}(x)_k = \frac{e^{\beta x_k}}{\sum_j e^{\beta x_j}}
+        = \frac{e^{\beta x_k - m}}{\sum_j e^{\beta x_j - m}},
+        \qquad m = \max_j \beta x_j
+
+    Subtracting :math:`m` changes nothing (numerator and denominator share the
+    factor :math:`e^{-m}`) but keeps every exponent :math:`\le 0`, so nothing
+    overflows.
+
+    Properties (tested): entries lie in :math:`[0, 1]` and sum to 1 along
+    ``axis``; :math:`\mathrm{softmax}(x + c) = \mathrm{softmax}(x)`;
+    :math:`\mathrm{softmax}([0, x])_1 = \sigma(x)`; as ``beta`` grows the output
+    tends to :func:`hardmax`.
+
+    Args:
+        x: floating-point array of logits; ``-inf`` entries get probability 0.
+        axis: the axis to normalise over.
+        beta: inverse temperature :math:`\beta > 0`; larger is sharper.
+
+    Returns:
+        Probabilities, same shape as ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> softmax(np.array([1.0, 3.0])).round(2)
+        array([0.12, 0.88])
+        >>> softmax(np.array([1.0, 3.0]), beta=10.0).round(6)
+        array([0., 1.])
+    """
+    check_floating(x, "x")
+    beta = _check_beta(beta)
+    xp = namespace(x, names=("x",))
+    axis = check_axis(axis, x.ndim)
+    z = x * beta if beta != 1.0 else x
+    # the max shift: z_k - m <= 0, so exp never overflows
+    m = stop_gradient(xp.max(z, axis=axis, keepdims=True))
+    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+    e = xp.exp(z - m)
+    # y_k = e_k / sum_j e_j
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> Any:
+    r"""Backward of :func:`softmax`, from its output ``y``.
+
+    The Jacobian is :math:`J = \beta\,(\mathrm{diag}(y) - y y^\top)`, so the
+    vector-Jacobian product never needs the :math:`K \times K` matrix:
+
+    .. math::
+        \frac{\partial L}{\partial x_k} = \beta\, y_k \Big(g_k - \sum_j g_j y_j\Big)
+
+    Every input receives gradient from every output: softmax is not an
+    element-wise map.
+
+    Args:
+        grad: :math:`g`, the gradient of the loss with respect to ``y``.
+        y: the output of :func:`softmax`.
+        axis: as in the forward call.
+        beta: as in the forward call.
+
+    Example:
+        >>> import numpy as np
+        >>> y = softmax(np.array([0.0, 0.0]))
+        >>> softmax_backward(np.array([1.0, 0.0]), y)
+        array([ 0.25, -0.25])
+    """
+    xp = namespace(grad, y, names=("grad", "y"))
+    beta = _check_beta(beta)
+    axis = check_axis(axis, y.ndim)
+    # g . y, the part of the gradient that every entry shares
+    gy = xp.sum(grad * y, axis=axis, keepdims=True)
+    return beta * y * (grad - gy)
+
+
+def softmax_jacobian(y: Any) -> Any:
+    r"""The full Jacobian of softmax at a vector, from its output ``y``.
+
+    .. math::
+        J_{kj} = \frac{\partial y_k}{\partial x_j} = y_k\,([k = j] - y_j),
+        \qquad J = \mathrm{diag}(y) - y y^\top
+
+    Args:
+        y: a 1-D output of :func:`softmax`, shape ``(K,)``.
+
+    Returns:
+        The ``(K, K)`` Jacobian. It is symmetric and each row sums to 0.
+
+    Example:
+        >>> import numpy as np
+        >>> softmax_jacobian(np.array([0.5, 0.5]))
+        array([[ 0.25, -0.25],
+               [-0.25,  0.25]])
+    """
+    xp = namespace(y, names=("y",))
+    if y.ndim != 1:
+        raise ValueError(f"y must be a vector (1-D), got shape {tuple(y.shape)}")
+    # diag(y) as the identity times y, then the outer product y y^T
+    eye = xp.eye(y.shape[0], dtype=y.dtype, device=device_of(y))
+    return eye * y[None, :] - y[:, None] * y[None, :]
+
+
+# ----------------------------------------------------------------------- log-softmax
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    r"""The logarithm of :func:`softmax`, computed directly.
+
+    .. math::
+        \log \mathrm{softmax}(x)_k = x_k - \log \sum_j e^{x_j}
+
+    Taking ``log(softmax(x))`` instead fails when a probability underflows to
+    0 (``log 0 = -inf``); this form stays finite wherever ``x`` is.
+
+    Args:
+        x: floating-point array of logits.
+        axis: the axis to normalise over.
+
+    Returns:
+        Log-probabilities, same shape as ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> log_softmax(np.array([0.0, 1000.0]))
+        array([-1000.,     0.])
+    """
+    check_floating(x, "x")
+    axis = check_axis(axis, x.ndim)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
+    r"""Backward of :func:`log_softmax`, from its output ``y``.
+
+    .. math::
+        \frac{\partial L}{\partial x_k} = g_k - e^{y_k} \sum_j g_j
+
+    Unlike softmax's, this gradient does not vanish when one logit dominates:
+    with :math:`g = -e_c` (the gradient of :math:`-\log p_c`) it is
+    :math:`p - e_c`, of size about 1 while the prediction is wrong.
+
+    Args:
+        grad: gradient of the loss with respect to ``y``.
+        y: the output of :func:`log_softmax`.
+        axis: as in the forward call.
+
+    Example:
+        >>> import numpy as np
+        >>> y = log_softmax(np.array([0.0, 0.0]))
+        >>> log_softmax_backward(np.array([-1.0, 0.0]), y)
+        array([-0.5,  0.5])
+    """
+    xp = namespace(grad, y, names=("grad", "y"))
+    axis = check_axis(axis, y.ndim)
+    return grad - xp.exp(y) * xp.sum(grad, axis=axis, keepdims=True)
+
+
+# --------------------------------------------------------------------------- hardmax
+
+
+def hardmax(x: Any, axis: int = -1) -> Any:
+    r"""The one-hot argmax: 1 at the largest entry along ``axis``, 0 elsewhere.
+
+    .. math::
+        \mathrm{hardmax}(x)_k = [k = \arg\max_j x_j]
+
+    Ties go to the first maximal entry, as with ``argmax``. This is the limit of
+    ``softmax(x, beta=b)`` as :math:`b \to \infty` (for a unique maximum), and it
+    generalises the step function: ``hardmax([0, x])[1]`` is :math:`[x > 0]`.
+
+    Args:
+        x: floating-point array.
+        axis: the axis to take the argmax over.
+
+    Returns:
+        A one-hot array, same shape and dtype as ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> hardmax(np.array([[1.0, 3.0, 2.0], [5.0, 5.0, 0.0]]))
+        array([[0., 1., 0.],
+               [1., 0., 0.]])
+    """
+    check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    axis = check_axis(axis, x.ndim)
+    idx = xp.argmax(x, axis=axis, keepdims=True)
+    # positions 0..K-1 laid along `axis`, compared with the argmax
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+    positions = xp.reshape(xp.arange(x.shape[axis], device=idx.device), tuple(shape))
+    return xp.astype(positions == idx, x.dtype)
+
+
+def hardmax_backward(grad: Any, x: Any, axis: int = -1) -> Any:
+    r"""Backward of :func:`hardmax`: zero everywhere.
+
+    The one-hot output is piecewise constant in ``x``, so a small change of the
+    input never changes it: no gradient flows, which is why networks use
+    softmax where they would like an argmax.
+
+    Example:
+        >>> import numpy as np
+        >>> hardmax_backward(np.ones(3), np.array([1.0, 2.0, 3.0]))
+        array([0., 0., 0.])
+    """
+    xp = namespace(grad, x, names=("grad", "x"))
+    check_axis(axis, x.ndim)
+    return xp.zeros_like(grad)

@@ -1,0 +1,214 @@
+r"""Array namespaces and devices: the only module that knows about backends.
+
+Every function in mlnotes is written once against the `array API standard
+<https://data-apis.org/array-api/latest/>`_. :func:`namespace` returns the
+namespace ``xp`` of its inputs (NumPy's or torch's, wrapped by
+``array_api_compat``), and the body then calls ``xp.exp``, ``xp.sum``,
+``xp.max`` and so on. A NumPy input therefore gives a NumPy output, and a
+torch input gives a torch output on the same device, with autograd flowing
+through every operation.
+
+The helpers here also carry the package's argument checks, so that every
+module reports bad input in the same words: the argument's name, what was
+expected and what was given.
+
+Explained in the book: :doc:`/index` (how the package is organised).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+__all__ = [
+    "namespace",
+    "is_torch",
+    "device_of",
+    "default_device",
+    "available_devices",
+    "check_floating",
+    "check_axis",
+    "check_same_shape",
+    "stop_gradient",
+    "to_numpy",
+]
+
+
+def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
+    r"""Return the array-API namespace shared by ``arrays``.
+
+    Args:
+        *arrays: NumPy arrays or torch tensors (Python scalars and ``None``
+            are ignored).
+        names: the argument names of ``arrays``, used in error messages.
+
+    Returns:
+        The ``array_api_compat`` namespace (``xp``) of the inputs.
+
+    Raises:
+        TypeError: an input is neither a NumPy array nor a torch tensor, or
+            NumPy arrays are mixed with torch tensors.
+        ValueError: torch tensors live on different devices.
+
+    Example:
+        >>> import numpy as np
+        >>> xp = namespace(np.zeros(3))
+        >>> xp.exp(np.zeros(2))
+        array([1., 1.])
+    """
+    if names is None:
+        names = tuple(f"argument {i}" for i in range(len(arrays)))
+    present = []
+    for name, a in zip(names, arrays, strict=True):
+        if a is None or isinstance(a, (int, float, bool)):
+            continue
+        if not (array_api_compat.is_numpy_array(a) or array_api_compat.is_torch_array(a)):
+            raise TypeError(
+                f"{name} must be a NumPy array or a torch tensor, got {type(a).__name__}"
+            )
+        present.append((name, a))
+    if not present:
+        raise TypeError("expected at least one NumPy array or torch tensor")
+    kinds = {array_api_compat.is_torch_array(a) for _, a in present}
+    if len(kinds) > 1:
+        listing = ", ".join(f"{n} is {type(a).__module__}.{type(a).__name__}" for n, a in present)
+        raise TypeError(f"cannot mix NumPy arrays and torch tensors: {listing}")
+    devices = {str(array_api_compat.device(a)) for _, a in present}
+    if len(devices) > 1:
+        listing = ", ".join(f"{n} on {array_api_compat.device(a)}" for n, a in present)
+        raise ValueError(f"all inputs must be on one device: {listing}")
+    return array_api_compat.array_namespace(*(a for _, a in present))
+
+
+def is_torch(x: Any) -> bool:
+    r"""Whether ``x`` is a torch tensor.
+
+    Example:
+        >>> import numpy as np, torch
+        >>> is_torch(torch.zeros(1)), is_torch(np.zeros(1))
+        (True, False)
+    """
+    return bool(array_api_compat.is_torch_array(x))
+
+
+def device_of(x: Any) -> Any:
+    r"""The device ``x`` lives on (``"cpu"`` for NumPy arrays).
+
+    Example:
+        >>> import torch
+        >>> device_of(torch.zeros(1))
+        device(type='cpu')
+    """
+    return array_api_compat.device(x)
+
+
+def default_device() -> str:
+    r"""The best device torch can use here: ``"cuda"``, then ``"mps"``, then ``"cpu"``.
+
+    Example:
+        >>> default_device() in {"cuda", "mps", "cpu"}
+        True
+    """
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def available_devices() -> list[str]:
+    r"""Every torch device usable here, CPU first.
+
+    Example:
+        >>> available_devices()[0]
+        'cpu'
+    """
+    import torch
+
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def check_floating(x: Any, name: str) -> None:
+    r"""Raise ``TypeError`` unless ``x`` has a real floating-point dtype.
+
+    Example:
+        >>> import numpy as np
+        >>> check_floating(np.array([1, 2]), "x")
+        Traceback (most recent call last):
+        ...
+        TypeError: x must have a floating-point dtype, got int64
+    """
+    xp = namespace(x, names=(name,))
+    if not xp.isdtype(x.dtype, "real floating"):
+        dtype = str(x.dtype).removeprefix("torch.")
+        raise TypeError(f"{name} must have a floating-point dtype, got {dtype}")
+
+
+def check_axis(axis: int, ndim: int, name: str = "axis") -> int:
+    r"""Return ``axis`` as a non-negative index, or raise ``ValueError``.
+
+    Example:
+        >>> check_axis(-1, 3)
+        2
+        >>> check_axis(3, 2)
+        Traceback (most recent call last):
+        ...
+        ValueError: axis=3 is out of range for an input with 2 dimensions
+    """
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for an input with {ndim} dimensions")
+    return int(axis) % ndim
+
+
+def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:
+    r"""Raise ``ValueError`` unless ``a`` and ``b`` have the same shape.
+
+    Example:
+        >>> import numpy as np
+        >>> check_same_shape(np.zeros(2), np.zeros(3), ("input", "target"))
+        Traceback (most recent call last):
+        ...
+        ValueError: input and target must have the same shape, got (2,) and (3,)
+    """
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape, "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+
+
+def stop_gradient(x: Any) -> Any:
+    r"""``x`` as a constant: detached for torch, unchanged for NumPy.
+
+    Example:
+        >>> import torch
+        >>> stop_gradient(torch.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return x.detach() if is_torch(x) else x
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    r"""A NumPy copy of ``x`` (moved to the CPU and detached if it is a tensor).
+
+    Example:
+        >>> import torch
+        >>> to_numpy(torch.arange(3.0))
+        array([0., 1., 2.], dtype=float32)
+    """
+    if is_torch(x):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
