@@ -87,7 +87,7 @@ if _ONLY:
         - {f"{name}.md" for name in _keep}
     )
     nb_execution_cache_path = str(ROOT / "_build" / "preview" / "-".join(_ONLY) / ".jupyter_cache")
-    suppress_warnings += ["toc.excluded", "toc.not_readable"]
+    suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included"]
 nb_execution_timeout = 240  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
@@ -142,8 +142,8 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "default_mode": "auto",
 }
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
 html_copy_source = True
@@ -197,7 +197,7 @@ def _make_role(kind: str):
 
     ``{deck}`softmax``` on a book page links to ``slides/softmax.html``;
     ``{page}`softmax``` and ``{apiref}`mlnotes.activations.softmax``` on a deck link
-    back into the book. The target's source must exist, or the build warns (and
+    back into the book (pages link to the API with ``{py:func}`` as usual). The target's source must exist, or the build warns (and
     ``-W`` fails it), so a renamed page cannot leave a dead link behind.
     """
 
@@ -213,10 +213,12 @@ def _make_role(kind: str):
             source = ROOT / "docs" / f"{target}.md"
             uri = f"{up}../{target}.html"
             title = title or f"the page: {target}"
-        else:  # apiref: a dotted name documented on docs/api.md
-            module = target.rsplit(".", 1)[0] if target.count(".") > 1 else target
-            source = ROOT / "src" / (module.replace(".", "/") + ".py")
-            uri = f"{up}../api.html#{target}"
+        else:  # apiref: mlnotes.<module>[.<name>], documented on docs/api/<module>.md
+            parts = target.split(".")
+            module = parts[1] if len(parts) > 1 else ""
+            source = ROOT / "docs" / "api" / f"{module}.md"
+            anchor = f"#{target}" if len(parts) > 2 else f"#module-{target}"
+            uri = f"{up}../api/{module}.html{anchor}"
             title = title or target
         if not source.is_file():
             msg = inliner.reporter.warning(
