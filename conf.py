@@ -11,7 +11,9 @@ sphinx-revealjs package, fonts from the themes. Nothing is fetched from a networ
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -73,8 +75,25 @@ def _check_kernel() -> None:
 
 _check_kernel()
 
+
+
+def _package_fingerprint() -> str:
+    """A hash of the package's source: the pages' outputs depend on it."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "mlnotes").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# jupyter-cache keys an executed notebook on its own cells only. The outputs also
+# depend on mlnotes, so the cache lives in a folder named after the package's
+# fingerprint: changing the package starts a fresh cache (and _rerun_on_package_change
+# below makes Sphinx re-read every page), so a page never shows stale results.
+FINGERPRINT = _package_fingerprint()
+_CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_cache_path = str(_CACHE_ROOT / FINGERPRINT)
 
 # `make preview PAGE=name` builds the index, the API page and one page + deck into
 # _build/preview/<name>, with a cache of its own, so that several pages can be
@@ -86,8 +105,10 @@ if _ONLY:
         {p.name for folder in ("docs", "slides") for p in (ROOT / folder).glob("*.md")}
         - {f"{name}.md" for name in _keep}
     )
-    nb_execution_cache_path = str(ROOT / "_build" / "preview" / "-".join(_ONLY) / ".jupyter_cache")
-    suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included"]
+    _CACHE_ROOT = ROOT / "_build" / "preview" / "-".join(_ONLY) / ".jupyter_cache"
+    nb_execution_cache_path = str(_CACHE_ROOT / FINGERPRINT)
+    # links to pages left out of a preview are checked by the full build
+    suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc"]
 nb_execution_timeout = 240  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
@@ -250,7 +271,38 @@ def _deck_page_context(app, pagename, templatename, context, doctree) -> None:
         context["css_files"] = [c for c in context["css_files"] if "copybutton" not in str(c)]
 
 
+def _stamp_path(app) -> Path:
+    return Path(app.doctreedir) / "mlnotes-package.fingerprint"
+
+
+def _rerun_on_package_change(app, env, added, changed, removed):
+    """Re-read every document when the package changed since the last good build."""
+    stamp = _stamp_path(app)
+    if stamp.is_file() and stamp.read_text() == FINGERPRINT:
+        return []
+    for old in _CACHE_ROOT.glob("*"):  # caches of earlier package versions
+        if old.is_dir() and old.name != FINGERPRINT:
+            shutil.rmtree(old, ignore_errors=True)
+    return sorted(env.found_docs - added - removed)
+
+
+def _after_build(app, exception) -> None:
+    """Remember a clean build; after a failed one, forget the environment.
+
+    Sphinx reports a page's warnings only when it reads the page, so after a
+    failed build an unchanged page would pass silently next time. Dropping the
+    saved environment makes the next build read (and judge) every page again.
+    """
+    if exception is None and getattr(app, "_warncount", 0) == 0:
+        _stamp_path(app).write_text(FINGERPRINT)
+    else:
+        _stamp_path(app).unlink(missing_ok=True)
+        (Path(app.doctreedir) / "environment.pickle").unlink(missing_ok=True)
+
+
 def setup(app):
+    app.connect("env-get-outdated", _rerun_on_package_change)
+    app.connect("build-finished", _after_build)
     app.connect("html-page-context", _deck_page_context)
     app.connect("builder-inited", _deck_outputs_outside_site, priority=900)
     app.add_role("deck", _make_role("deck"))

@@ -11,6 +11,7 @@ Explained in the book: every page that draws a figure says which helper drew it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,10 +28,47 @@ __all__ = [
     "jacobian_figure",
     "activation_curves_figure",
     "max_family_figure",
+    "conv_net_shapes",
+    "conv_net_figure",
+    "sobel_figure",
+    "pooling_figure",
+    "neighbour_figure",
+    "constant_fit_losses",
+    "regression_losses_figure",
+    "coin_nll",
+    "nll_curve_figure",
+    "fit_linear",
+    "sigmoid_pitfall_figure",
+    "multilabel_figure",
+    "ce_graph_figure",
+    "margin_ranking_figure",
+    "gradient_estimators_figure",
+    "vae_reconstructions_figure",
+    "vae_samples_figure",
+    "latent_space_figure",
 ]
 
 #: a colour for each role, used consistently across pages and decks
 COLORS = {"ours": "#1f77b4", "other": "#d62728", "third": "#2ca02c", "fourth": "#9467bd"}
+
+
+class _NotebookFigure(Figure):
+    r"""A :class:`~matplotlib.figure.Figure` that displays itself in a notebook.
+
+    pyplot's inline backend registers the display of figures only once pyplot is
+    imported; the helpers here never import it, so the figure says how to show
+    itself: as a PNG, rendered at a resolution that stays sharp on a projector.
+
+    Example:
+        >>> fig, ax = new_figure()
+        >>> fig._repr_png_()[:4]
+        b'\x89PNG'
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=144)
+        return buffer.getvalue()
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 3.6):
@@ -43,9 +81,9 @@ def new_figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float
     Example:
         >>> fig, ax = new_figure()
         >>> type(fig).__name__
-        'Figure'
+        '_NotebookFigure'
     """
-    fig = Figure(figsize=(width, height), layout="constrained", dpi=110)
+    fig = _NotebookFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True)
     return fig, axes
 
@@ -232,3 +270,603 @@ def max_family_figure(lim: float = 4.0):
 
 # =========================================================== figures of other pages
 # (each page family adds its helpers below, in a section of its own)
+
+
+# ===== conv
+
+#: LeNet-5 as (operation, arguments) steps: conv (out channels, kernel, padding) + ReLU,
+#: max pool (kernel), flatten, linear (out features) + ReLU but for the last
+LENET = (("conv", 6, 5, 2), ("pool", 2), ("conv", 16, 5, 0), ("pool", 2), ("flatten",),
+         ("linear", 120), ("linear", 84), ("linear", 10))
+
+
+def conv_net_shapes(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28), seed: int = 0):
+    r"""Run a conv net made of mlnotes functions on one random input; list each step's output.
+
+    Returns:
+        ``[(label, shape), ...]`` starting with the input; shapes exclude the batch axis.
+
+    Example:
+        >>> [shape for _, shape in conv_net_shapes()]
+        [(1, 28, 28), (6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (400,), (120,), (84,),
+         (10,)]
+    """
+    from . import conv as C
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(1, *input_shape))
+    out = [("input", tuple(input_shape))]
+    for step in layers:
+        if step[0] == "conv":
+            _, c_out, k, p = step
+            w = rng.normal(size=(c_out, x.shape[1], k, k))
+            x, label = A.relu(C.conv2d(x, w, padding=p)), f"conv {k}x{k}, pad {p} + ReLU"
+            label = label.replace(", pad 0", "")
+        elif step[0] == "pool":
+            x, label = C.max_pool2d(x, step[1]), f"max pool {step[1]}x{step[1]}"
+        elif step[0] == "flatten":
+            x, label = x.reshape(x.shape[0], -1), "flatten"
+        elif step[0] == "linear":
+            w = rng.normal(size=(x.shape[1], step[1]))
+            x, label = x @ w, "linear" if step is layers[-1] else "linear + ReLU"
+        else:
+            raise ValueError(f"unknown layer {step[0]!r}")
+        out.append((label, tuple(x.shape[1:])))
+    return out
+
+
+def conv_net_figure(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28)):
+    r"""A conv net drawn from the shapes that :func:`conv_net_shapes` measures.
+
+    Feature maps are squares sized by their height, stacked to suggest channels;
+    vectors are bars sized by their length.
+
+    Example:
+        >>> len(conv_net_figure().axes)
+        1
+    """
+    from matplotlib.patches import Rectangle
+
+    shapes = conv_net_shapes(layers, input_shape)
+    fig, ax = new_figure(width=10.0, height=2.8)
+    h0 = max(s[1] for _, s in shapes if len(s) == 3)
+    n0 = max(s[0] for _, s in shapes if len(s) == 1)
+    gap, right = 2.0, None  # distance between layers; right edge of the previous drawing
+    for k, (label, shape) in enumerate(shapes):
+        x0 = gap * k
+        if len(shape) == 3:
+            c, h, w = shape
+            side, depth = 0.3 + 0.9 * h / h0, min(c, 4)
+            for d in range(depth - 1, -1, -1):
+                ax.add_patch(Rectangle((x0 + 0.08 * d - side / 2, 0.08 * d - side / 2), side,
+                                       side, fc=COLORS["ours"], ec="white", alpha=0.85))
+            left, new_right = x0 - side / 2, x0 + side / 2 + 0.08 * (depth - 1)
+            text = f"{c}@{h}x{w}"
+        else:
+            side = 0.2 + 1.0 * np.sqrt(shape[0] / n0)
+            ax.add_patch(Rectangle((x0 - 0.07, -side / 2), 0.14, side, fc=COLORS["third"]))
+            left, new_right = x0 - 0.07, x0 + 0.07
+            text = f"{shape[0]}"
+        ax.text(x0, -0.8, text, ha="center", va="top", fontsize=9)
+        if k:
+            ax.annotate("", (left - 0.08, 0), (right + 0.08, 0),
+                        arrowprops=dict(arrowstyle="->", color="grey"))
+            ax.text((left + right) / 2, 0.75, label.replace(" + ", "\n+ "), ha="center",
+                    va="bottom", fontsize=8)
+        right = new_right
+    ax.set_xlim(-0.8, gap * (len(shapes) - 1) + 0.5)
+    ax.set_ylim(-1.1, 1.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def sobel_figure(image: np.ndarray):
+    r"""A grey image, its two Sobel responses and the edge magnitude, side by side.
+
+    Computed with :func:`mlnotes.conv.sobel` and :func:`mlnotes.conv.edge_magnitude`.
+
+    Example:
+        >>> len(sobel_figure(np.eye(8)).axes)
+        4
+    """
+    from . import conv as C
+
+    x = np.asarray(image, dtype=np.float64)[None, None]
+    g, mag = C.sobel(x)[0], C.edge_magnitude(x)[0, 0]
+    lim = np.abs(g).max()
+    fig, axes = new_figure(1, 4, width=10.0, height=3.4)
+    panels = [(image, "image", "gray", 0, 1), (g[0], r"$G_x$: vertical edges", "RdBu_r", -lim, lim),
+              (g[1], r"$G_y$: horizontal edges", "RdBu_r", -lim, lim),
+              (mag, "edge magnitude", "magma", 0, mag.max())]
+    for ax, (a, title, cmap, lo, hi) in zip(axes, panels, strict=True):
+        ax.imshow(a, cmap=cmap, vmin=lo, vmax=hi)
+        ax.set_title(title, fontsize=10)
+        ax.axis("off")
+    return fig
+
+
+def pooling_figure(x: np.ndarray, shifted: np.ndarray, kernel_size: int = 2):
+    r"""Two grey images and their max pooling: a shift inside a window leaves the pool unchanged.
+
+    Example:
+        >>> len(pooling_figure(np.eye(4), np.eye(4)).axes)
+        4
+    """
+    from . import conv as C
+
+    fig, axes = new_figure(2, 2, width=5.6, height=5.2)
+    for col, (img, name) in enumerate(((x, "image"), (shifted, "shifted by one pixel"))):
+        pooled = C.max_pool2d(np.asarray(img, dtype=np.float64)[None, None], kernel_size)[0, 0]
+        for row, (a, title) in enumerate(((img, name), (pooled, f"max pool {kernel_size}x"
+                                                                f"{kernel_size}"))):
+            ax = axes[row, col]
+            ax.imshow(a, cmap="gray_r", vmin=0, vmax=1)
+            ax.set_title(title, fontsize=10)
+            ax.set_xticks(np.arange(-0.5, a.shape[1], 1), minor=True)
+            ax.set_yticks(np.arange(-0.5, a.shape[0], 1), minor=True)
+            ax.grid(which="minor", color="lightgrey", lw=0.5)
+            ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    return fig
+
+
+def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 4000):
+    r"""A feature map's values against their right neighbour, and against the pixel ``far`` over.
+
+    The first cloud hugs the diagonal (neighbours say nearly the same thing); the
+    second does not. Titles give the correlation coefficients.
+
+    Example:
+        >>> len(neighbour_figure(np.random.default_rng(0).random((20, 20)), far=4).axes)
+        2
+    """
+    f = np.asarray(feature_map, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    fig, axes = new_figure(1, 2, width=7.2, height=3.4)
+    for ax, d in zip(axes, (1, far), strict=True):
+        a, b = f[:, :-d].ravel(), f[:, d:].ravel()
+        r = np.corrcoef(a, b)[0, 1]
+        pick = rng.choice(a.size, size=min(max_points, a.size), replace=False)
+        ax.scatter(a[pick], b[pick], s=2, alpha=0.3, color=COLORS["ours"] if d == 1 else
+                   COLORS["other"])
+        ax.set_title(f"{d} pixel{'s' if d > 1 else ''} to the right: r = {r:.2f}", fontsize=10)
+        ax.set_xlabel("output at (r, c)")
+        ax.set_ylabel(f"output at (r, c + {d})")
+    return fig
+
+
+# ===== losses
+
+
+def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    r"""MSE and L1 of predicting the constant ``c`` for every point of ``data``.
+
+    For each candidate :math:`c` it returns :math:`\frac1n\sum_i (c - d_i)^2` and
+    :math:`\frac1n\sum_i |c - d_i|`, from :func:`~mlnotes.losses.mse_loss` and
+    :func:`~mlnotes.losses.l1_loss`. The first is smallest at the mean, the
+    second at a median.
+
+    Example:
+        >>> mse, l1 = constant_fit_losses([0.0, 1.0, 2.0], [1.0])
+        >>> mse.round(4).tolist(), l1.round(4).tolist()
+        ([0.6667], [0.6667])
+    """
+    from . import losses as Lo
+
+    d = np.asarray(data, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    pred = np.broadcast_to(c[:, None], (len(c), len(d)))  # (C, n): one row per candidate
+    target = np.broadcast_to(d[None, :], pred.shape)
+    mse = Lo.mse_loss(pred, target, reduction="none").mean(axis=1)
+    l1 = Lo.l1_loss(pred, target, reduction="none").mean(axis=1)
+    return mse, l1
+
+
+def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
+    r"""MSE against L1: per-residual loss and gradient, and the best constant for ``data``.
+
+    Left: :math:`r^2` and :math:`|r|` with their slopes :math:`2r` and
+    :math:`\operatorname{sign}(r)` (from the explicit backwards). Right: the
+    loss of predicting one constant for ``data``, minimised by the mean (MSE)
+    and by the median (L1), with the data as ticks on the axis.
+
+    Example:
+        >>> len(regression_losses_figure([0.0, 1.0, 9.0]).axes)
+        2
+    """
+    from . import losses as Lo
+
+    r = np.linspace(-lim, lim, 301)
+    zero = np.zeros_like(r)
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.2)
+    ax0.plot(r, Lo.mse_loss(r, zero, reduction="none"), color=COLORS["ours"], label="$r^2$")
+    ax0.plot(r, Lo.mse_loss_backward(r, zero, reduction="sum"), "--", color=COLORS["ours"],
+             label="slope $2r$")
+    ax0.plot(r, Lo.l1_loss(r, zero, reduction="none"), color=COLORS["other"], label="$|r|$")
+    ax0.plot(r, Lo.l1_loss_backward(r, zero, reduction="sum"), "--", color=COLORS["other"],
+             label=r"slope $\mathrm{sign}(r)$")
+    ax0.axhline(0, color="grey", lw=0.5)
+    ax0.set_xlabel("residual r = prediction - target")
+    ax0.set_title("loss of one residual")
+    ax0.legend(fontsize=8)
+    d = np.asarray(data, dtype=np.float64)
+    c = np.linspace(d.min() - 1, d.max() + 1, 801)
+    mse, l1 = constant_fit_losses(d, c)
+    ax1.plot(c, mse / mse.max(), color=COLORS["ours"], label="MSE (scaled)")
+    ax1.plot(c, l1 / l1.max(), color=COLORS["other"], label="L1 (scaled)")
+    ax1.axvline(d.mean(), color=COLORS["ours"], ls=":", label=f"mean = {d.mean():.2f}")
+    ax1.axvline(np.median(d), color=COLORS["other"], ls=":",
+                label=f"median = {np.median(d):.2f}")
+    ax1.plot(d, np.zeros_like(d), "k|", ms=14, label="data")
+    ax1.set_xlabel("constant prediction c")
+    ax1.set_title("best constant for the data")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
+    r"""The summed NLL of coin ``flips`` (0/1) under :math:`P(1) = \theta`, for each ``theta``.
+
+    Each flip is a two-class sample with log-probabilities
+    :math:`(\log(1 - \theta), \log \theta)`, scored by
+    :func:`~mlnotes.losses.nll_loss` with ``reduction="sum"``.
+
+    Example:
+        >>> coin_nll([1, 1, 0], [0.5]).round(4).tolist()
+        [2.0794]
+    """
+    from . import losses as Lo
+
+    y = np.asarray(flips, dtype=np.int64)
+    out = []
+    for theta in np.asarray(thetas, dtype=np.float64):
+        log_p = np.log(np.array([[1 - theta, theta]]))
+        out.append(float(Lo.nll_loss(np.repeat(log_p, len(y), axis=0), y, reduction="sum")))
+    return np.array(out)
+
+
+def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None):
+    r"""The NLL of coin flips against :math:`\theta`, with its minimum and :math:`k/n` marked.
+
+    Example:
+        >>> len(nll_curve_figure([1, 0, 1]).axes)
+        2
+    """
+    y = np.asarray(flips)
+    thetas = np.linspace(0.01, 0.99, 197) if thetas is None else np.asarray(thetas)
+    nll = coin_nll(y, thetas)
+    fig, ax = new_figure(width=5.6, height=3.2)
+    ax.plot(thetas, nll, color=COLORS["ours"], label="NLL($\\theta$) = -log likelihood")
+    best = thetas[np.argmin(nll)]
+    ax.axvline(y.mean(), color=COLORS["other"], ls="--", label=f"k/n = {y.mean():.2f}")
+    ax.plot([best], [nll.min()], "o", color=COLORS["ours"], label=f"argmin = {best:.2f}")
+    ax.set_xlabel(r"$\theta$ = P(heads)")
+    ax.set_ylabel("summed NLL")
+    twin = ax.twinx()
+    twin.plot(thetas, np.exp(-nll), color=COLORS["third"], alpha=0.6, label="likelihood")
+    twin.set_ylabel("likelihood", color=COLORS["third"])
+    ax.legend(fontsize=8, loc="upper center")
+    return fig
+
+
+def fit_linear(X, Y, loss, steps: int = 300, lr: float = 1.0, seed: int = 0):
+    r"""Train a linear layer :math:`z = XW + b` on ``loss(z, Y)`` by full-batch gradient descent.
+
+    The tiny trainer shared by the losses page and deck: ``loss`` is any
+    function of the logits and the targets (a loss from :mod:`mlnotes.losses`,
+    or a deliberately wrong one), gradients come from ``torch.autograd``,
+    and the start is drawn from ``seed``. It runs torch on one thread (restored
+    after): for tensors this small a thread pool only costs time.
+
+    Args:
+        X: ``(N, D)`` inputs (NumPy).
+        Y: targets (NumPy), ``(N, K)`` floats or ``(N,)`` class indices.
+        loss: ``loss(z, Y)`` returning a scalar tensor; ``z`` is ``(N, K)``.
+
+    Returns:
+        ``(W, b)`` as NumPy arrays, ``(D, K)`` and ``(K,)``.
+
+    Example:
+        >>> from mlnotes.losses import mse_loss
+        >>> X = np.array([[0.0], [1.0]]); Y = np.array([[1.0], [3.0]])
+        >>> W, b = fit_linear(X, Y, mse_loss, steps=500, lr=0.5)
+        >>> W.round(3).tolist(), b.round(3).tolist()
+        ([[2.0]], [1.0])
+    """
+    import torch
+
+    X = torch.as_tensor(np.asarray(X, dtype=np.float64))
+    Yt = torch.as_tensor(np.asarray(Y))
+    K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
+    gen = torch.Generator().manual_seed(seed)
+    W = (0.1 * torch.randn(X.shape[1], K, generator=gen, dtype=X.dtype)).requires_grad_()
+    b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tensors this small only lose time to a thread pool
+    try:
+        for _ in range(steps):
+            L = loss(X @ W + b, Yt)
+            W.grad, b.grad = torch.autograd.grad(L, (W, b))
+            with torch.no_grad():
+                W -= lr * W.grad
+                b -= lr * b.grad
+    finally:
+        torch.set_num_threads(threads)
+    return W.detach().numpy(), b.detach().numpy()
+
+
+def sigmoid_pitfall_figure(y: Sequence[float], outputs: dict[str, Sequence[float]]):
+    r"""Histograms of one sigmoid output :math:`a`, split by label, for each trained model.
+
+    ``outputs`` maps a title (the loss used) to the outputs :math:`a` on the
+    data whose labels are ``y``.
+
+    Example:
+        >>> len(sigmoid_pitfall_figure([0, 1], {"a": [0.1, 0.9], "b": [0.9, 0.9]}).axes)
+        2
+    """
+    y = np.asarray(y)
+    fig, axes = new_figure(1, len(outputs), width=4.2 * len(outputs), height=3.0)
+    axes = np.atleast_1d(axes)
+    bins = np.linspace(0, 1, 21)
+    for ax, (title, a) in zip(axes, outputs.items(), strict=True):
+        a = np.asarray(a)
+        ax.hist(a[y == 0], bins=bins, color=COLORS["other"], alpha=0.7, label="label y = 0")
+        ax.hist(a[y == 1], bins=bins, color=COLORS["ours"], alpha=0.7, label="label y = 1")
+        ax.set_title(title)
+        ax.set_xlabel("output a = sigmoid(z)")
+        ax.legend(fontsize=8, loc="upper center")
+    axes[0].set_ylabel("count")
+    return fig
+
+
+def multilabel_figure(X, Y, predictions: dict[str, np.ndarray]):
+    r"""The multi-label points, each marked by whether a model got its whole label set.
+
+    ``predictions`` maps a title to the ``(N, 2)`` 0/1 predicted labels.
+
+    Example:
+        >>> X = np.array([[1.0, 1.0], [-1.0, 1.0]]); Y = (X > 0) * 1.0
+        >>> len(multilabel_figure(X, Y, {"all right": Y}).axes)
+        1
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    fig, axes = new_figure(1, len(predictions), width=3.6 * len(predictions), height=3.4)
+    axes = np.atleast_1d(axes)
+    for ax, (title, P) in zip(axes, predictions.items(), strict=True):
+        right = np.all(np.asarray(P) == Y, axis=1)
+        ax.scatter(*X[right].T, s=14, color=COLORS["third"], label="label set right")
+        ax.scatter(*X[~right].T, s=22, marker="x", color=COLORS["other"],
+                   label="label set wrong")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.set_title(f"{title}: {right.mean():.0%} right", fontsize=10)
+        ax.set_aspect("equal")
+        for (px, py), text in (((0.55, 0.55), "both"), ((-0.55, -0.55), "none"),
+                               ((0.55, -0.55), "x>0"), ((-0.55, 0.55), "y>0")):
+            ax.text(px, py, text, ha="center", va="center", fontsize=9, alpha=0.6)
+    axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.1))
+    return fig
+
+
+def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
+    r"""The computation graph of the last layers, forward above and backward below.
+
+    :math:`h \to z = Wh + b \to a = \mathrm{softmax}(z) \to L = -\log a_y`,
+    with the numbers of one example: the logits ``z``, the probabilities
+    :math:`a`, and the gradient :math:`a - y` from
+    :func:`~mlnotes.losses.cross_entropy_backward`.
+
+    Example:
+        >>> len(ce_graph_figure().axes)
+        1
+    """
+    from . import losses as Lo
+
+    z = np.asarray(z, dtype=np.float64)[None, :]
+    t = np.array([target])
+    a = A.softmax(z)[0]
+    loss = float(Lo.cross_entropy(z, t))
+    dz = Lo.cross_entropy_backward(z, t)[0]
+    fmt = lambda v: "[" + ", ".join(f"{x:.2f}" for x in v) + "]"  # noqa: E731
+    fig, ax = new_figure(width=8.8, height=3.4)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4.2)
+    ax.axis("off")
+    nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {fmt(z[0])}"),
+             (6.0, "a", f"a = {fmt(a)}"), (8.9, "L", f"L = {loss:.3f}")]
+    for x, name, value in nodes:
+        ax.text(x, 2.7, f"${name}$", ha="center", va="center", fontsize=16,
+                bbox={"boxstyle": "circle", "fc": "white", "ec": COLORS["ours"]})
+        ax.text(x, 3.65, value, ha="center", fontsize=8.5)
+    ops = ["$Wh + b$", "softmax", f"$-\\log a_y$, y = {target}"]
+    grads = [r"$\partial L/\partial W = (a - y)\,h^\top$",
+             f"$\\partial L/\\partial z = a - y$\n= {fmt(dz)}",
+             f"$\\partial L/\\partial a_y = -1/a_y$\n= {-1 / a[target]:.2f}"]
+    for (x0, *_), (x1, *_), op, g in zip(nodes[:-1], nodes[1:], ops, grads, strict=True):
+        ax.annotate("", xy=(x1 - 0.45, 2.7), xytext=(x0 + 0.45, 2.7),
+                    arrowprops={"arrowstyle": "->", "color": "black"})
+        ax.text((x0 + x1) / 2, 2.85, op, ha="center", fontsize=9)
+        ax.annotate("", xy=(x0 + 0.3, 2.25), xytext=(x1 - 0.3, 2.25),
+                    arrowprops={"arrowstyle": "->", "color": COLORS["other"],
+                                "connectionstyle": "arc3,rad=-0.4"})
+        ax.text((x0 + x1) / 2, 1.05, g, ha="center", va="top", fontsize=9,
+                color=COLORS["other"])
+    ax.text(5, 0.1, "forward: black, left to right; backward: red, right to left. "
+            "softmax's Jacobian times -1/a_y collapses to a - y.",
+            ha="center", fontsize=8.5)
+    return fig
+
+
+def margin_ranking_figure(margin: float = 1.0, lim: float = 3.0):
+    r"""The margin ranking loss over the two scores (for ``y = 1``) and over their difference.
+
+    Left: a heat map of :math:`\max(0, -(x_1 - x_2) + \text{margin})` over the
+    plane; its level lines are the diagonals :math:`x_1 - x_2 = \text{const}`,
+    so shifting both scores moves along a level line. Right: the loss as a
+    function of :math:`x_1 - x_2` for ``y = 1`` and ``y = -1``.
+
+    Example:
+        >>> len(margin_ranking_figure().axes)
+        3
+    """
+    from . import losses as Lo
+
+    s = np.linspace(-lim, lim, 121)
+    x1, x2 = np.meshgrid(s, s, indexing="xy")
+    ones = np.ones_like(x1)
+    loss = Lo.margin_ranking_loss(x1, x2, ones, margin=margin, reduction="none")
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.6, height=3.4)
+    im = ax0.imshow(loss, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis")
+    ax0.contour(x1, x2, loss, levels=[0.5, 1.5, 2.5, 3.5], colors="white", linewidths=0.6)
+    ax0.plot(s, s - margin, "w--", lw=1.2)
+    ax0.text(lim * 0.1, -lim * 0.75, "loss = 0:\n$x_1 \\geq x_2$ + margin",
+             color="white", fontsize=8)
+    ax0.set_xlabel("$x_1$ (should lead)")
+    ax0.set_ylabel("$x_2$")
+    ax0.set_title(f"y = 1, margin = {margin:g}")
+    fig.colorbar(im, ax=ax0, shrink=0.85, label="loss")
+    d = np.linspace(-lim, lim, 301)
+    zero = np.zeros_like(d)
+    for y, color in ((1.0, COLORS["ours"]), (-1.0, COLORS["other"])):
+        ax1.plot(d, Lo.margin_ranking_loss(d, zero, np.full_like(d, y), margin=margin,
+                                           reduction="none"), color=color, label=f"y = {y:+g}")
+    ax1.axvline(margin, color=COLORS["ours"], ls=":")
+    ax1.axvline(-margin, color=COLORS["other"], ls=":")
+    ax1.set_xlabel("$x_1 - x_2$")
+    ax1.set_title("only the difference matters")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+# ============================================================================== vae
+
+
+def _tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
+    """``(n, h, w)`` images as one ``(rows * (h + pad), ncols * (w + pad))`` mosaic."""
+    n, h, w = images.shape
+    nrows = -(-n // ncols)
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), np.nan)
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = images[k]
+    return out
+
+
+def _show_images(ax, images: np.ndarray, ncols: int, title: str) -> None:
+    from matplotlib import colormaps
+
+    cmap = colormaps["gray_r"].with_extremes(bad="white")
+    ax.imshow(_tile(images, ncols), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title(title, fontsize=10)
+    ax.set_axis_off()
+
+
+def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: float):
+    r"""Histograms of per-sample gradient estimates: pathwise against score function.
+
+    Both estimators average to the ``true`` gradient; the figure shows how far
+    single samples stray from it. The score-function histogram is clipped to
+    its 1st to 99th percentiles (its tails reach further still).
+
+    Args:
+        pathwise: per-sample pathwise estimates (:func:`mlnotes.vae.reparameterize_backward`).
+        score: per-sample score-function estimates (:func:`mlnotes.vae.score_function_gradient`).
+        true: the exact gradient.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> len(gradient_estimators_figure(rng.normal(size=99), 9 * rng.normal(size=99), 0).axes)
+        1
+    """
+    pathwise, score = np.asarray(pathwise, float), np.asarray(score, float)
+    lo, hi = np.percentile(score, [1, 99])
+    lo, hi = min(lo, pathwise.min()), max(hi, pathwise.max())
+    bins = np.linspace(lo, hi, 81)
+    fig, ax = new_figure(width=6.4, height=3.2)
+    ax.hist(score, bins=bins, density=True, alpha=0.6, color=COLORS["other"],
+            label=f"score function: variance {score.var():.3g}")
+    ax.hist(pathwise, bins=bins, density=True, alpha=0.6, color=COLORS["ours"],
+            label=f"pathwise: variance {pathwise.var():.3g}")
+    ax.axvline(true, color="black", lw=1.5, ls="--", label=f"true gradient {true:.3g}")
+    ax.set_xlabel("one sample's estimate of the gradient")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
+    r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> len(vae_reconstructions_figure(VAE(16, seed=0), np.zeros((3, 4, 4)), n=3).axes)
+        2
+    """
+    import torch
+
+    images = np.asarray(images)[:n]
+    side = images.shape[1:]
+    x = torch.as_tensor(images.reshape(len(images), -1), dtype=model.dec.weight.dtype)
+    recon = model.reconstruct(x).cpu().numpy().reshape(-1, *side)
+    fig, (ax0, ax1) = new_figure(2, 1, width=0.65 * len(images) + 0.4, height=2.0)
+    _show_images(ax0, images, len(images), "data")
+    _show_images(ax1, recon, len(images), "reconstruction")
+    return fig
+
+
+def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side: int | None = None):
+    r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> len(vae_samples_figure(VAE(16, seed=0), n=4, ncols=4).axes)
+        1
+    """
+    import torch
+
+    side = side or int(round(np.sqrt(model.in_features)))
+    x = model.sample(n, torch.Generator().manual_seed(seed)).cpu().numpy()
+    fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
+    title = r"samples: $z \sim \mathcal{N}(0, I)$, decoded"
+    _show_images(ax, x.reshape(n, side, side), ncols, title)
+    return fig
+
+
+def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str = "angle",
+                        lim: float = 2.5, steps: int = 11):
+    r"""The 2-D latent space: codes of the data (left), and images decoded from a grid (right).
+
+    Left: :math:`\mu(x)` of each image, coloured by ``color`` (a true factor
+    of the data, which the VAE was never told). Right: the decoder's image for
+    each :math:`z` of a ``steps`` x ``steps`` grid over :math:`[-l, l]^2`.
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> fig = latent_space_figure(VAE(16, seed=0), np.zeros((3, 4, 4)), np.arange(3.0), steps=3)
+        >>> len(fig.axes)
+        3
+    """
+    import torch
+
+    dtype = model.dec.weight.dtype
+    images = np.asarray(images)
+    side = images.shape[1]
+    with torch.no_grad():
+        mu, _ = model.encode(torch.as_tensor(images.reshape(len(images), -1), dtype=dtype))
+        grid = np.linspace(-lim, lim, steps)
+        zz = np.array([[a, b] for b in grid[::-1] for a in grid])  # rows from top: z2 falls
+        decoded = A.sigmoid(model.decode(torch.as_tensor(zz, dtype=dtype))).numpy()
+    mu = mu.numpy()
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.8, height=4.0)
+    points = ax0.scatter(mu[:, 0], mu[:, 1], c=color, cmap="twilight", s=5)
+    fig.colorbar(points, ax=ax0, label=label, shrink=0.85)
+    ax0.set_xlim(-lim - 0.5, lim + 0.5)
+    ax0.set_ylim(-lim - 0.5, lim + 0.5)
+    ax0.set_aspect("equal")
+    ax0.set_xlabel(r"$\mu_1$")
+    ax0.set_ylabel(r"$\mu_2$")
+    ax0.set_title("codes of the data", fontsize=10)
+    _show_images(ax1, decoded.reshape(-1, side, side), steps,
+                 rf"decoded grid, $z \in [-{lim:g}, {lim:g}]^2$")
+    return fig
