@@ -218,8 +218,9 @@ def _make_role(kind: str):
 
     ``{deck}`softmax``` on a book page links to ``slides/softmax.html``;
     ``{page}`softmax``` and ``{apiref}`mlnotes.activations.softmax``` on a deck link
-    back into the book (pages link to the API with ``{py:func}`` as usual). The target's source must exist, or the build warns (and
-    ``-W`` fails it), so a renamed page cannot leave a dead link behind.
+    back into the book (pages link to the API with ``{py:func}`` as usual). The
+    target's source must exist, or the build warns (and ``-W`` fails it), so a
+    renamed page cannot leave a dead link behind.
     """
 
     def role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -300,7 +301,35 @@ def _after_build(app, exception) -> None:
         (Path(app.doctreedir) / "environment.pickle").unlink(missing_ok=True)
 
 
+def _prune_deck_assets(app, exception) -> None:
+    """Publish only the reveal.js files the decks use.
+
+    sphinx-revealjs copies all of reveal.js, including themes and a math plugin
+    that load fonts and MathJax from CDNs. The decks use none of them, and the
+    site must not even reference an outside address, so they are removed.
+    """
+    if exception is not None or app.builder.name not in ("revealjs", "dirrevealjs"):
+        return
+    base = Path(app.outdir) / "_static" / "revealjs"
+    keep = (
+        "LICENSE",
+        "dist/reveal.js",
+        "dist/reveal.css",
+        "dist/reset.css",
+        f"dist/theme/{app.config.revealjs_style_theme}.css",
+        "dist/theme/fonts/source-sans-pro/",
+        *(p["src"].removeprefix("revealjs/") for p in app.config.revealjs_script_plugins),
+    )
+    for path in sorted(base.rglob("*"), reverse=True):
+        rel = path.relative_to(base).as_posix()
+        if path.is_file() and not rel.startswith(keep):
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
 def setup(app):
+    app.connect("build-finished", _prune_deck_assets)
     app.connect("env-get-outdated", _rerun_on_package_change)
     app.connect("build-finished", _after_build)
     app.connect("html-page-context", _deck_page_context)
