@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rng_from"]
+__all__ = ["rng_from", "strokes", "step_image", "photograph", "multilabel_signs", "spirals",
+           "two_regions", "ravine_hessian"]
 
 
 def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
@@ -30,3 +31,263 @@ def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
 
 # ======================================================= data sets of other pages
 # (each page family adds its generators below, in a section of its own)
+
+
+# ============================================================================== vae
+
+
+def strokes(
+    n: int, size: int = 12, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Small grey images of one straight pen stroke each: the VAE's data set.
+
+    Each image is a ``size`` x ``size`` grid with a stroke of fixed length drawn
+    across it. Two numbers make a stroke: its angle
+    :math:`\theta \in [0, \pi)` and its offset :math:`d` from the centre,
+    across the stroke. A pixel's ink is :math:`\max(0, 1 - r / w)`, with
+    :math:`r` the distance from the pixel's centre to the segment and :math:`w`
+    the pen's width, so the images are smooth and lie in :math:`[0, 1]`. The data
+    has two true factors of variation, which a VAE with a 2-D latent space can find.
+
+    Explained in the book: :doc:`/vae`.
+
+    Args:
+        n: how many images.
+        size: the side of an image, in pixels (at least 4).
+        seed: an int or a ``numpy.random.Generator``.
+
+    Returns:
+        ``(images, angles, offsets)``: images of shape ``(n, size, size)`` in
+        :math:`[0, 1]`, and each stroke's angle (radians) and offset (pixels),
+        each of shape ``(n,)``.
+
+    Example:
+        >>> images, angles, offsets = strokes(3, size=8, seed=0)
+        >>> images.shape, bool(images.min() >= 0 and images.max() <= 1)
+        ((3, 8, 8), True)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
+        raise ValueError(f"size must be an int of at least 4, got {size!r}")
+    rng = rng_from(seed)
+    angles = rng.uniform(0, np.pi, size=n)
+    offsets = rng.uniform(-0.25, 0.25, size=n) * size
+    half, width = 0.35 * size, 0.12 * size  # half the stroke's length, the pen's width
+    # the stroke runs along u = (cos t, sin t) through c = centre + d * (-sin t, cos t)
+    u = np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (n, 2)
+    c = (size - 1) / 2 + offsets[:, None] * np.stack([-u[:, 1], u[:, 0]], axis=1)  # (n, 2)
+    yy, xx = np.mgrid[0:size, 0:size]
+    p = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float64)  # (size*size, 2)
+    rel = p[None, :, :] - c[:, None, :]  # (n, size*size, 2)
+    # distance to the segment: clamp the position along u to [-half, half]
+    along = np.clip(np.einsum("npk,nk->np", rel, u), -half, half)  # (n, size*size)
+    r = np.linalg.norm(rel - along[..., None] * u[:, None, :], axis=-1)
+    ink = np.clip(1 - r / width, 0.0, 1.0)
+    return ink.reshape(n, size, size), angles, offsets
+
+
+# ===== conv
+
+
+def step_image(height: int = 12, width: int = 24, column: int = 12) -> np.ndarray:
+    r"""A grey image with one vertical edge: 0 left of ``column``, 1 from ``column`` on.
+
+    Returns:
+        ``(height, width)`` float64 array.
+
+    Example:
+        >>> step_image(2, 4, 2)
+        array([[0., 0., 1., 1.],
+               [0., 0., 1., 1.]])
+    """
+    if not 0 < column < width:
+        raise ValueError(f"column must lie strictly between 0 and width={width}, got {column}")
+    img = np.zeros((height, width))
+    img[:, column:] = 1.0
+    return img
+
+
+def photograph(downsample: int = 1) -> np.ndarray:
+    r"""Grace Hopper's portrait in grey, from the sample data that ships inside matplotlib.
+
+    Nothing is downloaded: the JPEG is ``matplotlib.cbook.get_sample_data
+    ("grace_hopper.jpg")``. Colours become luminance
+    :math:`0.299 R + 0.587 G + 0.114 B`, scaled to :math:`[0, 1]`; ``downsample``
+    averages blocks of ``downsample x downsample`` pixels.
+
+    Returns:
+        ``(600 // downsample, 512 // downsample)`` float64 array in :math:`[0, 1]`.
+
+    Example:
+        >>> photograph(4).shape
+        (150, 128)
+    """
+    from matplotlib import cbook, image
+
+    if isinstance(downsample, bool) or not isinstance(downsample, int) or downsample < 1:
+        raise ValueError(f"downsample must be a positive int, got {downsample!r}")
+    rgb = image.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    grey = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0
+    k = downsample
+    h, w = grey.shape[0] // k * k, grey.shape[1] // k * k
+    return grey[:h, :w].reshape(h // k, k, w // k, k).mean(axis=(1, 3))
+
+
+# ===== losses
+
+
+def multilabel_signs(n: int = 120, seed: int | np.random.Generator = 0,
+                     gap: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    r"""Points in the plane with two independent labels: "x > 0" and "y > 0".
+
+    A point may carry both labels, one, or none, so the labels are not
+    mutually exclusive classes: the toy problem of multi-label classification
+    (see the losses page). Each coordinate is drawn uniformly from
+    :math:`[-1, -\text{gap}] \cup [\text{gap}, 1]`, so each label is linearly
+    separable with margin ``gap``.
+
+    Returns:
+        ``X`` of shape ``(n, 2)`` and ``Y`` of shape ``(n, 2)``, float64, with
+        ``Y[:, j] = 1.0`` where ``X[:, j] > 0``.
+
+    Example:
+        >>> X, Y = multilabel_signs(4, seed=0)
+        >>> bool(((X > 0) == (Y == 1)).all()), X.shape, Y.shape
+        (True, (4, 2), (4, 2))
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if not 0 <= gap < 1:
+        raise ValueError(f"gap must lie in [0, 1), got {gap}")
+    rng = rng_from(seed)
+    sign = rng.choice([-1.0, 1.0], size=(n, 2))
+    X = sign * rng.uniform(gap, 1.0, size=(n, 2))
+    return X, (X > 0).astype(np.float64)
+
+
+# ===== normalization
+
+
+def spirals(
+    n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
+    seed: int | np.random.Generator = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Interleaved 2-D spiral arms, one class per arm: a small problem no linear model solves.
+
+    Arm :math:`k` is the curve :math:`r\,(\sin t, \cos t)` with :math:`r \in [0, 1]`
+    and :math:`t = 4r + 2\pi k / K`, plus Gaussian noise on :math:`t`.
+
+    Args:
+        n_per_class: points per arm.
+        classes: :math:`K`, the number of arms.
+        noise: standard deviation of the noise on the angle.
+        seed: an int or a ``numpy.random.Generator``.
+
+    Returns:
+        ``(X, y)``: points ``(N, 2)`` (float64) and labels ``(N,)`` (int64 in
+        ``0..K-1``), with ``N = n_per_class * classes``.
+
+    Explained in the book: :doc:`/normalization`.
+
+    Example:
+        >>> X, y = spirals(50, classes=3, seed=0)
+        >>> X.shape, np.bincount(y).tolist()
+        ((150, 2), [50, 50, 50])
+    """
+    if n_per_class < 1 or classes < 2:
+        raise ValueError(
+            f"need n_per_class >= 1 and classes >= 2, got {n_per_class} and {classes}"
+        )
+    rng = rng_from(seed)
+    r = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
+    y = np.repeat(np.arange(classes), n_per_class)
+    t = 4.0 * r + 2 * np.pi * y / classes + rng.normal(0.0, noise, size=r.shape)
+    X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+    return X, y.astype(np.int64)
+
+
+# ===== architectures
+
+
+def two_regions(
+    n: int = 400, seed: int | np.random.Generator = 0, margin: float = 0.2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Two classes that one line cannot separate but two lines, one per half, can.
+
+    Points are uniform on the square :math:`[-3, 3]^2`. The left half
+    (:math:`x_0 < 0`) and the right half are two regions with a boundary line
+    each, of the same slope but opposite orientation:
+
+    .. math::
+        y = \begin{cases} [x_1 > x_0 + 1.5] & x_0 < 0 \\ [x_1 < x_0 - 1.5] & x_0 > 0 \end{cases}
+
+    The classes interleave like an XOR, so the best single linear classifier
+    is right on about 3/4 of the points, while a mixture of two linear experts
+    (one per half, with a gater that learns the split :math:`x_0 = 0`) is right
+    on all of them. Points closer than ``margin`` to a boundary line or to the
+    split are left out, so that both solutions exist with a margin.
+
+    Args:
+        n: number of points.
+        seed: an int seed or a ``numpy.random.Generator``.
+        margin: the gap kept empty around the boundaries and the split.
+
+    Returns:
+        ``(X, y, region)``: float64 points ``(n, 2)``, int64 classes ``(n,)`` in
+        {0, 1}, and int64 regions ``(n,)`` (0 left, 1 right).
+
+    Example:
+        >>> X, y, region = two_regions(200, seed=0)
+        >>> X.shape, sorted(set(y.tolist())), bool(np.all(region == (X[:, 0] > 0)))
+        ((200, 2), [0, 1], True)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if not 0 <= margin < 1:
+        raise ValueError(f"margin must lie in [0, 1), got {margin}")
+    rng = rng_from(seed)
+
+    def signed_distance(X: np.ndarray) -> np.ndarray:
+        # distance to the region's line x1 = x0 + 1.5 (left) or x1 = x0 - 1.5 (right)
+        offset = np.where(X[:, 0] > 0, -1.5, 1.5)
+        return (X[:, 1] - X[:, 0] - offset) / np.sqrt(2)
+
+    kept: list[np.ndarray] = []
+    while sum(len(k) for k in kept) < n:
+        X = rng.uniform(-3.0, 3.0, size=(2 * n, 2))
+        keep = (np.abs(X[:, 0]) >= margin) & (np.abs(signed_distance(X)) >= margin)
+        kept.append(X[keep])
+    X = np.concatenate(kept)[:n]
+    region = (X[:, 0] > 0).astype(np.int64)
+    d = signed_distance(X)
+    y = np.where(region == 1, d < 0, d > 0).astype(np.int64)
+    return X, y, region
+
+
+# ===== optimizers
+
+
+def ravine_hessian(condition: float = 50.0, angle: float = 0.0) -> np.ndarray:
+    r"""The Hessian of an ill-conditioned 2-D quadratic, a long narrow valley.
+
+    .. math::
+        f(x) = \tfrac12\, x^\top H x, \qquad
+        H = R_\varphi \begin{pmatrix} 1 & 0 \\ 0 & \kappa \end{pmatrix} R_\varphi^\top
+
+    :math:`\kappa` (``condition``) is the ratio of the steepest to the flattest
+    curvature; :math:`R_\varphi` turns the valley by ``angle`` radians (0: the
+    flat direction is the first axis). The minimum is at the origin.
+
+    Explained in the book: :doc:`/optimizers`.
+
+    Example:
+        >>> ravine_hessian(10.0)
+        array([[ 1.,  0.],
+               [ 0., 10.]])
+    """
+    if not condition >= 1.0 or not np.isfinite(condition):
+        raise ValueError(f"condition must be a finite number >= 1, got {condition}")
+    c, s = np.cos(angle), np.sin(angle)
+    R = np.array([[c, -s], [s, c]])
+    return R @ np.diag([1.0, float(condition)]) @ R.T

@@ -46,6 +46,25 @@ __all__ = [
     "vae_reconstructions_figure",
     "vae_samples_figure",
     "latent_space_figure",
+    "deep_forward",
+    "init_variances",
+    "init_variance_figure",
+    "normalisation_axes_figure",
+    "norm_mlp",
+    "norm_training_losses",
+    "norm_training_figure",
+    "optimizer_paths_figure",
+    "loss_curves_figure",
+    "selection_experiment",
+    "selection_figure",
+    # gating / architectures
+    "soft_gate_figure",
+    "gated_network_figure",
+    "soft_switch_figure",
+    "attention_figure",
+    "moe_regions_figure",
+    "motif_figure",
+    "weight_matrices_figure",
 ]
 
 #: a colour for each role, used consistently across pages and decks
@@ -644,7 +663,8 @@ def multilabel_figure(X, Y, predictions: dict[str, np.ndarray]):
         ax.set_aspect("equal")
         for (px, py), text in (((0.55, 0.55), "both"), ((-0.55, -0.55), "none"),
                                ((0.55, -0.55), "x>0"), ((-0.55, 0.55), "y>0")):
-            ax.text(px, py, text, ha="center", va="center", fontsize=9, alpha=0.6)
+            ax.text(px, py, text, ha="center", va="center", fontsize=9,
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.7})
     axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.1))
     return fig
 
@@ -669,16 +689,16 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
     loss = float(Lo.cross_entropy(z, t))
     dz = Lo.cross_entropy_backward(z, t)[0]
     fmt = lambda v: "[" + ", ".join(f"{x:.2f}" for x in v) + "]"  # noqa: E731
-    fig, ax = new_figure(width=8.8, height=3.4)
+    fig, ax = new_figure(width=8.8, height=2.8)
     ax.set_xlim(0, 10)
-    ax.set_ylim(0, 4.2)
+    ax.set_ylim(0.65, 3.5)
     ax.axis("off")
     nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {fmt(z[0])}"),
              (6.0, "a", f"a = {fmt(a)}"), (8.9, "L", f"L = {loss:.3f}")]
     for x, name, value in nodes:
         ax.text(x, 2.7, f"${name}$", ha="center", va="center", fontsize=16,
                 bbox={"boxstyle": "circle", "fc": "white", "ec": COLORS["ours"]})
-        ax.text(x, 3.65, value, ha="center", fontsize=8.5)
+        ax.text(x, 3.25, value, ha="center", fontsize=8.5)
     ops = ["$Wh + b$", "softmax", f"$-\\log a_y$, y = {target}"]
     grads = [r"$\partial L/\partial W = (a - y)\,h^\top$",
              f"$\\partial L/\\partial z = a - y$\n= {fmt(dz)}",
@@ -690,9 +710,9 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
         ax.annotate("", xy=(x0 + 0.3, 2.25), xytext=(x1 - 0.3, 2.25),
                     arrowprops={"arrowstyle": "->", "color": COLORS["other"],
                                 "connectionstyle": "arc3,rad=-0.4"})
-        ax.text((x0 + x1) / 2, 1.05, g, ha="center", va="top", fontsize=9,
+        ax.text((x0 + x1) / 2, 1.55, g, ha="center", va="top", fontsize=9,
                 color=COLORS["other"])
-    ax.text(5, 0.1, "forward: black, left to right; backward: red, right to left. "
+    ax.text(5, 0.75, "forward: black, left to right; backward: red, right to left. "
             "softmax's Jacobian times -1/a_y collapses to a - y.",
             ha="center", fontsize=8.5)
     return fig
@@ -720,6 +740,7 @@ def margin_ranking_figure(margin: float = 1.0, lim: float = 3.0):
     im = ax0.imshow(loss, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis")
     ax0.contour(x1, x2, loss, levels=[0.5, 1.5, 2.5, 3.5], colors="white", linewidths=0.6)
     ax0.plot(s, s - margin, "w--", lw=1.2)
+    ax0.set_ylim(-lim, lim)
     ax0.text(lim * 0.1, -lim * 0.75, "loss = 0:\n$x_1 \\geq x_2$ + margin",
              color="white", fontsize=8)
     ax0.set_xlabel("$x_1$ (should lead)")
@@ -869,4 +890,663 @@ def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str
     ax0.set_title("codes of the data", fontsize=10)
     _show_images(ax1, decoded.reshape(-1, side, side), steps,
                  rf"decoded grid, $z \in [-{lim:g}, {lim:g}]^2$")
+    return fig
+
+
+# ===== init
+
+
+#: the weight initialisations compared on the page :doc:`/init`
+INIT_SCHEMES = {
+    "small": r"naive $\mathcal{N}(0, 0.01^2)$",
+    "large": r"naive $\mathcal{N}(0, 1)$",
+    "xavier": "Xavier (gain 1)",
+    "xavier_tanh": "Xavier (gain 5/3)",
+    "he": "He (gain $\\sqrt{2}$)",
+}
+
+
+def deep_forward(
+    scheme: str, activation: str = "tanh", depth: int = 50, width: int = 512,
+    batch: int = 64, seed: int = 0,
+) -> list[np.ndarray]:
+    r"""Push a standard-normal batch through ``depth`` square layers; return every activation.
+
+    Layer :math:`l` computes :math:`h_l = f(W_l h_{l-1})` with no bias, ``f`` =
+    ``"tanh"`` or ``"relu"`` (from :mod:`mlnotes.activations`) and :math:`W_l`
+    of shape ``(width, width)`` drawn by ``scheme``: ``"small"``
+    (:math:`\mathcal N(0, 0.01^2)`), ``"large"`` (:math:`\mathcal N(0, 1)`),
+    ``"xavier"`` (:func:`~mlnotes.init.xavier_normal_`), ``"xavier_tanh"``
+    (the same with ``gain=calculate_gain("tanh")``) or ``"he"``
+    (:func:`~mlnotes.init.kaiming_normal_` for ReLU).
+
+    Returns:
+        ``[h_1, ..., h_depth]``, each ``(batch, width)``.
+
+    Example:
+        >>> hs = deep_forward("he", "relu", depth=3, width=8, batch=4)
+        >>> len(hs), hs[-1].shape
+        (3, (4, 8))
+    """
+    from . import init as I
+
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"scheme must be one of {', '.join(INIT_SCHEMES)}, got {scheme!r}")
+    if activation not in ("tanh", "relu"):
+        raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
+    f = A.tanh if activation == "tanh" else A.relu
+    rng = np.random.default_rng(seed)
+    h = rng.normal(size=(batch, width))
+    out = []
+    for _ in range(depth):
+        W = np.empty((width, width))
+        if scheme == "small":
+            W[...] = rng.normal(0.0, 0.01, size=W.shape)
+        elif scheme == "large":
+            W[...] = rng.normal(0.0, 1.0, size=W.shape)
+        elif scheme == "xavier":
+            I.xavier_normal_(W, generator=rng)
+        elif scheme == "xavier_tanh":
+            I.xavier_normal_(W, gain=I.calculate_gain("tanh"), generator=rng)
+        else:
+            I.kaiming_normal_(W, nonlinearity="relu", generator=rng)
+        h = f(h @ W.T)  # (batch, width): z = W h for every sample, then f
+        out.append(h)
+    return out
+
+
+def init_variances(
+    depth: int = 50, width: int = 512, batch: int = 64, seed: int = 0
+) -> dict[str, dict[str, np.ndarray]]:
+    r"""The variance of every layer's activations, for each scheme in a tanh and a ReLU network.
+
+    Returns:
+        ``{"tanh": {scheme: variances}, "relu": {scheme: variances}}``, each
+        array of length ``depth``; tanh gets ``small, large, xavier,
+        xavier_tanh`` and ReLU ``small, large, xavier, he``.
+
+    Example:
+        >>> v = init_variances(depth=4, width=16, batch=8)
+        >>> sorted(v["relu"]), len(v["tanh"]["xavier"])
+        (['he', 'large', 'small', 'xavier'], 4)
+    """
+    schemes = {"tanh": ("small", "large", "xavier", "xavier_tanh"),
+               "relu": ("small", "large", "xavier", "he")}
+    return {
+        act: {s: np.array([h.var() for h in deep_forward(s, act, depth, width, batch, seed)])
+              for s in names}
+        for act, names in schemes.items()
+    }
+
+
+def init_variance_figure(variances: dict | None = None, **kwargs):
+    r"""Activation variance against depth, log scale: a tanh network and a ReLU network.
+
+    Args:
+        variances: the output of :func:`init_variances` (computed with
+            ``kwargs`` when ``None``).
+
+    Example:
+        >>> len(init_variance_figure(depth=3, width=8, batch=4).axes)
+        2
+    """
+    variances = init_variances(**kwargs) if variances is None else variances
+    colors = {"small": COLORS["fourth"], "large": COLORS["other"], "xavier": COLORS["third"],
+              "xavier_tanh": COLORS["ours"], "he": COLORS["ours"]}
+    fig, axes = new_figure(1, 2, width=9.0, height=3.6)
+    for ax, (act, curves) in zip(axes, variances.items(), strict=True):
+        for scheme, v in curves.items():
+            layers = np.arange(1, len(v) + 1)
+            ax.semilogy(layers, v, label=INIT_SCHEMES[scheme], color=colors[scheme], lw=2)
+        ax.set_title(f"{act} network, width {kwargs.get('width', 512)}")
+        ax.set_xlabel("layer")
+        ax.set_ylim(1e-30, 1e30)
+        ax.axhline(1.0, color="grey", lw=0.5)
+        ax.legend(fontsize=8, loc="lower left" if act == "tanh" else "upper left")
+    axes[0].set_ylabel("variance of the activations")
+    return fig
+
+
+# ===== normalization
+
+
+def normalisation_axes_figure(seed: int = 0):
+    r"""Which numbers share a mean: a batch as it is, after batch norm, after layer norm.
+
+    A batch of 6 samples (rows) with 5 features (columns) of very different
+    offsets and scales, then :func:`~mlnotes.norm.batch_norm` (each column
+    standardised) and :func:`~mlnotes.norm.layer_norm` (each row standardised).
+
+    Example:
+        >>> len(normalisation_axes_figure().axes)
+        6
+    """
+    from . import norm as N
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(6, 5)) * np.array([0.5, 1.0, 2.0, 4.0, 8.0]) + np.arange(5) * 3.0
+    panels = [("input x", x),
+              ("batch norm: each column", N.batch_norm(x, None, None, training=True)),
+              ("layer norm: each row", N.layer_norm(x, 5))]
+    fig, axes = new_figure(1, 3, width=10.0, height=3.2)
+    for ax, (title, v) in zip(axes, panels, strict=True):
+        lim = np.abs(v).max()
+        im = ax.imshow(v, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        for (i, j), val in np.ndenumerate(v):
+            ax.text(j, i, f"{val:.1f}", ha="center", va="center", fontsize=7)
+        ax.set_title(title)
+        ax.set_xlabel("feature")
+        ax.set_xticks(range(5))
+        ax.set_yticks(range(6))
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    axes[0].set_ylabel("sample")
+    return fig
+
+
+def norm_mlp(norm: str = "none", depth: int = 12, width: int = 32, d_in: int = 2,
+             classes: int = 3, seed: int = 0):
+    r"""A deep ReLU MLP, He-initialised, with an optional normalisation after every linear layer.
+
+    Each hidden block is ``Linear -> [BatchNorm | LayerNorm] -> ReLU``
+    (:class:`~mlnotes.norm.BatchNorm`, :class:`~mlnotes.norm.LayerNorm`, weights
+    by :func:`~mlnotes.init.kaiming_normal_`, biases 0), float64.
+
+    Args:
+        norm: ``"none"``, ``"batch"`` or ``"layer"``.
+
+    Example:
+        >>> len(norm_mlp("batch", depth=2))  # 2 x (linear, norm, relu) + output
+        7
+    """
+    import torch
+
+    from . import init as I
+    from . import norm as N
+
+    if norm not in ("none", "batch", "layer"):
+        raise ValueError(f"norm must be 'none', 'batch' or 'layer', got {norm!r}")
+    g = torch.Generator().manual_seed(seed)
+
+    def linear(d: int, k: int, nonlinearity: str):
+        lin = torch.nn.Linear(d, k, dtype=torch.float64)
+        I.kaiming_normal_(lin.weight, nonlinearity=nonlinearity, generator=g)
+        torch.nn.init.zeros_(lin.bias)
+        return lin
+
+    layers, d = [], d_in
+    for _ in range(depth):
+        layers.append(linear(d, width, "relu"))
+        if norm == "batch":
+            layers.append(N.BatchNorm(width, dtype=torch.float64))
+        elif norm == "layer":
+            layers.append(N.LayerNorm(width, dtype=torch.float64))
+        layers.append(torch.nn.ReLU())
+        d = width
+    layers.append(linear(d, classes, "linear"))
+    return torch.nn.Sequential(*layers)
+
+
+def norm_training_losses(
+    norms: Sequence[str] = ("none", "batch", "layer"), depth: int = 12, width: int = 32,
+    steps: int = 60, lr: float = 0.1, seed: int = 0,
+) -> dict[str, np.ndarray]:
+    r"""Train :func:`norm_mlp` on :func:`~mlnotes.datasets.spirals` with plain gradient descent.
+
+    Every model starts from the same seed and takes ``steps`` full-batch steps
+    :math:`\theta \leftarrow \theta - \eta \nabla L` on the cross-entropy.
+
+    Returns:
+        ``{norm: losses}``, the training loss before each step.
+
+    Example:
+        >>> losses = norm_training_losses(("none",), depth=2, steps=3)
+        >>> losses["none"].shape
+        (3,)
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from .datasets import spirals
+
+    X, y = spirals(100, classes=3, seed=seed)
+    X, y = torch.tensor(X), torch.tensor(y)
+    out = {}
+    for norm in norms:
+        model = norm_mlp(norm, depth, width, seed=seed)
+        losses = []
+        for _ in range(steps):
+            loss = F.cross_entropy(model(X), y)
+            model.zero_grad()
+            loss.backward()
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad  # theta <- theta - lr * grad
+            losses.append(loss.item())
+        out[norm] = np.array(losses)
+    return out
+
+
+def norm_training_figure(losses: dict | None = None, **kwargs):
+    r"""Training loss against step for the models of :func:`norm_training_losses`.
+
+    Example:
+        >>> len(norm_training_figure({"none": np.ones(3)}).axes)
+        1
+    """
+    losses = norm_training_losses(**kwargs) if losses is None else losses
+    names = {"none": "no normalisation", "batch": "batch norm", "layer": "layer norm"}
+    colors = {"none": COLORS["other"], "batch": COLORS["ours"], "layer": COLORS["third"]}
+    fig, ax = new_figure(width=6.0, height=3.4)
+    for norm, curve in losses.items():
+        ax.plot(np.arange(len(curve)), curve, label=names[norm], color=colors[norm], lw=2)
+    ax.set_xlabel("gradient step")
+    ax.set_ylabel("training loss (cross-entropy)")
+    ax.set_ylim(0, None)
+    ax.legend()
+    return fig
+
+
+# ===== optimizers
+
+
+def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
+                           show_steps: int = 80):
+    r"""Optimizer trajectories on the contours of :math:`f(x) = \frac12 x^\top H x`, and f per step.
+
+    Left: the first ``show_steps`` points of each path over the level sets of
+    ``f``. Right: :math:`f(x_t)` against the step :math:`t` (log scale), with
+    the tolerance ``tol`` as a dashed line.
+
+    Args:
+        H: the 2 x 2 Hessian (see :func:`mlnotes.datasets.ravine_hessian`).
+        paths: ``{label: points}``, each ``(T + 1, 2)`` from
+            :func:`mlnotes.optim.trajectory`.
+        tol: optional tolerance to draw on the right.
+        show_steps: how many steps of each path to draw on the left.
+
+    Example:
+        >>> from mlnotes.optim import sgd_step, trajectory
+        >>> H = np.diag([1.0, 10.0])
+        >>> path = trajectory(sgd_step, lambda x: H @ x, [-3.0, 1.0], 20, lr=0.1)
+        >>> len(optimizer_paths_figure(H, {"SGD": path}).axes)
+        2
+    """
+    H = np.asarray(H, dtype=np.float64)
+    fig, (ax0, ax1) = new_figure(1, 2, width=10.0, height=3.8)
+    reach = max(np.abs(p).max() for p in paths.values()) * 1.1
+    u = np.linspace(-reach, reach, 201)
+    U, V = np.meshgrid(u, u / 2)
+    F = 0.5 * (H[0, 0] * U**2 + (H[0, 1] + H[1, 0]) * U * V + H[1, 1] * V**2)
+    ax0.contour(U, V, F, levels=np.geomspace(max(F.min(), 1e-3), F.max(), 14),
+                colors="grey", linewidths=0.6)
+    colors = list(COLORS.values())
+    for (label, path), color in zip(paths.items(), colors * 2, strict=False):
+        p = np.asarray(path)[: show_steps + 1]
+        ax0.plot(p[:, 0], p[:, 1], ".-", ms=3, lw=1, label=label, color=color)
+        values = 0.5 * np.einsum("ti,ij,tj->t", path, H, path)
+        ax1.semilogy(values, label=label, color=color)
+    ax0.plot(0, 0, "k*", ms=10)
+    ax0.set_xlim(-reach, reach)
+    ax0.set_ylim(-reach / 2, reach / 2)
+    ax0.set_title(f"the first {show_steps} steps")
+    ax0.legend(fontsize=8, loc="lower right")
+    if tol is not None:
+        ax1.axhline(tol, color="k", ls="--", lw=0.8, label="tolerance")
+    ax1.set_xlabel("step t")
+    ax1.set_ylabel(r"$f(x_t)$")
+    ax1.set_title("loss per step")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+# ===== debugging
+
+
+def loss_curves_figure(histories: dict, logy: bool = True):
+    r"""Training curves: the loss after each step for each run in ``histories``.
+
+    Example:
+        >>> len(loss_curves_figure({"run": [1.0, 0.5, 0.2]}).axes)
+        1
+    """
+    fig, ax = new_figure(width=6.4, height=3.2)
+    for (label, values), color in zip(histories.items(), list(COLORS.values()) * 2,
+                                      strict=False):
+        ax.plot(np.arange(1, len(values) + 1), values, label=label, color=color)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def selection_experiment(n_settings: int = 100, n_val: int = 30, n_draws: int = 200,
+                         seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Validation and test accuracy of many hyper-parameter settings, for many validation sets.
+
+    Each setting is a random-feature classifier,
+    :math:`\hat y = \arg\max_k [\cos(xW + b)\, A]_k`, with its own width,
+    feature scale and ridge penalty, fitted by ridge regression to one-hot
+    labels of 90 noisy spiral points (:func:`mlnotes.datasets.spirals`). Its
+    accuracy is measured on ``n_draws`` independent validation sets of
+    ``n_val`` points and on one fresh test set of 3000 points.
+
+    Returns:
+        ``(val, test)``: accuracies of shape ``(n_draws, n_settings)`` and
+        ``(n_settings,)``.
+
+    Example:
+        >>> val, test = selection_experiment(n_settings=5, n_draws=3)
+        >>> val.shape, test.shape
+        ((3, 5), (5,))
+    """
+    from .datasets import rng_from, spirals
+
+    rng = rng_from(seed)
+    X, y = spirals(30, classes=3, noise=1.0, seed=rng)
+    X_pool, y_pool = spirals(1000, classes=3, noise=1.0, seed=rng)  # validation draws
+    X_test, y_test = spirals(1000, classes=3, noise=1.0, seed=rng)
+    draws = np.stack([rng.choice(len(y_pool), n_val, replace=False) for _ in range(n_draws)])
+    val, test = np.empty((n_draws, n_settings)), np.empty(n_settings)
+    for s in range(n_settings):
+        width = int(rng.integers(5, 60))
+        scale, ridge = 10 ** rng.uniform(-0.5, 1.5), 10 ** rng.uniform(-3, 1)
+        W, b = rng.normal(0, scale, size=(2, width)), rng.uniform(0, 2 * np.pi, width)
+        F = np.cos(X @ W + b)
+        # ridge regression onto one-hot labels: A = (F'F + ridge I)^-1 F'Y
+        A = np.linalg.solve(F.T @ F + ridge * np.eye(width), F.T @ np.eye(3)[y])
+        right_pool = (np.cos(X_pool @ W + b) @ A).argmax(1) == y_pool
+        val[:, s] = right_pool[draws].mean(axis=1)
+        test[s] = np.mean((np.cos(X_test @ W + b) @ A).argmax(1) == y_test)
+    return val, test
+
+
+def selection_figure(val: np.ndarray, test: np.ndarray):
+    r"""Validation against test accuracy of every setting; the validation winner marked.
+
+    ``val`` is one validation draw (``(n_settings,)``), ``test`` the fresh test
+    accuracies. Points above the diagonal look better on validation than
+    they are.
+
+    Example:
+        >>> len(selection_figure(np.array([0.5, 0.7]), np.array([0.6, 0.6])).axes)
+        1
+    """
+    fig, ax = new_figure(width=4.8, height=4.0)
+    ax.scatter(test, val, s=12, color=COLORS["ours"], alpha=0.7, label="one setting")
+    best = int(np.argmax(val))
+    ax.scatter(test[best], val[best], s=120, marker="*", color=COLORS["other"],
+               label=f"chosen: val {val[best]:.2f}, test {test[best]:.2f}", zorder=3)
+    lo, hi = min(val.min(), test.min()) - 0.02, max(val.max(), test.max()) + 0.02
+    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="val = test")
+    ax.set_xlabel("test accuracy (fresh data)")
+    ax.set_ylabel("validation accuracy")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+# ===== gating
+
+
+def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0):
+    r"""The soft gate and its three partials as functions of the gate logit ``r``.
+
+    Left: :math:`f = x\sigma(r) + y(1 - \sigma(r))` slides from ``y`` to ``x``.
+    Right: :math:`\partial f/\partial x = \sigma(r)`,
+    :math:`\partial f/\partial y = 1 - \sigma(r)` and
+    :math:`\partial f/\partial r = (x - y)\sigma'(r)`, from
+    :func:`~mlnotes.gating.soft_gate_backward`.
+
+    Example:
+        >>> len(soft_gate_figure().axes)
+        2
+    """
+    from . import gating as G
+
+    r = np.linspace(-lim, lim, 301)
+    xs, ys = np.full_like(r, x), np.full_like(r, y)
+    gx, gy, gr = G.soft_gate_backward(np.ones_like(r), xs, ys, r)
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(r, G.soft_gate(xs, ys, r), color=COLORS["ours"], label="f(x, y, r)")
+    ax0.axhline(x, ls=":", color=COLORS["third"], label=f"x = {x:g}")
+    ax0.axhline(y, ls=":", color=COLORS["other"], label=f"y = {y:g}")
+    ax0.set_xlabel("gate logit r")
+    ax0.set_title("the gate slides between y and x")
+    ax0.legend(fontsize=8)
+    ax1.plot(r, gx, color=COLORS["third"], label=r"$\partial f/\partial x = \sigma(r)$")
+    ax1.plot(r, gy, color=COLORS["other"], label=r"$\partial f/\partial y = 1 - \sigma(r)$")
+    ax1.plot(r, gr, color=COLORS["fourth"], label=r"$\partial f/\partial r = (x-y)\sigma'(r)$")
+    ax1.set_xlabel("gate logit r")
+    ax1.set_title("the gate routes the gradient")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+def gated_network_figure(model, u, target):
+    r"""A trained :class:`~mlnotes.gating.GatedNetwork` on a 1-D input: branches and gate.
+
+    Left: the target, the two branches ``x_net(u)``, ``y_net(u)`` and the gated
+    output. Right: the gate :math:`\sigma(r(u))`, the share of the x-branch.
+
+    Example:
+        >>> import torch
+        >>> from mlnotes.gating import GatedNetwork
+        >>> net = GatedNetwork(*(torch.nn.Linear(1, 1) for _ in range(3)))
+        >>> u = torch.linspace(-1, 1, 5)[:, None]
+        >>> len(gated_network_figure(net, u, u.abs()).axes)
+        2
+    """
+    import torch
+
+    with torch.no_grad():
+        xs = [a.cpu().numpy()[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
+                                              model(u), model.gate_value(u))]
+    uu, t, bx, by, out, s = xs
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(uu, t, "k.", ms=3, label="target")
+    ax0.plot(uu, bx, "--", color=COLORS["third"], label="x-branch")
+    ax0.plot(uu, by, "--", color=COLORS["other"], label="y-branch")
+    ax0.plot(uu, out, color=COLORS["ours"], label="gated output")
+    ax0.set_ylim(t.min() - 0.7, t.max() + 0.7)
+    ax0.set_xlabel("input u")
+    ax0.legend(fontsize=8)
+    ax0.set_title("each branch fits one side")
+    ax1.plot(uu, s, color=COLORS["third"], label=r"$\sigma(r)$: share of x")
+    ax1.plot(uu, 1 - s, color=COLORS["other"], label=r"$1 - \sigma(r)$: share of y")
+    ax1.set_ylim(-0.05, 1.05)
+    ax1.set_xlabel("input u")
+    ax1.legend(fontsize=8)
+    ax1.set_title("the learned gate")
+    return fig
+
+
+def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (-1.0, 0.5),
+                       lim: float = 8.0):
+    r"""Softmax gating between two inputs driven by an external ``z``: soft, then hard.
+
+    The weights are :math:`a = \mathrm{softmax}([z, -z])`; the output
+    :math:`a_1 x_1 + a_2 x_2` (drawn per component) moves from :math:`x_2` to
+    :math:`x_1` and is pinned to one of them once :math:`|z|` is large.
+
+    Example:
+        >>> len(soft_switch_figure().axes)
+        2
+    """
+    from . import gating as G
+
+    z = np.linspace(-lim, lim, 321)
+    X = np.stack([np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)])  # (2, D)
+    R = np.stack([z, -z], axis=1)  # (n, 2)
+    out = G.softmax_gate(X, R)  # (n, D)
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(z, A.softmax(R)[:, 0], color=COLORS["third"], label=r"$a_1$ (weight of $x_1$)")
+    ax0.plot(z, A.softmax(R)[:, 1], color=COLORS["other"], label=r"$a_2$ (weight of $x_2$)")
+    ax0.set_xlabel("external control z")
+    ax0.set_title(r"$a = \mathrm{softmax}([z, -z])$")
+    ax0.legend(fontsize=8)
+    for d in range(X.shape[1]):
+        ax1.plot(z, out[:, d], color=list(COLORS.values())[d % 4], label=f"output[{d}]")
+        ax1.axhline(X[0, d], ls=":", color="grey")
+        ax1.axhline(X[1, d], ls=":", color="grey")
+    ax1.set_xlabel("external control z")
+    ax1.set_title(r"$a_1 x_1 + a_2 x_2$ (dotted: the inputs)")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+def attention_figure(q, k, mask=None, title: str = "attention weights"):
+    r"""The attention matrix of :func:`~mlnotes.gating.attention_weights` as a heat map.
+
+    Example:
+        >>> import numpy as np
+        >>> len(attention_figure(np.eye(3), np.eye(3)).axes)
+        2
+    """
+    from . import gating as G
+
+    w = G.attention_weights(np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64),
+                            mask=mask)
+    fig, ax = new_figure(width=4.6, height=3.4)
+    im = ax.imshow(w, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), value in np.ndenumerate(w):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if value > 0.6 else "black")
+    ax.set_xlabel("key j")
+    ax.set_ylabel("query i")
+    ax.set_xticks(range(w.shape[1]))
+    ax.set_yticks(range(w.shape[0]))
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+# ===== architectures
+
+
+def moe_regions_figure(model, X, y, single=None, lim: float = 3.0):
+    r"""What a trained :class:`~mlnotes.moe.MixtureOfExperts` does on 2-D data.
+
+    The background shows which expert the gater gives the most weight (the
+    region each expert claims), the thick grey line is the gater's dividing
+    line, the dashed lines are each expert's own decision line, and the black
+    line is the mixture's decision boundary. With ``single`` (a linear
+    classifier, or a one-expert mixture) a second panel shows its boundary.
+
+    Example:
+        >>> import torch
+        >>> from mlnotes.moe import MixtureOfExperts
+        >>> X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+        >>> moe = MixtureOfExperts(2, 2, dtype=torch.float64)
+        >>> len(moe_regions_figure(moe, X, y, single=moe).axes)
+        2
+    """
+    import torch
+
+    g = np.linspace(-lim, lim, 161)
+    G1, G2 = np.meshgrid(g, g)
+    grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
+    dtype = next(model.parameters()).dtype
+    t = torch.tensor(grid, dtype=dtype)
+    with torch.no_grad():
+        mix, p = model(t)
+        experts = model.expert_outputs(t)  # (n, E, 2)
+    claim = p.argmax(-1).numpy().reshape(G1.shape)
+    panels = [("mixture of experts", model)] + ([("one linear model", single)] if single else [])
+    fig, axes = new_figure(1, len(panels), width=4.4 * len(panels), height=4.0)
+    axes = np.atleast_1d(axes)
+    tints = ["#dce9f5", "#f5e0dc", "#e0f2dc", "#ebe0f2"]
+    from matplotlib.colors import ListedColormap
+
+    for ax, (title, m) in zip(axes, panels, strict=True):
+        with torch.no_grad():
+            out = m(torch.tensor(np.asarray(X), dtype=dtype))
+            logits = out[0] if isinstance(out, tuple) else out
+            gl = m(t)
+            gl = (gl[0] if isinstance(gl, tuple) else gl).numpy()
+        acc = float((logits.argmax(-1).numpy() == np.asarray(y)).mean())
+        if m is model:
+            E = p.shape[1]
+            ax.imshow(claim, origin="lower", extent=(-lim, lim, -lim, lim), alpha=0.9,
+                      cmap=ListedColormap(tints[:E]), vmin=-0.5, vmax=E - 0.5, aspect="auto")
+            ax.contour(G1, G2, claim, levels=np.arange(E - 1) + 0.5, colors="grey",
+                       linewidths=4, alpha=0.6)
+            for e in range(E):
+                diff = (experts[:, e, 1] - experts[:, e, 0]).numpy().reshape(G1.shape)
+                ax.contour(G1, G2, np.where(claim == e, diff, np.nan), levels=[0.0],
+                           colors=[list(COLORS.values())[e % 4]], linestyles="--")
+        diff = (gl[:, 1] - gl[:, 0]).reshape(G1.shape)
+        ax.contour(G1, G2, diff, levels=[0.0], colors="black", linewidths=1.5)
+        for c, marker in ((0, "o"), (1, "^")):
+            pts = np.asarray(X)[np.asarray(y) == c]
+            ax.scatter(pts[:, 0], pts[:, 1], s=9, marker=marker, label=f"class {c}",
+                       color=COLORS["ours"] if c == 0 else COLORS["other"])
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_title(f"{title}: accuracy {acc:.0%}")
+        ax.set_xlabel("$x_0$")
+        ax.set_ylabel("$x_1$")
+    axes[0].legend(fontsize=8, loc="lower left")
+    return fig
+
+
+def motif_figure(x, motif, positions: Sequence[int]):
+    r"""A motif placed at several positions of one background, and the detector's scores.
+
+    Each row shows the sequence (grey) and the scores of
+    :func:`~mlnotes.sharing.motif_scores` (blue); the star marks the maximum,
+    the value :func:`~mlnotes.sharing.motif_detector` returns. It is the same in
+    every row.
+
+    Args:
+        x: the background, a 1-D sequence.
+        motif: the motif, a 1-D sequence shorter than ``x`` (also the detector's weights).
+        positions: where to insert it.
+
+    Example:
+        >>> len(motif_figure(np.zeros(10), np.array([1.0, -1.0]), [0, 5]).axes)
+        2
+    """
+    from . import sharing as S
+
+    x, motif = np.asarray(x, dtype=np.float64), np.asarray(motif, dtype=np.float64)
+    K = len(motif)
+    fig, axes = new_figure(len(positions), 1, width=7.6, height=1.2 + 0.9 * len(positions))
+    axes = np.atleast_1d(axes)
+    for ax, pos in zip(axes, positions, strict=True):
+        seq = x.copy()
+        seq[pos:pos + K] = motif
+        s = S.motif_scores(seq[None, None], motif[None, None])[0, 0]
+        best = int(np.argmax(s))
+        ax.plot(seq, color="grey", lw=1, label="sequence")
+        ax.axvspan(pos - 0.5, pos + K - 0.5, color=COLORS["third"], alpha=0.15)
+        ax.plot(np.arange(len(s)), s / np.abs(s).max() * np.abs(seq).max(),
+                color=COLORS["ours"], label="score (rescaled)")
+        ax.plot(best, s[best] / np.abs(s).max() * np.abs(seq).max(), "*", ms=12,
+                color=COLORS["other"])
+        ax.text(1.01, 0.5, f"max = {s[best]:.2f}\nat t = {best}", transform=ax.transAxes,
+                va="center", fontsize=8)
+        ax.set_yticks([])
+    axes[0].legend(fontsize=7, loc="upper right", ncols=2)
+    axes[-1].set_xlabel("position t")
+    return fig
+
+
+def weight_matrices_figure(matrices, titles: Sequence[str]):
+    r"""Weight matrices side by side as heat maps (for tied and convolutional weights).
+
+    Example:
+        >>> len(weight_matrices_figure([np.eye(2)], ["identity"]).axes)
+        2
+    """
+    mats = [np.asarray(m, dtype=np.float64) for m in matrices]
+    lim = max(np.abs(m).max() for m in mats) or 1.0
+    fig, axes = new_figure(1, len(mats), width=3.4 * len(mats) + 0.8, height=2.8)
+    axes = np.atleast_1d(axes)
+    for ax, m, title in zip(axes, mats, titles, strict=True):
+        im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(m.shape[1]))
+        ax.set_yticks(range(m.shape[0]))
+    fig.colorbar(im, ax=list(axes), shrink=0.8)
     return fig

@@ -1,0 +1,384 @@
+"""mlnotes.conv against torch in float64: forward, autograd, backwards, properties, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import assert_close, make, reference
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from strategies import small_floats
+
+from mlnotes import conv as C
+from mlnotes.backend import to_numpy
+
+RNG = np.random.default_rng(5)
+
+# (x shape, w shape, stride, padding, dilation): square and rectangular inputs and
+# kernels, strides larger than the kernel, padding wider than the kernel, pairs.
+CONV2D_CASES = [
+    ((2, 3, 7, 7), (4, 3, 3, 3), 1, 0, 1),
+    ((2, 3, 7, 7), (4, 3, 3, 3), 1, 1, 1),
+    ((1, 2, 8, 6), (3, 2, 3, 2), 2, 1, 1),
+    ((3, 1, 9, 9), (2, 1, 5, 5), 3, 2, 1),
+    ((2, 2, 6, 7), (2, 2, 1, 1), 1, 0, 1),
+    ((1, 3, 10, 8), (5, 3, 2, 3), (2, 1), (0, 2), 1),
+    ((2, 2, 9, 9), (3, 2, 3, 3), 1, 0, 2),
+    ((1, 2, 11, 10), (2, 2, 3, 2), (2, 3), (1, 0), (2, 3)),
+    ((2, 1, 5, 5), (1, 1, 5, 5), 1, 0, 1),
+    ((1, 1, 4, 4), (1, 1, 3, 3), 1, 4, 1),
+    ((2, 4, 6, 6), (1, 4, 2, 2), 4, 0, 1),
+]
+CONV1D_CASES = [
+    ((2, 3, 10), (4, 3, 3), 1, 0, 1),
+    ((1, 2, 9), (3, 2, 4), 2, 1, 1),
+    ((3, 1, 12), (2, 1, 3), 3, 2, 2),
+    ((2, 2, 5), (1, 2, 5), 1, 0, 1),
+    ((1, 1, 7), (2, 1, 1), 1, 3, 1),
+]
+# (x shape, kernel_size, stride, padding), stride None = kernel_size
+POOL_CASES = [
+    ((2, 3, 8, 8), 2, None, 0),
+    ((1, 2, 7, 9), 3, None, 1),
+    ((2, 1, 9, 9), 3, 2, 1),
+    ((1, 2, 6, 7), (2, 3), (1, 2), (1, 0)),
+    ((1, 1, 5, 5), 5, None, 0),
+    ((2, 2, 6, 6), 2, 1, 0),
+]
+
+
+def _ids(case):
+    return "-".join(str(v).replace(" ", "") for v in case)
+
+
+def _conv_data(case, bias=True):
+    xs, ws = case[0], case[1]
+    x, w = RNG.normal(size=xs), RNG.normal(size=ws)
+    b = RNG.normal(size=ws[0]) if bias else None
+    return x, w, b
+
+
+def _kw(case):
+    return dict(stride=case[2], padding=case[3], dilation=case[4])
+
+
+# ------------------------------------------------------------------------ forward
+
+
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+@pytest.mark.parametrize("case", CONV2D_CASES, ids=_ids)
+def test_conv2d_matches_torch(case, bias, backend):
+    x, w, b = _conv_data(case, bias)
+    out = C.conv2d(make(x, backend), make(w, backend),
+                   None if b is None else make(b, backend), **_kw(case))
+    expected = F.conv2d(reference(x), reference(w), None if b is None else reference(b),
+                        **_kw(case))
+    assert type(out) is type(make(x, backend))
+    assert tuple(out.shape) == tuple(expected.shape)
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("case", CONV1D_CASES, ids=_ids)
+def test_conv1d_matches_torch(case, backend):
+    x, w, b = _conv_data(case)
+    out = C.conv1d(make(x, backend), make(w, backend), make(b, backend), **_kw(case))
+    assert_close(out, F.conv1d(reference(x), reference(w), reference(b), **_kw(case)))
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES[:4] + CONV2D_CASES[6:8], ids=_ids)
+def test_conv2d_naive_equals_conv2d(case, backend):
+    x, w, b = _conv_data(case)
+    args = make(x, backend), make(w, backend), make(b, backend)
+    assert_close(C.conv2d_naive(*args, **_kw(case)), C.conv2d(*args, **_kw(case)))
+
+
+@pytest.mark.parametrize("tile", [1, 3, (2, 5), 100])
+@pytest.mark.parametrize("case", CONV2D_CASES, ids=_ids)
+def test_conv2d_tiled_equals_conv2d(case, tile):
+    x, w, b = _conv_data(case)
+    assert_close(C.conv2d_tiled(x, w, b, tile=tile, **_kw(case)), C.conv2d(x, w, b, **_kw(case)))
+
+
+@pytest.mark.parametrize("case", POOL_CASES, ids=_ids)
+def test_pooling_matches_torch(case, backend):
+    shape, k, s, p = case
+    x = RNG.normal(size=shape)
+    assert_close(C.max_pool2d(make(x, backend), k, s, p),
+                 F.max_pool2d(reference(x), k, s, p))
+    assert_close(C.avg_pool2d(make(x, backend), k, s, p),
+                 F.avg_pool2d(reference(x), k, s, p))
+
+
+def test_pool_stride_defaults_to_kernel_size(backend):
+    x = make(RNG.normal(size=(1, 1, 6, 6)), backend)
+    assert tuple(C.max_pool2d(x, 3).shape) == (1, 1, 2, 2)
+    assert_close(C.avg_pool2d(x, 3), C.avg_pool2d(x, 3, stride=3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_and_device_are_kept(dtype, backend):
+    x = make(RNG.normal(size=(1, 2, 6, 6)), backend, dtype=dtype)
+    w = make(RNG.normal(size=(3, 2, 3, 3)), backend, dtype=dtype)
+    g = make(np.ones((1, 3, 4, 4)), backend, dtype=dtype)
+    outs = [C.conv2d(x, w), *C.conv2d_backward(g, x, w), C.max_pool2d(x, 2),
+            C.avg_pool2d(x, 2), C.max_pool2d_backward(make(np.ones((1, 2, 3, 3)), backend,
+                                                           dtype=dtype), x, 2),
+            C.edge_magnitude(x[:, :1]), C.sobel_kernels(like=x)]
+    for out in outs:
+        assert out.dtype == x.dtype
+        if backend != "numpy":
+            assert out.device == x.device
+
+
+def test_float32_agrees_with_torch_float32(device):
+    x = torch.tensor(RNG.normal(size=(2, 3, 9, 9)), dtype=torch.float32, device=device)
+    w = torch.tensor(RNG.normal(size=(4, 3, 3, 3)), dtype=torch.float32, device=device)
+    torch.testing.assert_close(C.conv2d(x, w, stride=2, padding=1),
+                               F.conv2d(x, w, stride=2, padding=1))
+
+
+# ----------------------------------------------------------------------- gradients
+
+
+def _torch_grads(case, x, w, b, g):
+    xr, wr, br = (reference(a, requires_grad=True) for a in (x, w, b))
+    (F.conv2d(xr, wr, br, **_kw(case)) * reference(g)).sum().backward()
+    return xr.grad, wr.grad, br.grad
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES, ids=_ids)
+def test_conv2d_autograd_matches_torch(case, device):
+    x, w, b = _conv_data(case)
+    ours = [make(a, device, requires_grad=True) for a in (x, w, b)]
+    out = C.conv2d(*ours, **_kw(case))
+    g = RNG.normal(size=tuple(out.shape))
+    (out * make(g, device)).sum().backward()
+    for a, expected in zip(ours, _torch_grads(case, x, w, b, g), strict=True):
+        assert_close(a.grad, expected)
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES, ids=_ids)
+def test_conv2d_backward_matches_autograd(case, backend):
+    x, w, b = _conv_data(case)
+    out_shape = tuple(F.conv2d(reference(x), reference(w), **_kw(case)).shape)
+    g = RNG.normal(size=out_shape)
+    grads = C.conv2d_backward(make(g, backend), make(x, backend), make(w, backend),
+                              **_kw(case))
+    for ours, expected in zip(grads, _torch_grads(case, x, w, b, g), strict=True):
+        assert tuple(ours.shape) == tuple(expected.shape)
+        assert_close(ours, expected)
+
+
+@pytest.mark.parametrize("case", CONV1D_CASES, ids=_ids)
+def test_conv1d_autograd_matches_torch(case, device):
+    x, w, b = _conv_data(case)
+    ours = [make(a, device, requires_grad=True) for a in (x, w, b)]
+    out = C.conv1d(*ours, **_kw(case))
+    g = RNG.normal(size=tuple(out.shape))
+    (out * make(g, device)).sum().backward()
+    refs = [reference(a, requires_grad=True) for a in (x, w, b)]
+    (F.conv1d(*refs, **_kw(case)) * reference(g)).sum().backward()
+    for a, r in zip(ours, refs, strict=True):
+        assert_close(a.grad, r.grad)
+
+
+def _pool_inputs(shape, ties):
+    # ties: few distinct values, so windows often hold several equal maxima
+    return RNG.integers(0, 3, size=shape).astype(np.float64) if ties else RNG.normal(size=shape)
+
+
+@pytest.mark.parametrize("ties", [False, True], ids=["distinct", "ties"])
+@pytest.mark.parametrize("case", POOL_CASES, ids=_ids)
+def test_max_pool2d_backward_matches_autograd(case, ties, backend):
+    shape, k, s, p = case
+    x = _pool_inputs(shape, ties)
+    xr = reference(x, requires_grad=True)
+    out = F.max_pool2d(xr, k, s, p)
+    g = RNG.normal(size=tuple(out.shape))
+    (out * reference(g)).sum().backward()
+    assert_close(C.max_pool2d_backward(make(g, backend), make(x, backend), k, s, p), xr.grad)
+
+
+@pytest.mark.parametrize("ties", [False, True], ids=["distinct", "ties"])
+@pytest.mark.parametrize("case", POOL_CASES, ids=_ids)
+def test_pooling_autograd_matches_torch(case, ties, device):
+    shape, k, s, p = case
+    x = _pool_inputs(shape, ties)
+    for ours, theirs in ((C.max_pool2d, F.max_pool2d), (C.avg_pool2d, F.avg_pool2d)):
+        xo, xr = make(x, device, requires_grad=True), reference(x, requires_grad=True)
+        out = ours(xo, k, s, p)
+        g = RNG.normal(size=tuple(out.shape))
+        (out * make(g, device)).sum().backward()
+        (theirs(xr, k, s, p) * reference(g)).sum().backward()
+        assert_close(xo.grad, xr.grad)
+
+
+def test_max_pool_gradient_goes_to_the_argmax_only(backend):
+    x = np.array([[[[1.0, 9.0, 2.0, 2.0], [3.0, 4.0, 2.0, 2.0]]]])
+    grad = C.max_pool2d_backward(make([[[[5.0, 7.0]]]], backend), make(x, backend), 2)
+    # the 9 takes all of its window's gradient; of four tied 2s the first (row-major) wins
+    assert_close(grad, [[[[0.0, 5.0, 7.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]])
+
+
+# ----------------------------------------------------------------------------- Sobel
+
+
+def test_sobel_kernels_and_responses(backend):
+    w = C.sobel_kernels()
+    np.testing.assert_array_equal(w[0, 0], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    np.testing.assert_array_equal(w[1, 0], w[0, 0].T)
+    assert w.sum(axis=(2, 3)).tolist() == [[0.0], [0.0]]
+    img = RNG.random(size=(2, 1, 8, 9))
+    assert_close(C.sobel(make(img, backend)), F.conv2d(reference(img), reference(w), padding=1))
+    g = F.conv2d(reference(img), reference(w), padding=1)
+    assert_close(C.edge_magnitude(make(img, backend)), torch.linalg.vector_norm(g, dim=1,
+                                                                               keepdim=True))
+
+
+def test_edge_magnitude_peaks_on_a_step(backend):
+    step = np.zeros((1, 1, 6, 10))
+    step[..., 5:] = 1.0
+    mag = to_numpy(C.edge_magnitude(make(step, backend), padding=0))[0, 0]
+    # full windows 0..7; those straddling the step between columns 4 and 5 are 3 and 4
+    assert mag[:, [3, 4]].min() == 4.0
+    assert np.all(mag[:, [0, 1, 2, 5, 6, 7]] == 0.0)
+    np.testing.assert_array_equal(to_numpy(C.sobel(make(step, backend), padding=0))[0, 1], 0.0)
+
+
+def test_edge_magnitude_gradient_is_finite_on_flat_images(device):
+    x = torch.zeros((1, 1, 5, 5), dtype=torch.float64, device=device, requires_grad=True)
+    C.edge_magnitude(x).sum().backward()
+    assert torch.isfinite(x.grad).all()
+    x = torch.tensor(RNG.random(size=(1, 1, 6, 6)), device=device, requires_grad=True)
+    C.edge_magnitude(x).sum().backward()
+    xr = reference(x.detach(), requires_grad=True)
+    torch.linalg.vector_norm(F.conv2d(xr, reference(C.sobel_kernels()), padding=1), dim=1
+                             ).sum().backward()
+    assert_close(x.grad, xr.grad)
+
+
+# ----------------------------------------------------------------------- properties
+
+images = arrays(np.float64, st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(5, 9),
+                                      st.integers(5, 9)), elements=small_floats)
+
+
+@given(x=images, k=st.integers(1, 3), dr=st.integers(0, 2), dc=st.integers(0, 2))
+def test_conv_is_shift_equivariant(x, k, dr, dc):
+    """Shifting the input by (dr, dc) shifts the output by (dr, dc) (stride 1, valid part)."""
+    w = np.ones((2, x.shape[1], k, k)) + np.arange(k * k).reshape(k, k)
+    y = C.conv2d(x, w)
+    shifted = C.conv2d(x[:, :, dr:, dc:], w)
+    assert_close(shifted, y[:, :, dr:, dc:], rtol=1e-10, atol=1e-9)
+
+
+@given(x=images, a=small_floats)
+def test_conv_is_linear_in_x(x, a):
+    """conv2d(a x + x') = a conv2d(x) + conv2d(x')."""
+    w = RNG.normal(size=(2, x.shape[1], 2, 2))
+    x2 = RNG.normal(size=x.shape)
+    assert_close(C.conv2d(a * x + x2, w), a * C.conv2d(x, w) + C.conv2d(x2, w),
+                 rtol=1e-9, atol=1e-9)
+
+
+@given(x=arrays(np.float64, st.integers(4, 20), elements=small_floats),
+       v=arrays(np.float64, st.integers(1, 4), elements=small_floats))
+def test_flipped_kernel_gives_true_convolution(x, v):
+    """conv1d is a cross-correlation: with the kernel flipped it is np.convolve."""
+    out = C.conv1d(x[None, None], np.flip(v)[None, None].copy())[0, 0]
+    assert_close(out, np.convolve(x, v, mode="valid"), rtol=1e-9, atol=1e-9)
+
+
+@given(x=images, k=st.integers(1, 3))
+def test_avg_pool_is_a_constant_conv_and_below_max_pool(x, k):
+    """avg_pool2d is conv2d with kernel 1/k^2 per channel; it never exceeds max_pool2d."""
+    c = x.shape[1]
+    w = np.eye(c)[:, :, None, None] * np.full((k, k), 1 / k**2)
+    avg = C.avg_pool2d(x, k)
+    assert_close(avg, C.conv2d(x, w, stride=k), rtol=1e-9, atol=1e-9)
+    assert np.all(C.max_pool2d(x, k) >= avg - 1e-9)
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def test_bad_input_is_named():
+    x, w = np.zeros((1, 3, 5, 5)), np.zeros((2, 3, 3, 3))
+    with pytest.raises(ValueError, match=r"x has 2 channels .* w expects 3"):
+        C.conv2d(np.zeros((1, 2, 5, 5)), w)
+    with pytest.raises(ValueError, match=r"kernel spans 7 x 7 .* larger than the padded input"):
+        C.conv2d(x, np.zeros((2, 3, 3, 3)), dilation=3)
+    with pytest.raises(ValueError, match=r"larger than the padded input 4 x 4"):
+        C.conv2d(np.zeros((1, 3, 2, 2)), np.zeros((2, 3, 5, 5)), padding=1)
+    with pytest.raises(ValueError, match="stride must be positive, got 0"):
+        C.conv2d(x, w, stride=0)
+    with pytest.raises(ValueError, match="stride must be positive, got -1"):
+        C.conv2d(x, w, stride=(1, -1))
+    with pytest.raises(ValueError, match="padding must be non-negative, got -1"):
+        C.conv2d(x, w, padding=-1)
+    with pytest.raises(ValueError, match="dilation must be positive, got 0"):
+        C.conv2d(x, w, dilation=0)
+    with pytest.raises(TypeError, match="stride must be an int, got 1.5"):
+        C.conv2d(x, w, stride=1.5)
+    with pytest.raises(TypeError, match="stride must be an int, got True"):
+        C.conv2d(x, w, stride=True)
+    with pytest.raises(TypeError, match="padding must be an int or a pair of ints"):
+        C.conv2d(x, w, padding=(1, 1, 1))
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions \(N, C, H, W\), got shape"):
+        C.conv2d(np.zeros((3, 5, 5)), w)
+    with pytest.raises(ValueError, match=r"w must have 4 dimensions \(C_out, C, kH, kW\)"):
+        C.conv2d(x, np.zeros((3, 3, 3)))
+    with pytest.raises(ValueError, match=r"b must have shape \(C_out,\) = \(2,\), got \(3,\)"):
+        C.conv2d(x, w, np.zeros(3))
+    with pytest.raises(TypeError, match="x must have a floating-point dtype, got int64"):
+        C.conv2d(np.zeros((1, 3, 5, 5), dtype=np.int64), w)
+    with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors"):
+        C.conv2d(x, torch.zeros(2, 3, 3, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(1, 2, 3, 3\)"):
+        C.conv2d_backward(np.zeros((1, 2, 5, 5)), x, w)
+
+
+def test_bad_conv1d_input_is_named():
+    x, w = np.zeros((1, 2, 6)), np.zeros((1, 2, 3))
+    with pytest.raises(ValueError, match=r"x must have 3 dimensions \(N, C, L\)"):
+        C.conv1d(np.zeros((2, 6)), w)
+    with pytest.raises(ValueError, match=r"w must have 3 dimensions \(C_out, C, k\)"):
+        C.conv1d(x, np.zeros((1, 2, 1, 3)))
+    with pytest.raises(ValueError, match=r"x has 2 channels .* w expects 1"):
+        C.conv1d(x, np.zeros((1, 1, 3)))
+    with pytest.raises(TypeError, match=r"padding must be an int, got \(1, 1\)"):
+        C.conv1d(x, w, padding=(1, 1))
+    with pytest.raises(ValueError, match="stride must be positive, got 0"):
+        C.conv1d(x, w, stride=0)
+    with pytest.raises(ValueError, match=r"kernel spans 1 x 9 .* padded input 1 x 8"):
+        C.conv1d(x, np.zeros((1, 2, 9)), padding=1)
+
+
+def test_bad_pooling_input_is_named():
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(ValueError, match="kernel_size must be positive, got 0"):
+        C.max_pool2d(x, 0)
+    with pytest.raises(ValueError, match="stride must be positive, got 0"):
+        C.avg_pool2d(x, 2, stride=0)
+    with pytest.raises(ValueError, match="padding must be at most half of kernel_size"):
+        C.max_pool2d(x, 2, padding=2)
+    with pytest.raises(ValueError, match=r"kernel spans 5 x 5 .* padded input 4 x 4"):
+        C.avg_pool2d(x, 5)
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions \(N, C, H, W\)"):
+        C.max_pool2d(np.zeros((4, 4)), 2)
+    with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(1, 1, 2, 2\)"):
+        C.max_pool2d_backward(np.zeros((1, 1, 4, 4)), x, 2)
+    with pytest.raises(ValueError, match=r"x must have one \(grey\) channel, got x.shape\[1\] = 3"):
+        C.sobel(np.zeros((1, 3, 4, 4)))
+    with pytest.raises(ValueError, match="tile must be positive, got 0"):
+        C.conv2d_tiled(x, np.zeros((1, 1, 2, 2)), tile=0)
+
+
+def test_conv_output_size_matches_torch():
+    for h, k, s, p, d in [(28, 5, 1, 0, 1), (28, 5, 1, 2, 1), (9, 3, 2, 1, 2), (7, 2, 3, 0, 1)]:
+        y = F.conv2d(torch.zeros(1, 1, h, h), torch.zeros(1, 1, k, k), stride=s, padding=p,
+                     dilation=d)
+        assert C.conv_output_size(h, k, s, p, d) == y.shape[-1]
