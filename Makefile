@@ -7,6 +7,7 @@ VENV        ?= .venv
 BIN         := $(VENV)/bin
 BUILD       := _build
 SPHINXOPTS  ?= -W --keep-going
+export MLNOTES_BUILD := $(abspath $(BUILD))
 STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.package-lock.json
 PORT        ?= 8000

@@ -21,6 +21,8 @@ from docutils import nodes
 from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent
+# where builds and caches go: `make BUILD=...` passes its folder here
+BUILD = Path(os.environ.get("MLNOTES_BUILD", ROOT / "_build")).resolve()
 
 # --------------------------------------------------------------------------- project
 
@@ -91,7 +93,7 @@ def _package_fingerprint() -> str:
 # fingerprint: changing the package starts a fresh cache (and _rerun_on_package_change
 # below makes Sphinx re-read every page), so a page never shows stale results.
 FINGERPRINT = _package_fingerprint()
-_CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
+_CACHE_ROOT = BUILD / ".jupyter_cache"
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(_CACHE_ROOT / FINGERPRINT)
 
@@ -105,7 +107,7 @@ if _ONLY:
         {p.name for folder in ("docs", "slides") for p in (ROOT / folder).glob("*.md")}
         - {f"{name}.md" for name in _keep}
     )
-    _CACHE_ROOT = ROOT / "_build" / "preview" / "-".join(_ONLY) / ".jupyter_cache"
+    _CACHE_ROOT = BUILD / "preview" / "-".join(_ONLY) / ".jupyter_cache"
     nb_execution_cache_path = str(_CACHE_ROOT / FINGERPRINT)
     # links to pages left out of a preview are checked by the full build
     suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc"]
@@ -258,7 +260,7 @@ def _deck_outputs_outside_site(app) -> None:
     # myst-nb writes cell outputs to <outdir>/../jupyter_execute, which for the
     # decks (_build/html/slides) would be inside the published site.
     if app.builder.name in ("revealjs", "dirrevealjs"):
-        folder = ROOT / "_build" / "jupyter_execute_slides"
+        folder = BUILD / "jupyter_execute_slides"
         app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
 
 
