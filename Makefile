@@ -12,12 +12,13 @@ STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.package-lock.json
 PORT        ?= 8000
 
-.PHONY: help install browser html book slides test lint serve clean preview
+.PHONY: help install browser html book slides test lint serve clean preview handouts
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
 	@echo "make test    lint, build with -W, run unit tests, doctests and site tests"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make handouts  print every deck to a PDF in _build/handouts"
 	@echo "make clean   remove builds and caches"
 
 # ------------------------------------------------------------------------- install
@@ -77,3 +78,7 @@ preview: install
 	@test -n "$(PAGE)" || { echo "usage: make preview PAGE=softmax"; exit 1; }
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b html -c . -d $(BUILD)/preview/$(PAGE)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/preview/$(PAGE)/html
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/preview/$(PAGE)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/preview/$(PAGE)/html/slides
+
+# PDF handouts of every deck, one slide per page, into _build/handouts.
+handouts: html browser
+	$(BIN)/python tools/handouts.py $(BUILD)/html $(BUILD)/handouts

@@ -330,7 +330,26 @@ def _prune_deck_assets(app, exception) -> None:
             path.rmdir()
 
 
+def _offer_notebook_download(app, pagename, templatename, context, doctree) -> None:
+    """Let a reader download each executed page as a Jupyter notebook (.ipynb).
+
+    myst-nb keeps the executed notebook of every page in <build>/jupyter_execute;
+    it is published next to the page's source, and the book theme's download
+    menu offers it (the theme shows an .ipynb entry when ``ipynb_source`` is set).
+    """
+    if app.builder.name != "html" or doctree is None:
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return  # not a notebook page (the index, the API reference)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
+    app.connect("html-page-context", _offer_notebook_download, priority=400)
     app.connect("build-finished", _prune_deck_assets)
     app.connect("env-get-outdated", _rerun_on_package_change)
     app.connect("build-finished", _after_build)

@@ -1,0 +1,46 @@
+"""Every page can be downloaded as a notebook that runs top to bottom on its own."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import SITE, book_pages
+from nbclient import NotebookClient
+
+
+def downloadable() -> list[tuple[str, str]]:
+    """(page, notebook) for every page whose download menu offers an .ipynb."""
+    pairs = []
+    for page in book_pages():
+        html = (SITE / page).read_text()
+        match = re.search(r'href="([^"]+\.ipynb)"', html)
+        if match:
+            pairs.append((page, match.group(1)))
+    return pairs
+
+
+def test_every_executed_page_offers_its_notebook(site):
+    offered = {page for page, _ in downloadable()}
+    executed = {
+        p for p in book_pages() if 'class="cell docutils container"' in (site / p).read_text()
+    }
+    assert executed, "no executed page found"
+    assert executed <= offered, f"pages without a notebook download: {executed - offered}"
+
+
+@pytest.mark.parametrize(("page", "link"), downloadable())
+def test_downloaded_notebook_runs_top_to_bottom(site, tmp_path, page, link):
+    nb = nbformat.read(site / link, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, f"{link} has no code"
+    for cell in code:  # start from a clean notebook, as a student would
+        cell.outputs, cell.execution_count = [], None
+    # run in an empty folder: the notebook may rely on mlnotes, nothing else
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={
+        "metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    assert any(c.outputs for c in code)

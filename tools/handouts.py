@@ -1,0 +1,88 @@
+"""Render every lecture deck to a PDF handout, one slide per page.
+
+    python tools/handouts.py [SITE] [OUT]     (make handouts)
+
+Each deck is opened from file:// in Debian's Chromium with reveal.js's print view
+(``?print-pdf``), which lays every slide out on a page of its own with all
+fragments shown, and Chromium prints it. Nothing is fetched from a network.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+NOT_DECKS = {"genindex.html", "search.html"}
+
+
+def deck_paths(site: Path) -> list[Path]:
+    """The decks of a built site, the list of decks included."""
+    return sorted(p for p in (site / "slides").glob("*.html") if p.name not in NOT_DECKS)
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages in a PDF written by Chromium (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def render(decks: list[Path], out: Path, browser) -> dict[str, tuple[int, int]]:
+    """Print each deck to ``out/<name>.pdf``; return {name: (slides, pages)}."""
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for deck in decks:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("file:", "data:", "blob:", "about:")) else r.abort())
+        page.goto(deck.as_uri() + "?print-pdf", wait_until="load")
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.evaluate("""async () => {
+            if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+        }""")
+        page.wait_for_timeout(300)  # let reveal lay out the print view
+        slides = page.evaluate("Reveal.getTotalSlides()")
+        target = out / f"{deck.stem}.pdf"
+        page.pdf(path=str(target), print_background=True, prefer_css_page_size=True)
+        page.close()
+        counts[deck.stem] = (slides, pdf_page_count(target.read_bytes()))
+        print(f"handout {target.relative_to(out.parent)}: {slides} slides, "
+              f"{counts[deck.stem][1]} pages", flush=True)
+    return counts
+
+
+def main(argv: list[str]) -> int:
+    from playwright.sync_api import sync_playwright
+
+    site = (Path(argv[1]) if len(argv) > 1 else ROOT / "_build" / "html").resolve()
+    out = Path(argv[2]) if len(argv) > 2 else ROOT / "_build" / "handouts"
+    decks = deck_paths(site)
+    if not decks:
+        print(f"no decks under {site}/slides: run `make html` first", file=sys.stderr)
+        return 1
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("Debian's chromium is missing: run `make browser`", file=sys.stderr)
+        return 1
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        counts = render(decks, out, browser)
+        browser.close()
+    bad = {name: c for name, c in counts.items() if c[0] != c[1]}
+    if bad:
+        print(f"slide and page counts differ: {bad}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
