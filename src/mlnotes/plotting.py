@@ -1002,7 +1002,7 @@ def init_variance_figure(variances: dict | None = None, **kwargs):
         ax.set_xlabel("layer")
         ax.set_ylim(1e-30, 1e30)
         ax.axhline(1.0, color="grey", lw=0.5)
-        ax.legend(fontsize=8, loc="lower left" if act == "tanh" else "upper left")
+        ax.legend(fontsize=8, loc="lower right")
     axes[0].set_ylabel("variance of the activations")
     return fig
 
@@ -1455,7 +1455,8 @@ def moe_regions_figure(model, X, y, single=None, lim: float = 3.0):
     panels = [("mixture of experts", model)] + ([("one linear model", single)] if single else [])
     fig, axes = new_figure(1, len(panels), width=4.4 * len(panels), height=4.0)
     axes = np.atleast_1d(axes)
-    tints = ["#dce9f5", "#f5e0dc", "#e0f2dc", "#ebe0f2"]
+    tints = ["#fff1c1", "#d9f0d3", "#e7e1ef", "#fde0c5"]  # expert regions
+    lines = ["#b8860b", "#2e8b57", "#6a3d9a", "#d2691e"]  # expert boundaries
     from matplotlib.colors import ListedColormap
 
     for ax, (title, m) in zip(axes, panels, strict=True):
@@ -1474,7 +1475,7 @@ def moe_regions_figure(model, X, y, single=None, lim: float = 3.0):
             for e in range(E):
                 diff = (experts[:, e, 1] - experts[:, e, 0]).numpy().reshape(G1.shape)
                 ax.contour(G1, G2, np.where(claim == e, diff, np.nan), levels=[0.0],
-                           colors=[list(COLORS.values())[e % 4]], linestyles="--")
+                           colors=[lines[e % 4]], linestyles="--", linewidths=2)
         diff = (gl[:, 1] - gl[:, 0]).reshape(G1.shape)
         ax.contour(G1, G2, diff, levels=[0.0], colors="black", linewidths=1.5)
         for c, marker in ((0, "o"), (1, "^")):

@@ -1,0 +1,469 @@
+"""mlnotes.losses against torch.nn.functional in float64, autograd, properties, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import assert_close, make, reference
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import finite_floats, matrices, small_floats, vectors
+
+from mlnotes import losses as L
+from mlnotes.activations import sigmoid
+from mlnotes.backend import to_numpy
+
+RNG = np.random.default_rng(0)
+REDUCTIONS = ["mean", "sum", "none"]
+
+# regression: any shape, input and target alike
+X_RANDOM, T_RANDOM = RNG.normal(size=(4, 5)) * 3, RNG.normal(size=(4, 5)) * 3
+X_EXTREME = np.array([[1e4, -1e4, 0.0], [800.0, -800.0, 1e-300]])
+T_EXTREME = np.array([[-1e4, -1e4, 0.0], [-800.0, 800.0, 0.0]])
+REGRESSION = {"random": (X_RANDOM, T_RANDOM), "extreme": (X_EXTREME, T_EXTREME)}
+
+# classification: (N, K) logits with (N,) class indices
+Z_RANDOM, Y_RANDOM = RNG.normal(size=(6, 4)) * 3, RNG.integers(0, 4, size=6)
+Z_EXTREME = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [0.0, 1e4, 0.0], [800.0, -800.0, 3.0]])
+Y_EXTREME = np.array([1, 2, 1, 0])
+CLASSES = {"random": (Z_RANDOM, Y_RANDOM), "extreme": (Z_EXTREME, Y_EXTREME)}
+
+# binary: logits, probabilities strictly inside (1e-6, 1 - 1e-6), 0/1 and soft targets
+B_LOGITS = np.concatenate([RNG.normal(size=8) * 4, [1e4, -1e4, 800.0, -800.0, 0.0, 0.0]])
+B_TARGET = np.concatenate([RNG.integers(0, 2, size=8), [0, 1, 1, 0, 1, 0]]).astype(float)
+B_SOFT = RNG.uniform(size=B_LOGITS.shape)
+B_PROBS = RNG.uniform(1e-6, 1 - 1e-6, size=B_LOGITS.shape)
+
+# ranking
+R1, R2 = RNG.normal(size=9) * 2, RNG.normal(size=9) * 2
+R_Y = np.where(RNG.uniform(size=9) < 0.5, -1.0, 1.0)
+
+
+def _torch_ref(f, *args, **kwargs):
+    return f(*(reference(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+               else torch.as_tensor(a) for a in args), **kwargs)
+
+
+# ------------------------------------------------------------------------ forward
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", REGRESSION)
+@pytest.mark.parametrize("ours, theirs", [(L.mse_loss, F.mse_loss), (L.l1_loss, F.l1_loss)],
+                         ids=["mse", "l1"])
+def test_regression_losses_match_torch(ours, theirs, case, reduction, backend):
+    x, t = REGRESSION[case]
+    out = ours(make(x, backend), make(t, backend), reduction=reduction)
+    assert_close(out, theirs(reference(x), reference(t), reduction=reduction))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", CLASSES)
+def test_cross_entropy_and_nll_match_torch(case, reduction, backend):
+    z, y = CLASSES[case]
+    expected = F.cross_entropy(reference(z), torch.tensor(y), reduction=reduction)
+    out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64), reduction=reduction)
+    assert np.all(np.isfinite(to_numpy(out)))
+    assert_close(out, expected)
+    log_p = F.log_softmax(reference(z), 1)
+    expected = F.nll_loss(log_p, torch.tensor(y), reduction=reduction)
+    out = L.nll_loss(make(log_p, backend), make(y, backend, dtype=np.int64), reduction=reduction)
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_with_extra_dimensions_matches_torch(reduction, backend):
+    # (N, K, d1, d2) scores with (N, d1, d2) targets: the class axis is 1
+    z, y = RNG.normal(size=(2, 3, 4, 5)), RNG.integers(0, 3, size=(2, 4, 5))
+    expected = F.cross_entropy(reference(z), torch.tensor(y), reduction=reduction)
+    out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64), reduction=reduction)
+    assert_close(out, expected)
+
+
+def test_minus_inf_mask_in_another_class_stays_finite(backend):
+    z, y = np.array([[0.0, -np.inf, 1.0], [-np.inf, 2.0, 0.5]]), np.array([0, 1])
+    out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64), reduction="none")
+    assert np.all(np.isfinite(to_numpy(out)))
+    assert_close(out, F.cross_entropy(reference(z), torch.tensor(y), reduction="none"))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [B_TARGET, B_SOFT], ids=["hard", "soft"])
+def test_bce_with_logits_matches_torch(target, reduction, backend):
+    out = L.binary_cross_entropy_with_logits(make(B_LOGITS, backend), make(target, backend),
+                                             reduction=reduction)
+    expected = F.binary_cross_entropy_with_logits(reference(B_LOGITS), reference(target),
+                                                  reduction=reduction)
+    assert np.all(np.isfinite(to_numpy(out)))
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [B_TARGET, B_SOFT], ids=["hard", "soft"])
+def test_bce_matches_torch(target, reduction, backend):
+    out = L.binary_cross_entropy(make(B_PROBS, backend), make(target, backend),
+                                 reduction=reduction)
+    expected = F.binary_cross_entropy(reference(B_PROBS), reference(target), reduction=reduction)
+    assert_close(out, expected)
+
+
+def test_bce_clamps_log_at_minus_100_like_torch(backend):
+    # probabilities of exactly 0 and 1 (and below e^-100) on the wrong side cost 100
+    p = np.array([0.0, 1.0, 0.0, 1.0, 1e-50, 1 - 1e-17, 0.5])
+    t = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.3])
+    with np.errstate(all="raise"):
+        out = L.binary_cross_entropy(make(p, backend), make(t, backend), reduction="none")
+    expected = F.binary_cross_entropy(reference(p), reference(t), reduction="none")
+    np.testing.assert_array_equal(to_numpy(out)[:5], [100.0, 100.0, 0.0, 0.0, 100.0])
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("margin", [0.0, 0.5, -1.0])
+def test_margin_ranking_matches_torch(margin, reduction, backend):
+    out = L.margin_ranking_loss(make(R1, backend), make(R2, backend), make(R_Y, backend),
+                                margin=margin, reduction=reduction)
+    expected = F.margin_ranking_loss(reference(R1), reference(R2), reference(R_Y),
+                                     margin=margin, reduction=reduction)
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_and_device_are_kept(dtype, backend):
+    x, t = make(X_RANDOM, backend, dtype), make(T_RANDOM, backend, dtype)
+    z, y = make(Z_RANDOM, backend, dtype), make(Y_RANDOM, backend, np.int64)
+    p, b = make(B_PROBS, backend, dtype), make(B_TARGET, backend, dtype)
+    outs = [L.mse_loss(x, t), L.l1_loss(x, t), L.cross_entropy(z, y),
+            L.nll_loss(z, y), L.binary_cross_entropy(p, b),
+            L.binary_cross_entropy_with_logits(p, b), L.margin_ranking_loss(p, p, 2 * b - 1),
+            L.mse_loss_backward(x, t), L.l1_loss_backward(x, t),
+            L.cross_entropy_backward(z, y), L.binary_cross_entropy_with_logits_backward(p, b)]
+    for out in outs:
+        assert out.dtype == x.dtype
+        if backend != "numpy":
+            assert out.device == x.device
+            assert isinstance(out, torch.Tensor)
+
+
+def test_float32_agrees_with_torch_float32(device):
+    z = torch.tensor(Z_RANDOM * 10, dtype=torch.float32, device=device)
+    y = torch.tensor(Y_RANDOM, device=device)
+    torch.testing.assert_close(L.cross_entropy(z, y), F.cross_entropy(z, y))
+    b = torch.tensor(B_LOGITS, dtype=torch.float32, device=device)
+    t = torch.tensor(B_TARGET, dtype=torch.float32, device=device)
+    torch.testing.assert_close(L.binary_cross_entropy_with_logits(b, t),
+                               F.binary_cross_entropy_with_logits(b, t))
+    p = torch.tensor([0.0, 1.0, 0.3], dtype=torch.float32, device=device)
+    q = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float32, device=device)
+    torch.testing.assert_close(L.binary_cross_entropy(p, q), F.binary_cross_entropy(p, q))
+
+
+# ----------------------------------------------------------------------- autograd
+
+
+def _grads(f, args, grad_of, reduction, dev):
+    """Gradients of sum(g * f(...)) with respect to the arguments listed in grad_of."""
+    ts = [make(a, dev, dtype=a.dtype, requires_grad=(i in grad_of))
+          for i, a in enumerate(args)]
+    out = f(*ts, reduction=reduction)
+    g = make(RNG.normal(size=tuple(out.shape)), dev) if reduction == "none" else 1.0
+    (out * g).sum().backward()
+    return [ts[i].grad for i in grad_of], g
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "ours, theirs, args, grad_of",
+    [
+        (L.mse_loss, F.mse_loss, (X_RANDOM, T_RANDOM), (0, 1)),
+        (L.mse_loss, F.mse_loss, (X_EXTREME, T_EXTREME), (0, 1)),
+        (L.l1_loss, F.l1_loss, (X_RANDOM, T_RANDOM), (0, 1)),
+        (L.cross_entropy, F.cross_entropy, (Z_RANDOM, Y_RANDOM), (0,)),
+        (L.cross_entropy, F.cross_entropy, (Z_EXTREME, Y_EXTREME), (0,)),
+        (L.nll_loss, F.nll_loss, (Z_RANDOM, Y_RANDOM), (0,)),
+        (L.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits,
+         (B_LOGITS, B_SOFT), (0, 1)),
+        (L.binary_cross_entropy, F.binary_cross_entropy, (B_PROBS, B_SOFT), (0,)),
+        (L.margin_ranking_loss, F.margin_ranking_loss, (R1, R2, R_Y), (0, 1)),
+    ],
+    ids=["mse", "mse-extreme", "l1", "ce", "ce-extreme", "nll", "bce-logits", "bce", "ranking"],
+)
+def test_autograd_matches_torch(ours, theirs, args, grad_of, reduction, device):
+    ours_grads, g = _grads(ours, args, grad_of, reduction, device)
+    g = to_numpy(g) if reduction == "none" else 1.0
+    refs = [reference(a, requires_grad=(i in grad_of)) if a.dtype.kind == "f"
+            else torch.as_tensor(a) for i, a in enumerate(args)]
+    out = theirs(*refs, reduction=reduction)
+    (out * (reference(g) if reduction == "none" else 1.0)).sum().backward()
+    for mine, i in zip(ours_grads, grad_of, strict=True):
+        assert np.all(np.isfinite(to_numpy(mine)))
+        assert_close(mine, refs[i].grad, rtol=1e-10)
+
+
+def test_ranking_gradient_at_the_kink_passes_like_torch(device):
+    x1 = make([0.0, 0.0, 0.0], device, requires_grad=True)
+    x2, y = make([0.0, 1.0, -1.0], device), make([1.0, 1.0, 1.0], device)
+    L.margin_ranking_loss(x1, x2, y, reduction="sum").backward()
+    r1 = reference(np.zeros(3), requires_grad=True)
+    F.margin_ranking_loss(r1, reference(to_numpy(x2)), reference(to_numpy(y)),
+                          reduction="sum").backward()
+    assert_close(x1.grad, r1.grad)
+
+
+# ------------------------------------------------------------- explicit backwards
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "forward, backward, args",
+    [
+        (L.mse_loss, L.mse_loss_backward, (X_RANDOM, T_RANDOM)),
+        (L.mse_loss, L.mse_loss_backward, (X_EXTREME, T_EXTREME)),
+        (L.l1_loss, L.l1_loss_backward, (X_RANDOM, T_RANDOM)),
+        (L.cross_entropy, L.cross_entropy_backward, (Z_RANDOM, Y_RANDOM)),
+        (L.cross_entropy, L.cross_entropy_backward, (Z_EXTREME, Y_EXTREME)),
+        (L.cross_entropy, L.cross_entropy_backward,
+         (RNG.normal(size=(2, 3, 4)), RNG.integers(0, 3, size=(2, 4)))),
+        (L.binary_cross_entropy_with_logits, L.binary_cross_entropy_with_logits_backward,
+         (B_LOGITS, B_TARGET)),
+        (L.binary_cross_entropy_with_logits, L.binary_cross_entropy_with_logits_backward,
+         (B_LOGITS, B_SOFT)),
+    ],
+    ids=["mse", "mse-extreme", "l1", "ce", "ce-extreme", "ce-nd", "bce-logits", "bce-soft"],
+)
+def test_explicit_backward_matches_torch_autograd(forward, backward, args, reduction, backend):
+    # the reference is torch's own loss, differentiated by torch.autograd
+    theirs = {L.mse_loss: F.mse_loss, L.l1_loss: F.l1_loss, L.cross_entropy: F.cross_entropy,
+              L.binary_cross_entropy_with_logits: F.binary_cross_entropy_with_logits}[forward]
+    x, t = args
+    xr = reference(x, requires_grad=True)
+    tr = reference(t) if t.dtype.kind == "f" else torch.as_tensor(t)
+    out = theirs(xr, tr, reduction=reduction)
+    g = RNG.normal(size=tuple(out.shape)) if reduction == "none" else np.array(1.7)
+    (out * reference(g)).sum().backward()
+    mine = backward(make(x, backend), make(t, backend, dtype=t.dtype), reduction=reduction,
+                    grad=make(g, backend))
+    assert_close(mine, xr.grad)
+
+
+def test_backward_defaults_to_a_unit_gradient(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    assert_close(L.cross_entropy_backward(z, y), L.cross_entropy_backward(z, y, grad=1.0))
+    # the famous form: (softmax(z) - onehot(y)) / N
+    onehot = np.eye(4)[Y_RANDOM]
+    expected = (torch.softmax(reference(Z_RANDOM), 1).numpy() - onehot) / len(Y_RANDOM)
+    assert_close(L.cross_entropy_backward(z, y), expected)
+
+
+# ---------------------------------------------------------- properties (docstrings)
+
+
+@st.composite
+def logits_and_targets(draw):
+    z = draw(matrices(small_floats, max_side=5))
+    y = draw(st.lists(st.integers(0, z.shape[1] - 1), min_size=z.shape[0],
+                      max_size=z.shape[0]))
+    return z, np.array(y)
+
+
+@given(logits_and_targets())
+def test_cross_entropy_is_non_negative(zy):
+    z, y = zy
+    assert np.all(L.cross_entropy(z, y, reduction="none") >= 0)
+
+
+@given(vectors(finite_floats), vectors(finite_floats))
+def test_regression_losses_are_non_negative(x, t):
+    t = np.resize(t, x.shape)
+    assert np.all(L.mse_loss(x, t, reduction="none") >= 0)
+    assert np.all(L.l1_loss(x, t, reduction="none") >= 0)
+
+
+@given(vectors(finite_floats), st.data())
+def test_binary_losses_are_non_negative(z, data):
+    t = data.draw(st.lists(st.floats(0, 1), min_size=len(z), max_size=len(z)))
+    t = np.array(t)
+    assert np.all(L.binary_cross_entropy_with_logits(z, t, reduction="none") >= 0)
+    assert np.all(L.binary_cross_entropy(sigmoid(z), t, reduction="none") >= 0)
+
+
+@given(st.integers(2, 6), st.data(), st.floats(1, 30))
+def test_cross_entropy_is_minimised_by_the_true_class(k, data, scale):
+    # among confident one-hot predictions, putting the mass on the true class costs least
+    y = data.draw(st.integers(0, k - 1))
+    losses = [float(L.cross_entropy(scale * np.eye(k)[[c]], np.array([y]))) for c in range(k)]
+    assert int(np.argmin(losses)) == y
+    assert min(losses) < max(losses)
+
+
+@given(vectors(small_floats), vectors(small_floats))
+def test_mse_is_zero_iff_equal(x, t):
+    t = np.resize(t, x.shape)
+    assert float(L.mse_loss(x, x)) == 0.0
+    assert (float(L.mse_loss(x, t)) == 0.0) == bool(np.all(x == t))
+
+
+@given(logits_and_targets(), st.floats(-1e3, 1e3))
+def test_cross_entropy_shift_invariance(zy, c):
+    z, y = zy
+    np.testing.assert_allclose(L.cross_entropy(z + c, y), L.cross_entropy(z, y),
+                               rtol=1e-9, atol=1e-9)
+
+
+@given(vectors(finite_floats), st.data())
+def test_two_class_cross_entropy_is_bce_with_logits(z, data):
+    y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=len(z), max_size=len(z))))
+    two = np.stack([np.zeros_like(z), z], axis=1)  # logits [0, z]: class 1 has sigma(z)
+    np.testing.assert_allclose(
+        L.cross_entropy(two, y, reduction="none"),
+        L.binary_cross_entropy_with_logits(z, y.astype(float), reduction="none"),
+        rtol=1e-12, atol=1e-12)
+
+
+@given(vectors(st.floats(-10, 10)), st.data())
+def test_bce_with_logits_is_bce_of_sigmoid(z, data):
+    # |z| <= 10: beyond, sigmoid(z) rounds near 1 and log(1 - p) has only about
+    # eps * e^|z| relative accuracy (the reason the logits form exists)
+    t = np.array(data.draw(st.lists(st.floats(0, 1), min_size=len(z), max_size=len(z))))
+    np.testing.assert_allclose(
+        L.binary_cross_entropy_with_logits(z, t, reduction="none"),
+        L.binary_cross_entropy(sigmoid(z), t, reduction="none"), rtol=1e-8, atol=1e-10)
+
+
+@given(vectors(small_floats), vectors(small_floats), st.floats(-1e3, 1e3), st.floats(0, 5))
+def test_ranking_depends_on_the_difference_only(x1, x2, c, margin):
+    x2 = np.resize(x2, x1.shape)
+    y = np.where(np.arange(len(x1)) % 2 == 0, 1.0, -1.0)
+    a = L.margin_ranking_loss(x1, x2, y, margin=margin, reduction="none")
+    b = L.margin_ranking_loss(x1 + c, x2 + c, y, margin=margin, reduction="none")
+    np.testing.assert_allclose(a, b, atol=1e-9)
+    # zero exactly where the right score leads by the margin
+    assert np.all((a == 0) == (y * (x1 - x2) >= margin))
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def test_unknown_reduction(backend):
+    x = make(X_RANDOM, backend)
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    msg = r"reduction must be 'mean', 'sum' or 'none', got 'avg'"
+    for call in (lambda: L.mse_loss(x, x, reduction="avg"),
+                 lambda: L.l1_loss(x, x, reduction="avg"),
+                 lambda: L.nll_loss(z, y, reduction="avg"),
+                 lambda: L.cross_entropy(z, y, reduction="avg"),
+                 lambda: L.binary_cross_entropy(sigmoid(x), sigmoid(x), reduction="avg"),
+                 lambda: L.binary_cross_entropy_with_logits(x, sigmoid(x), reduction="avg"),
+                 lambda: L.margin_ranking_loss(x, x, x * 0 + 1, reduction="avg"),
+                 lambda: L.mse_loss_backward(x, x, reduction="avg"),
+                 lambda: L.cross_entropy_backward(z, y, reduction="avg")):
+        with pytest.raises(ValueError, match=msg):
+            call()
+
+
+def test_class_index_out_of_range(backend):
+    z = make(Z_RANDOM, backend)
+    for bad in (4, -1):
+        y = make(np.r_[Y_RANDOM[:-1], bad], backend, dtype=np.int64)
+        for f in (L.cross_entropy, L.cross_entropy_backward):
+            with pytest.raises(ValueError, match=rf"target holds class index {bad}, "
+                               r"outside \[0, 3\] for K = 4 classes"):
+                f(z, y)
+        with pytest.raises(ValueError, match=r"target holds class index"):
+            L.nll_loss(z, y)
+
+
+def test_batch_size_mismatch(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM[:-1], backend, dtype=np.int64)
+    with pytest.raises(ValueError, match=r"target must have shape \(6,\) to match logits "
+                       r"of shape \(6, 4\) \(batch size N = 6\), got \(5,\)"):
+        L.cross_entropy(z, y)
+    with pytest.raises(ValueError, match=r"target must have shape \(6,\) to match log_probs"):
+        L.nll_loss(z, y)
+
+
+def test_class_losses_need_a_class_axis_and_integer_targets(backend):
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, K\)"):
+        L.cross_entropy(make([1.0, 2.0], backend), make(1, backend, dtype=np.int64))
+    with pytest.raises(TypeError, match=r"target must hold integer class indices, got dtype "
+                       r"float64"):
+        L.cross_entropy(make(Z_RANDOM, backend), make(Y_RANDOM, backend))
+    with pytest.raises(TypeError, match=r"logits must have a floating-point dtype"):
+        L.cross_entropy(make(Y_RANDOM[:, None], backend, dtype=np.int64),
+                        make(Y_RANDOM, backend, dtype=np.int64))
+
+
+def test_probabilities_outside_the_unit_interval(backend):
+    t = make([1.0, 0.0], backend)
+    for p in ([1.5, 0.5], [-0.1, 0.5], [np.nan, 0.5]):
+        with pytest.raises(ValueError, match=r"probs must lie in \[0, 1\] \(no NaN\)"):
+            L.binary_cross_entropy(make(p, backend), t)
+
+
+def test_binary_targets_outside_the_unit_interval(backend):
+    p = make([0.3, 0.5], backend)
+    for f in (L.binary_cross_entropy, L.binary_cross_entropy_with_logits):
+        with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
+            f(p, make([2.0, 0.0], backend))
+        with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
+            f(p, make([-1.0, 1.0], backend))
+
+
+def test_ranking_target_must_be_plus_or_minus_one(backend):
+    x = make([1.0, 2.0], backend)
+    with pytest.raises(ValueError, match=r"y must hold only 1 or -1"):
+        L.margin_ranking_loss(x, x, make([1.0, 0.0], backend))
+    with pytest.raises(TypeError, match=r"margin must be a number, got str"):
+        L.margin_ranking_loss(x, x, make([1.0, 1.0], backend), margin="1")
+    with pytest.raises(ValueError, match=r"margin must be finite"):
+        L.margin_ranking_loss(x, x, make([1.0, 1.0], backend), margin=float("inf"))
+
+
+def test_shapes_that_differ(backend):
+    a, b = make(np.zeros(3), backend), make(np.zeros(4), backend)
+    for f, names in ((L.mse_loss, "input and target"), (L.l1_loss, "input and target"),
+                     (L.binary_cross_entropy, "probs and target"),
+                     (L.binary_cross_entropy_with_logits, "logits and target"),
+                     (L.mse_loss_backward, "input and target"),
+                     (L.binary_cross_entropy_with_logits_backward, "logits and target")):
+        with pytest.raises(ValueError, match=rf"{names} must have the same shape, "
+                           r"got \(3,\) and \(4,\)"):
+            f(a, b)
+    with pytest.raises(ValueError, match=r"x1 and x2 must have the same shape"):
+        L.margin_ranking_loss(a, b, a)
+    with pytest.raises(ValueError, match=r"x1 and y must have the same shape"):
+        L.margin_ranking_loss(a, a, b)
+
+
+def test_backward_grad_of_the_wrong_shape(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    with pytest.raises(ValueError, match=r"grad must have the loss's shape \(6,\) for "
+                       r"reduction='none', got \(4,\)"):
+        L.cross_entropy_backward(z, y, reduction="none", grad=make(np.ones(4), backend))
+    with pytest.raises(ValueError, match=r"grad must have the loss's shape \(\) for "
+                       r"reduction='mean'"):
+        L.cross_entropy_backward(z, y, grad=make(np.ones(6), backend))
+
+
+def test_empty_batch_mean_is_refused_not_nan(backend):
+    e = make(np.zeros((0,)), backend)
+    with pytest.raises(ValueError, match=r"input is empty: the mean of no losses is undefined"):
+        L.mse_loss(e, e)
+    assert float(L.mse_loss(e, e, reduction="sum")) == 0.0
+
+
+def test_integer_regression_input_is_a_type_error(backend):
+    with pytest.raises(TypeError, match=r"input must have a floating-point dtype, got int64"):
+        L.mse_loss(make([1, 2], backend, dtype=np.int64), make([1.0, 2.0], backend))
+    with pytest.raises(TypeError, match=r"target must have a floating-point dtype"):
+        L.l1_loss(make([1.0, 2.0], backend), make([1, 2], backend, dtype=np.int64))
+
+
+def test_lists_and_mixed_backends_are_refused():
+    with pytest.raises(TypeError, match=r"input must be a NumPy array or a torch tensor, "
+                       r"got list"):
+        L.mse_loss([1.0], np.array([1.0]))
+    with pytest.raises(TypeError, match=r"cannot mix NumPy arrays and torch tensors"):
+        L.cross_entropy(np.zeros((1, 2)), torch.tensor([0]))
