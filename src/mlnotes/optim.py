@@ -1,0 +1,503 @@
+r"""Optimizers: SGD (with momentum), RMSprop and Adam, written once as functional steps.
+
+Each update rule is one function, in the spirit of labml_nn's optimizers: the
+equation sits as a comment above the line that computes it, and the names are
+the symbols (``m``, ``v``, ``beta1``). A step works **in place** on one
+parameter, given its gradient and its ``state``, a plain ``dict`` that the
+caller keeps between steps (the same keys torch keeps in ``optimizer.state[p]``).
+The same body runs on NumPy arrays, so a page can follow a point down a 2-D
+function, and on torch tensors on any device.
+
+The classes :class:`SGD`, :class:`RMSprop` and :class:`Adam` are
+:class:`torch.optim.Optimizer` subclasses with torch's defaults, built on those
+steps: they keep ``param_groups``, ``state`` and ``state_dict`` as torch does,
+and they run wherever the parameters live (their state is created with
+``zeros_like`` on the parameters' device). Their trajectories match
+``torch.optim`` (``foreach=False``) to 1e-9 in float64 (tested).
+
+Explained in the book: :doc:`/optimizers`; presented in the deck "Lecture: making
+training work".
+
+Glossary: :math:`\theta` the parameter (``param``), :math:`g` its gradient
+(``grad``), :math:`\eta` the learning rate (``lr``), :math:`\lambda` the weight
+decay, :math:`t` the step count (``state["step"]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import torch
+
+from .backend import check_floating, check_same_shape, is_torch, namespace, stop_gradient
+
+__all__ = [
+    "sgd_step",
+    "rmsprop_step",
+    "adam_step",
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "trajectory",
+]
+
+# ----------------------------------------------------------------- argument checks
+
+
+def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
+                  high_open: bool = False) -> None:
+    """Raise unless ``low <= value <= high`` (``< high`` when ``high_open``), finite."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    inside = low <= value < high if high_open else low <= value <= high
+    if not (inside and math.isfinite(value)):
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}{bracket}, "
+                         f"got {value}")
+
+
+def _check_sgd(lr, momentum, dampening, weight_decay, nesterov) -> None:
+    _check_number("lr", lr)
+    _check_number("momentum", momentum)
+    _check_number("dampening", dampening, high=1.0)
+    _check_number("weight_decay", weight_decay)
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, "
+                         f"got momentum={momentum} and dampening={dampening}")
+
+
+def _check_rmsprop(lr, alpha, eps, weight_decay, momentum) -> None:
+    _check_number("lr", lr)
+    _check_number("alpha", alpha, high=1.0)
+    _check_number("eps", eps)
+    _check_number("weight_decay", weight_decay)
+    _check_number("momentum", momentum)
+
+
+def _check_adam(lr, betas, eps, weight_decay) -> None:
+    _check_number("lr", lr)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    _check_number("betas[0]", betas[0], high=1.0, high_open=True)
+    _check_number("betas[1]", betas[1], high=1.0, high_open=True)
+    _check_number("eps", eps)
+    _check_number("weight_decay", weight_decay)
+
+
+def _prepare(param: Any, grad: Any, weight_decay: float, maximize: bool) -> tuple[Any, Any, Any]:
+    r"""The namespace, the parameter (detached: updated in place) and the gradient to use.
+
+    .. math::
+        g \leftarrow \pm g + \lambda\,\theta \qquad (- \text{ when maximizing})
+    """
+    xp = namespace(param, grad, names=("param", "grad"))
+    check_floating(param, "param")
+    check_same_shape(param, grad, ("param", "grad"))
+    # the detached tensor shares param's storage: the in-place update reaches param
+    param, grad = stop_gradient(param), stop_gradient(grad)
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        # g <- g + lambda theta  (a new array: the caller's gradient is left alone)
+        grad = grad + weight_decay * param
+    return xp, param, grad
+
+
+# ---------------------------------------------- in-place updates, in torch's words
+# torch fuses "x + a * y" and friends into one in-place kernel; NumPy spells them
+# with its in-place operators. The update rules below read the same either way.
+
+
+def _add_(x: Any, y: Any, alpha: float = 1.0) -> None:
+    """x <- x + alpha * y, in place."""
+    if is_torch(x):
+        x.add_(y, alpha=alpha)
+    else:
+        x += alpha * y
+
+
+def _addcmul_(x: Any, y: Any, z: Any, value: float = 1.0) -> None:
+    """x <- x + value * y * z, in place."""
+    if is_torch(x):
+        x.addcmul_(y, z, value=value)
+    else:
+        x += value * (y * z)
+
+
+def _addcdiv_(x: Any, y: Any, z: Any, value: float = 1.0) -> None:
+    """x <- x + value * y / z, in place."""
+    if is_torch(x):
+        x.addcdiv_(y, z, value=value)
+    else:
+        x += value * (y / z)
+
+
+# ------------------------------------------------------------------------------ SGD
+
+
+def sgd_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3, momentum: float = 0.0,
+             dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+             maximize: bool = False) -> None:
+    r"""One step of stochastic gradient descent, with optional (Nesterov) momentum.
+
+    .. math::
+        b_t &= \mu\, b_{t-1} + (1 - \tau)\, g_t \qquad (b_1 = g_1) \\
+        \theta_t &= \theta_{t-1} - \eta\, d_t, \qquad
+        d_t = \begin{cases} g_t & \mu = 0 \\ b_t & \text{momentum} \\
+              g_t + \mu\, b_t & \text{Nesterov} \end{cases}
+
+    Momentum :math:`\mu` keeps a running sum of past gradients, so directions
+    that agree from step to step build up speed while directions that flip
+    sign cancel out. Dampening :math:`\tau` scales down the new gradient's
+    share.
+
+    Args:
+        param: the parameter, updated in place (any shape; NumPy or torch).
+        grad: its gradient, same shape, backend and device.
+        state: this parameter's state, a dict kept by the caller between
+            steps; the step stores ``"momentum_buffer"`` there when
+            ``momentum > 0``.
+        lr: the learning rate :math:`\eta \ge 0`.
+        momentum: :math:`\mu \ge 0`.
+        dampening: :math:`\tau \in [0, 1]`.
+        weight_decay: L2 penalty :math:`\lambda \ge 0`, added to the gradient.
+        nesterov: look ahead along the momentum (needs ``momentum > 0`` and
+            ``dampening = 0``).
+        maximize: climb the objective instead of descending it.
+
+    Example:
+        >>> import numpy as np
+        >>> theta, state = np.array([1.0, -2.0]), {}
+        >>> sgd_step(theta, 2 * theta, state, lr=0.25)  # f = |theta|^2
+        >>> theta
+        array([ 0.5, -1. ])
+    """
+    _check_sgd(lr, momentum, dampening, weight_decay, nesterov)
+    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    if momentum != 0:
+        b = state.get("momentum_buffer")
+        if b is None:
+            # b_1 = g_1
+            b = state["momentum_buffer"] = xp.asarray(g, copy=True)
+        else:
+            # b_t = mu b_{t-1} + (1 - tau) g_t
+            b *= momentum
+            _add_(b, g, alpha=1 - dampening)
+        if nesterov:
+            # d_t = g_t + mu b_t
+            g = g + momentum * b
+        else:
+            g = b
+    # theta_t = theta_{t-1} - eta d_t
+    _add_(param, g, alpha=-lr)
+
+
+# -------------------------------------------------------------------------- RMSprop
+
+
+def rmsprop_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False, maximize: bool = False) -> None:
+    r"""One step of RMSprop: divide the gradient by a running root mean square of it.
+
+    .. math::
+        v_t &= \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2 \\
+        \bar g_t &= \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t
+            \qquad \text{(centered only; then } v_t \leftarrow v_t - \bar g_t^2) \\
+        \theta_t &= \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}
+            \qquad \text{(with momentum: } b_t = \mu b_{t-1}
+            + g_t / (\sqrt{v_t} + \epsilon),\ \theta_t = \theta_{t-1} - \eta\, b_t)
+
+    Each coordinate gets a step size of its own: one whose gradients are large
+    takes small steps, one whose gradients are small takes larger ones, which
+    is what a long, narrow valley needs.
+
+    Args:
+        param: the parameter, updated in place.
+        grad: its gradient, same shape, backend and device.
+        state: this parameter's state; the step keeps ``"step"``,
+            ``"square_avg"`` (:math:`v`), ``"momentum_buffer"`` (momentum only)
+            and ``"grad_avg"`` (:math:`\bar g`, centered only) there.
+        lr: the learning rate :math:`\eta \ge 0`.
+        alpha: the smoothing constant :math:`\alpha \in [0, 1]`.
+        eps: :math:`\epsilon \ge 0`, added to the denominator.
+        weight_decay: L2 penalty :math:`\lambda \ge 0`.
+        momentum: :math:`\mu \ge 0`.
+        centered: divide by an estimate of the gradient's standard deviation
+            instead of its root mean square (clamped at 0 where rounding would
+            make the variance negative).
+        maximize: climb the objective instead of descending it.
+
+    Example:
+        >>> import numpy as np
+        >>> theta, state = np.array([1.0, -1.0]), {}
+        >>> rmsprop_step(theta, np.array([100.0, -0.01]), state, lr=0.01, alpha=0.0, eps=0.0)
+        >>> theta  # both coordinates move by lr, whatever their gradient's size
+        array([ 0.99, -0.99])
+    """
+    _check_rmsprop(lr, alpha, eps, weight_decay, momentum)
+    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    if not state:
+        state["step"] = 0
+        state["square_avg"] = xp.zeros_like(param)
+        if momentum > 0:
+            state["momentum_buffer"] = xp.zeros_like(param)
+        if centered:
+            state["grad_avg"] = xp.zeros_like(param)
+    state["step"] = int(state["step"]) + 1
+    v = state["square_avg"]
+    # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
+    v *= alpha
+    _addcmul_(v, g, g, value=1 - alpha)
+    if centered:
+        g_bar = state["grad_avg"]
+        # gbar_t = alpha gbar_{t-1} + (1 - alpha) g_t
+        g_bar *= alpha
+        _add_(g_bar, g, alpha=1 - alpha)
+        # sqrt(v_t - gbar_t^2): the gradient's standard deviation
+        avg = xp.sqrt(xp.clip(v - g_bar * g_bar, min=0))
+    else:
+        avg = xp.sqrt(v)
+    avg += eps
+    if momentum > 0:
+        b = state["momentum_buffer"]
+        # b_t = mu b_{t-1} + g_t / (sqrt(v_t) + eps)
+        b *= momentum
+        _addcdiv_(b, g, avg)
+        # theta_t = theta_{t-1} - eta b_t
+        _add_(param, b, alpha=-lr)
+    else:
+        # theta_t = theta_{t-1} - eta g_t / (sqrt(v_t) + eps)
+        _addcdiv_(param, g, avg, value=-lr)
+
+
+# ----------------------------------------------------------------------------- Adam
+
+
+def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
+              betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+              weight_decay: float = 0.0, amsgrad: bool = False,
+              maximize: bool = False) -> None:
+    r"""One step of Adam: momentum on the gradient, RMSprop's scale, both bias-corrected.
+
+    .. math::
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2
+            \qquad (\text{AMSGrad: } \hat v^{\max}_t = \max(\hat v^{\max}_{t-1}, v_t)) \\
+        \theta_t &= \theta_{t-1} - \eta\, \frac{m_t / (1 - \beta_1^t)}
+            {\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+
+    :math:`m` and :math:`v` start at 0, so early on they underestimate the
+    gradient's mean and square; dividing by :math:`1 - \beta^t` corrects that.
+    Property (tested): the first step moves every coordinate by at most
+    :math:`\eta` (exactly :math:`\eta\,|g| / (|g| + \epsilon)`).
+
+    Args:
+        param: the parameter, updated in place.
+        grad: its gradient, same shape, backend and device.
+        state: this parameter's state; the step keeps ``"step"`` (:math:`t`),
+            ``"exp_avg"`` (:math:`m`), ``"exp_avg_sq"`` (:math:`v`) and, with
+            AMSGrad, ``"max_exp_avg_sq"`` there.
+        lr: the learning rate :math:`\eta \ge 0`.
+        betas: :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
+        eps: :math:`\epsilon \ge 0`, added to the denominator.
+        weight_decay: L2 penalty :math:`\lambda \ge 0`, added to the gradient.
+        amsgrad: divide by the largest :math:`v` seen so far (AMSGrad).
+        maximize: climb the objective instead of descending it.
+
+    Example:
+        >>> import numpy as np
+        >>> theta, state = np.array([1.0, 1.0]), {}
+        >>> adam_step(theta, np.array([1e3, -1e-3]), state, lr=0.1, eps=0.0)
+        >>> theta, state["step"]
+        (array([0.9, 1.1]), 1)
+    """
+    _check_adam(lr, betas, eps, weight_decay)
+    beta1, beta2 = betas
+    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    if not state:
+        state["step"] = 0
+        state["exp_avg"] = xp.zeros_like(param)
+        state["exp_avg_sq"] = xp.zeros_like(param)
+        if amsgrad:
+            state["max_exp_avg_sq"] = xp.zeros_like(param)
+    t = state["step"] = int(state["step"]) + 1
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    # m_t = beta1 m_{t-1} + (1 - beta1) g_t
+    m *= beta1
+    _add_(m, g, alpha=1 - beta1)
+    # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+    v *= beta2
+    _addcmul_(v, g, g, value=1 - beta2)
+    if amsgrad:
+        v_max = state["max_exp_avg_sq"]
+        # vmax_t = max(vmax_{t-1}, v_t)
+        v_max[...] = xp.maximum(v_max, v)
+        v = v_max
+    bias_correction1 = 1 - beta1**t
+    bias_correction2 = 1 - beta2**t
+    # sqrt(v_t / (1 - beta2^t)) + eps
+    denom = xp.sqrt(v)
+    denom /= math.sqrt(bias_correction2)
+    denom += eps
+    # theta_t = theta_{t-1} - (eta / (1 - beta1^t)) m_t / denom
+    _addcdiv_(param, m, denom, value=-lr / bias_correction1)
+
+
+# ---------------------------------------------------------- torch.optim.Optimizer
+
+
+class _StepOptimizer(torch.optim.Optimizer):
+    """An Optimizer whose ``step`` applies one functional step to every parameter."""
+
+    _step: Callable[..., None]
+    _hyper: tuple[str, ...]
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        r"""Update every parameter that has a gradient, one functional step each.
+
+        Args:
+            closure: optional; re-evaluates the model and returns the loss.
+
+        Returns:
+            The closure's loss, or ``None``.
+        """
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            hyper = {name: group[name] for name in self._hyper}
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.is_sparse:
+                    raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+                type(self)._step(p, p.grad, self.state[p], **hyper)
+        return loss
+
+
+class SGD(_StepOptimizer):
+    r"""Stochastic gradient descent as a :class:`torch.optim.Optimizer`: :func:`sgd_step`.
+
+    Arguments and defaults as :class:`torch.optim.SGD`; see :func:`sgd_step`
+    for the update and the meaning of each hyper-parameter.
+
+    Example:
+        >>> import torch
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = SGD([w], lr=0.25, momentum=0.9)
+        >>> (w ** 2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()
+        tensor([ 0.5000, -1.0000])
+    """
+
+    _step = sgd_step
+    _hyper = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 *, maximize: bool = False) -> None:
+        _check_sgd(lr, momentum, dampening, weight_decay, nesterov)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+
+class RMSprop(_StepOptimizer):
+    r"""RMSprop as a :class:`torch.optim.Optimizer`: :func:`rmsprop_step`.
+
+    Arguments and defaults as :class:`torch.optim.RMSprop`.
+
+    Example:
+        >>> import torch
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -1.0]))
+        >>> opt = RMSprop([w], lr=0.01)
+        >>> (w ** 2).sum().backward()
+        >>> opt.step()
+        >>> sorted(opt.state[w])
+        ['square_avg', 'step']
+    """
+
+    _step = rmsprop_step
+    _hyper = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False, *, maximize: bool = False) -> None:
+        _check_rmsprop(lr, alpha, eps, weight_decay, momentum)
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+
+class Adam(_StepOptimizer):
+    r"""Adam as a :class:`torch.optim.Optimizer`: :func:`adam_step`.
+
+    Arguments and defaults as :class:`torch.optim.Adam` (L2 weight decay, as
+    in torch's ``Adam``; not the decoupled decay of ``AdamW``).
+
+    Example:
+        >>> import torch
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -1.0]))
+        >>> opt = Adam([w], lr=0.1)
+        >>> (w ** 2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()  # the first step has size lr
+        tensor([ 0.9000, -0.9000])
+    """
+
+    _step = adam_step
+    _hyper = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+
+# ------------------------------------------------------------------ a 2-D descent
+
+
+def trajectory(step: Callable[..., None], grad_fn: Callable[[np.ndarray], np.ndarray],
+               x0: Any, n_steps: int, **hyper: Any) -> np.ndarray:
+    r"""Follow a functional step from ``x0`` for ``n_steps`` steps; return every point.
+
+    Args:
+        step: :func:`sgd_step`, :func:`rmsprop_step` or :func:`adam_step`.
+        grad_fn: the gradient of the objective, ``x -> g`` (NumPy).
+        x0: the starting point, shape ``(D,)``.
+        n_steps: how many steps to take (``>= 0``).
+        **hyper: the step's hyper-parameters (``lr``, ``momentum``, ...).
+
+    Returns:
+        The points visited, shape ``(n_steps + 1, D)``, ``x0`` first.
+
+    Example:
+        >>> path = trajectory(sgd_step, lambda x: 2 * x, [1.0, 2.0], 2, lr=0.25)
+        >>> path
+        array([[1.  , 2.  ],
+               [0.5 , 1.  ],
+               [0.25, 0.5 ]])
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise ValueError(f"n_steps must be a non-negative int, got {n_steps!r}")
+    x = np.array(x0, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be a 1-D point, got shape {x.shape}")
+    state: dict = {}
+    path = [x.copy()]
+    for _ in range(n_steps):
+        step(x, np.asarray(grad_fn(x), dtype=np.float64), state, **hyper)
+        path.append(x.copy())
+    return np.stack(path)
