@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["rng_from", "strokes", "step_image", "photograph", "multilabel_signs", "spirals",
-           "two_regions", "ravine_hessian"]
+           "two_regions", "ravine_hessian", "recall_task"]
 
 
 def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
@@ -291,3 +291,57 @@ def ravine_hessian(condition: float = 50.0, angle: float = 0.0) -> np.ndarray:
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     return R @ np.diag([1.0, float(condition)]) @ R.T
+
+
+# ========================================================================= sequences
+
+
+def recall_task(
+    n: int,
+    length: int,
+    n_tokens: int = 4,
+    n_distractors: int = 4,
+    seed: int | np.random.Generator = 0,
+    dtype: type = np.float32,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Remember a token seen ``length - 1`` steps earlier: a long-range memory task.
+
+    Each sequence opens with one of ``n_tokens`` tokens (one-hot), which is the
+    label; the ``length - 1`` steps after it each hold a random distractor, one of
+    ``n_distractors`` other tokens. A model that reads the whole sequence must
+    carry the first token past all the distractors to name it at the end; chance
+    accuracy is ``1 / n_tokens``.
+
+    Explained in the book: :doc:`/sequences` (the RNN forgets, the LSTM remembers).
+
+    Args:
+        n: the number of sequences ``N``.
+        length: ``L``, the number of steps, at least 1.
+        n_tokens: ``K``, the number of tokens to remember (the classes).
+        n_distractors: the number of distractor tokens.
+        seed: an int seed or a ``numpy.random.Generator``.
+        dtype: the dtype of the inputs.
+
+    Returns:
+        ``(xs, y)``: the inputs ``(L, N, K + n_distractors)`` and the labels ``(N,)``.
+
+    Example:
+        >>> xs, y = recall_task(2, 3, n_tokens=2, n_distractors=2, seed=0)
+        >>> xs.shape, y
+        ((3, 2, 4), array([1, 1]))
+        >>> xs[:, 0].astype(int)  # token 1 first, then distractors
+        array([[0, 1, 0, 0],
+               [0, 0, 0, 1],
+               [0, 0, 1, 0]])
+    """
+    for name, value in (("n", n), ("length", length), ("n_tokens", n_tokens),
+                        ("n_distractors", n_distractors)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    rng = rng_from(seed)
+    y = rng.integers(n_tokens, size=n)
+    distractors = rng.integers(n_distractors, size=(length - 1, n))
+    xs = np.zeros((length, n, n_tokens + n_distractors), dtype=dtype)
+    xs[0, np.arange(n), y] = 1
+    xs[np.arange(1, length)[:, None], np.arange(n)[None, :], n_tokens + distractors] = 1
+    return xs, y
