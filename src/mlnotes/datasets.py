@@ -300,17 +300,17 @@ def recall_task(
     n: int,
     length: int,
     n_tokens: int = 4,
-    n_distractors: int = 4,
+    noise: float = 1.5,
     seed: int | np.random.Generator = 0,
     dtype: type = np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Remember a token seen ``length - 1`` steps earlier: a long-range memory task.
+    r"""Remember a token seen ``length - 1`` steps earlier, through noise: a long-range task.
 
-    Each sequence opens with one of ``n_tokens`` tokens (one-hot), which is the
-    label; the ``length - 1`` steps after it each hold a random distractor, one of
-    ``n_distractors`` other tokens. A model that reads the whole sequence must
-    carry the first token past all the distractors to name it at the end; chance
-    accuracy is ``1 / n_tokens``.
+    Each sequence opens with one of ``n_tokens`` tokens (one-hot), flagged by a
+    marker channel; the token is the label. The ``length - 1`` steps after it
+    carry Gaussian noise of standard deviation ``noise`` on the token channels
+    (and no marker). A model must store the flagged token, shut out the noise and
+    name the token at the end; chance accuracy is ``1 / n_tokens``.
 
     Explained in the book: :doc:`/sequences` (the RNN forgets, the LSTM remembers).
 
@@ -318,30 +318,33 @@ def recall_task(
         n: the number of sequences ``N``.
         length: ``L``, the number of steps, at least 1.
         n_tokens: ``K``, the number of tokens to remember (the classes).
-        n_distractors: the number of distractor tokens.
+        noise: the standard deviation of the noise after the first step.
         seed: an int seed or a ``numpy.random.Generator``.
         dtype: the dtype of the inputs.
 
     Returns:
-        ``(xs, y)``: the inputs ``(L, N, K + n_distractors)`` and the labels ``(N,)``.
+        ``(xs, y)``: the inputs ``(L, N, K + 1)`` (channel ``K`` is the marker)
+        and the labels ``(N,)``.
 
     Example:
-        >>> xs, y = recall_task(2, 3, n_tokens=2, n_distractors=2, seed=0)
+        >>> xs, y = recall_task(2, 3, n_tokens=2, noise=0.1, seed=0)
         >>> xs.shape, y
-        ((3, 2, 4), array([1, 1]))
-        >>> xs[:, 0].astype(int)  # token 1 first, then distractors
-        array([[0, 1, 0, 0],
-               [0, 0, 0, 1],
-               [0, 0, 1, 0]])
+        ((3, 2, 3), array([1, 1]))
+        >>> xs[0]  # the first step: token 1 and the marker, in both sequences
+        array([[0., 1., 1.],
+               [0., 1., 1.]], dtype=float32)
+        >>> float(xs[1:, :, 2].max())  # no marker after the first step
+        0.0
     """
-    for name, value in (("n", n), ("length", length), ("n_tokens", n_tokens),
-                        ("n_distractors", n_distractors)):
+    for name, value in (("n", n), ("length", length), ("n_tokens", n_tokens)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be a non-negative number, got {noise}")
     rng = rng_from(seed)
     y = rng.integers(n_tokens, size=n)
-    distractors = rng.integers(n_distractors, size=(length - 1, n))
-    xs = np.zeros((length, n, n_tokens + n_distractors), dtype=dtype)
+    xs = np.zeros((length, n, n_tokens + 1), dtype=dtype)
     xs[0, np.arange(n), y] = 1
-    xs[np.arange(1, length)[:, None], np.arange(n)[None, :], n_tokens + distractors] = 1
+    xs[0, :, n_tokens] = 1  # the marker: remember this one
+    xs[1:, :, :n_tokens] = rng.normal(size=(length - 1, n, n_tokens)) * noise
     return xs, y

@@ -1,0 +1,193 @@
+r"""The mixture of experts: a gater picks, input by input, which experts to listen to.
+
+A mixture of experts has ``E`` expert networks and one gater. The gater looks at
+the input and returns a softmax over the experts; the output is the experts'
+outputs mixed with those probabilities, that is :func:`~mlnotes.gating.softmax_gate`
+of the experts' outputs with the gater's logits:
+
+.. math::
+    p = \mathrm{softmax}(g(x)), \qquad y = \sum_{e=1}^{E} p_e\, f_e(x)
+
+Trained end to end, the gater learns to split the input space into regions and
+each expert learns the part of the task in its region, so that several simple
+(even linear) experts can solve a task that none of them solves alone.
+
+Explained in the book: :doc:`/architectures`; presented in the deck "Lecture:
+Architectures".
+
+Shapes: ``N`` batch, ``D`` input features, ``O`` outputs, ``E`` experts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .activations import log_softmax, softmax
+from .gating import softmax_gate
+
+__all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
+
+
+def _check_count(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def _generator(seed: int | torch.Generator) -> torch.Generator:
+    if isinstance(seed, torch.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"generator must be an int seed or a torch.Generator, "
+                        f"got {type(seed).__name__}")
+    return torch.Generator().manual_seed(int(seed))
+
+
+def seeded_linear(in_features: int, out_features: int, generator: int | torch.Generator = 0,
+                  dtype: torch.dtype | None = None) -> torch.nn.Linear:
+    r"""A ``torch.nn.Linear`` with torch's default initialisation, drawn from ``generator``.
+
+    Weights and bias are uniform on :math:`[-1/\sqrt{D}, 1/\sqrt{D}]` (``D`` =
+    ``in_features``), as torch draws them, but from an explicit generator
+    instead of the global one, so a model is the same on every run.
+
+    Example:
+        >>> layer = seeded_linear(3, 2, generator=0)
+        >>> bool(layer.weight.abs().max() <= 1 / 3 ** 0.5)
+        True
+    """
+    in_features = _check_count(in_features, "in_features")
+    out_features = _check_count(out_features, "out_features")
+    g = _generator(generator)
+    # skip_init: no draw from torch's global generator, which must stay untouched
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, dtype=dtype)
+    bound = 1 / math.sqrt(in_features)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=g)
+        layer.bias.uniform_(-bound, bound, generator=g)
+    return layer
+
+
+class MixtureOfExperts(torch.nn.Module):
+    r"""A softmax gater over ``E`` experts (linear by default).
+
+    .. math::
+        p = \mathrm{softmax}(g(x)) \in \R^{E}, \qquad
+        y = \sum_{e} p_e\, f_e(x) = \mathrm{softmax\_gate}\big([f_1(x), \dots, f_E(x)],\ g(x)\big)
+
+    Args:
+        in_features: ``D``, the size of the input.
+        out_features: ``O``, the size of each expert's output.
+        num_experts: ``E >= 1``. With ``E = 1`` the gate is always 1 and the
+            model is its single expert.
+        experts: ``E`` modules mapping ``(N, D)`` to ``(N, O)``; linear layers
+            if ``None``.
+        gater: a module mapping ``(N, D)`` to ``E`` logits ``(N, E)``; a linear
+            layer if ``None``.
+        generator: seed (or ``torch.Generator``) for the default layers.
+        dtype: dtype of the default layers.
+
+    Returns (of ``forward``):
+        ``(mixture, gate_probs)`` of shapes ``(N, O)`` and ``(N, E)``.
+
+    Example:
+        >>> import torch
+        >>> moe = MixtureOfExperts(2, 3, num_experts=4)
+        >>> y, p = moe(torch.zeros(5, 2))
+        >>> tuple(y.shape), tuple(p.shape), bool(torch.allclose(p.sum(-1), torch.ones(5)))
+        ((5, 3), (5, 4), True)
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        num_experts: int = 2,
+        experts: Sequence[torch.nn.Module] | None = None,
+        gater: torch.nn.Module | None = None,
+        generator: int | torch.Generator = 0,
+        dtype: torch.dtype | None = None,
+    ):
+        super().__init__()
+        in_features = _check_count(in_features, "in_features")
+        out_features = _check_count(out_features, "out_features")
+        E = _check_count(num_experts, "num_experts")
+        g = _generator(generator)
+        if experts is None:
+            experts = [seeded_linear(in_features, out_features, g, dtype) for _ in range(E)]
+        elif len(experts) != E:
+            raise ValueError(f"experts must hold num_experts = {E} modules, got {len(experts)}")
+        self.experts = torch.nn.ModuleList(experts)
+        self.gater = seeded_linear(in_features, E, g, dtype) if gater is None else gater
+        self.num_experts = E
+
+    def gate_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """The gater's logits, shape ``(N, E)``."""
+        logits = self.gater(x)
+        if logits.shape[-1] != self.num_experts:
+            raise ValueError(
+                f"the gater must return (..., E) logits with E = {self.num_experts}, "
+                f"got shape {tuple(logits.shape)}"
+            )
+        return logits
+
+    def expert_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """Every expert's output, stacked: shape ``(N, E, O)``."""
+        return torch.stack([expert(x) for expert in self.experts], dim=-2)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        logits = self.gate_logits(x)  # (N, E)
+        # y = sum_e softmax(g(x))_e f_e(x)
+        mixture = softmax_gate(self.expert_outputs(x), logits)  # (N, O)
+        return mixture, softmax(logits, axis=-1)
+
+
+def fit_classifier(
+    model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int = 300, lr: float = 0.05
+) -> list[float]:
+    r"""Train a classifier with full-batch Adam on the cross-entropy, return the losses.
+
+    .. math::
+        L = -\frac{1}{N} \sum_n \log \mathrm{softmax}(\mathrm{logits}_n)_{y_n}
+
+    ``model(X)`` may return the logits or a tuple whose first entry is the
+    logits (as :class:`MixtureOfExperts` does).
+
+    Args:
+        model: the classifier, returning ``(N, K)`` logits.
+        X: inputs, shape ``(N, D)``.
+        y: class indices, shape ``(N,)``, integer dtype.
+        steps: number of Adam steps.
+        lr: Adam's learning rate.
+
+    Returns:
+        The loss before each step.
+
+    Example:
+        >>> import torch
+        >>> X, y = torch.tensor([[-1.0], [1.0]]), torch.tensor([0, 1])
+        >>> losses = fit_classifier(seeded_linear(1, 2), X, y, steps=50)
+        >>> losses[-1] < losses[0]
+        True
+    """
+    steps = _check_count(steps, "steps")
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
+                         f"and {tuple(y.shape)}")
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        out = model(X)
+        logits = out[0] if isinstance(out, tuple) else out
+        loss = -log_softmax(logits, axis=-1)[torch.arange(len(y)), y].mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    return losses
