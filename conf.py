@@ -54,6 +54,10 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
     [str(_venv_jupyter), *filter(None, [os.environ.get("JUPYTER_PATH")])]
 )
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+# The pages train tiny models, where a second torch thread costs more in
+# synchronisation than it saves (measured 10x slower on a busy 2-core machine):
+# the notebook kernels use one thread unless the caller says otherwise.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Pages import mlnotes from this checkout even if the editable install is stale.
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
