@@ -12,7 +12,7 @@ STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.package-lock.json
 PORT        ?= 8000
 
-.PHONY: help install browser html book slides test lint serve clean preview handouts
+.PHONY: help install browser html book slides test lint serve clean preview handouts bench
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
@@ -82,3 +82,12 @@ preview: install
 # PDF handouts of every deck, one slide per page, into _build/handouts.
 handouts: html browser
 	$(BIN)/python tools/handouts.py $(BUILD)/html $(BUILD)/handouts
+
+# ---------------------------------------------------------------------------- bench
+
+# Two tables: build times (cold, no-op, one page touched, make test; medians of RUNS
+# runs, built into $(BUILD)/bench/site, never into $(BUILD)/html) and our kernels
+# against torch's in one process. Results: benchmarks/results.json (shown by
+# docs/performance.md) and $(BUILD)/bench/results.json. Quick run: make bench RUNS=1
+bench: install
+	$(BIN)/python -m benchmarks.run --build-folder $(BUILD) $(if $(RUNS),--runs $(RUNS))

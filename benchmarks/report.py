@@ -1,0 +1,157 @@
+"""The benchmark tables as Markdown: printed by ``make bench``, shown by docs/performance.md.
+
+One formatter for both, so the terminal and the book always show the same table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+
+BUILD_STEPS = [  # key, label, target (fraction of the cold build, or seconds for "cold")
+    ("cold", "cold build (empty folder, every cell executed)", 180.0),
+    ("noop", "no-op rebuild", 0.05),
+    ("touch", "rebuild after touching one page", 0.15),
+    ("test", "`make test` (after a build)", None),
+]
+
+
+def load(path: Path | str = RESULTS) -> dict | None:
+    """The results written by ``make bench``, or ``None`` if there are none."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.2f}x"
+
+
+def _met(met: bool | None) -> str:
+    return "" if met is None else ("yes" if met else "**no**")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def kernel_rows(rows: list[dict]) -> str:
+    """One kernel table (one device)."""
+    body = [[r["kernel"], r["input"], r["shape"], f"{r['ours_ms']:.3g}", f"{r['torch_ms']:.3g}",
+             _ratio(r["ratio"]), "" if r["target"] is None else f"<= {r['target']:g}x",
+             _met(r["met"]), f"{r['ours_faults']:.0f} / {r['torch_faults']:.0f}"]
+            for r in rows]
+    return _table(["kernel", "input", "shape", "ours (ms)", "torch (ms)", "ours / torch",
+                   "target", "met", "page faults per call, ours / torch"], body)
+
+
+def machine_lines(results: dict) -> str:
+    """Where and how the kernels were measured."""
+    m, t = results["machine"], results["threads"]
+    load = results["load_average"]
+    gpu = m["gpu"] or "none"
+    return "\n".join([
+        f"- CPU: {m['cpu']}, {m['usable_cpus']} usable of {m['cores']} cores; GPU: {gpu}",
+        f"- {m['os']}; Python {m['python']}, NumPy {m['numpy']}, torch {m['torch']}",
+        f"- threads: torch {t['torch']}, NumPy (BLAS/OpenMP pools) {t['numpy']}; "
+        f"median of {results['repeats']} interleaved runs of at least "
+        f"{results['min_run_s'] * 1e3:.0f} ms each, after a warm-up",
+        f"- load average (1, 5, 15 min) before: "
+        f"{', '.join(f'{v:.2f}' for v in load['before'])}; after: "
+        f"{', '.join(f'{v:.2f}' for v in load['after'])}",
+    ])
+
+
+def bandwidth_table(b: dict) -> str:
+    """NumPy softmax's bandwidth against a copy's."""
+    rows = [
+        ["`np.copyto` (reference)", f"{b['copy_gb_s']:.1f}", "100%", "", ""],
+        ["mlnotes softmax, NumPy", f"{b['ours_gb_s']:.1f}", f"{b['fraction']:.0%}",
+         f">= {b['target']:.0%}", _met(b["met"])],
+        ["torch.softmax (fused, for comparison)", f"{b['torch_gb_s']:.1f}",
+         f"{b['torch_fraction']:.0%}", "", ""],
+        ["`np.exp` alone (a floor for any unfused softmax)", f"{b['exp_gb_s']:.1f}",
+         f"{b['exp_fraction']:.0%}", "", ""],
+    ]
+    return _table([f"{b['shape']} float32, 2 x {b['bytes_moved'] / 2**21:.0f} MiB moved",
+                   "GB/s", "of copy", "target", "met"], rows)
+
+
+def kernel_tables(results: dict) -> str:
+    """The machine, the CPU table, the bandwidth table and the CUDA table (or why not)."""
+    parts = [machine_lines(results), "", "**CPU, float32**", "", kernel_rows(results["cpu"]),
+             "", "**Softmax bandwidth (NumPy input)**", "", bandwidth_table(results["bandwidth"]),
+             ""]
+    if results["cuda"]:
+        parts += [f"**{results['cuda_note']}, float32**", "", kernel_rows(results["cuda"]), ""]
+    else:
+        parts += [f"*{results['cuda_note']}.*", ""]
+    return "\n".join(parts)
+
+
+def build_table(build: dict) -> str:
+    """The build timings: medians, their share of the cold build, the targets."""
+    med = build["medians"]
+    cold = med.get("cold")
+    rows = []
+    for key, label, target in BUILD_STEPS:
+        if key not in med:
+            continue
+        share, goal, met = "", "", None
+        if key == "cold":
+            goal = f"<= {target:.0f} s on 2 cores"
+            met = med[key] <= target if build["nproc"] <= 2 else None
+        elif cold and target is not None:
+            share = f"{med[key] / cold:.1%}"
+            goal = f"<= {target:.0%} of cold"
+            met = med[key] / cold <= target
+        runs = ", ".join(f"{t:.1f}" for t in build["times"][key])
+        rows.append([label, f"{med[key]:.1f}", runs, share, goal, _met(met)])
+    scope = f"pages: {build['only']}" if build.get("only") else "the whole site"
+    head = (f"- {build['nproc']} cores (nproc), {scope}; touched page: "
+            f"`{build['touched']}`; `make html BUILD=<folder>` into a folder of its own")
+    return head + "\n\n" + _table(
+        ["step", "median (s)", "runs (s)", "of cold", "target", "met"], rows)
+
+
+def markdown(results: dict) -> str:
+    """Everything ``make bench`` measured, as Markdown."""
+    parts = [f"Written {results['created']} by `{results['command']}`.", ""]
+    if results.get("build"):
+        parts += ["### Build", "", f"Measured {results['build']['measured']}.", "",
+                  build_table(results["build"]), ""]
+    else:
+        parts += ["### Build", "", "*Not measured yet.*", ""]
+    if results.get("kernels"):
+        parts += ["### Kernels", "", f"Measured {results['kernels']['measured']}.", "",
+                  kernel_tables(results["kernels"])]
+    else:
+        parts += ["### Kernels", "", "*Not measured yet.*", ""]
+    return "\n".join(parts)
+
+
+HOW_TO = "run `make bench` (or `make bench RUNS=1` for one build run) in the repository"
+
+
+def section(results: dict | None, part: str) -> str:
+    """The Markdown for one part of the page: ``"machine"``, ``"build"`` or ``"kernels"``."""
+    if results is None:
+        return f"*No results file (`benchmarks/results.json`) yet: {HOW_TO}.*"
+    if part == "machine":
+        if not results.get("kernels"):
+            return f"*Written {results['created']} by `{results['command']}`.*"
+        return (f"Written {results['created']} by `{results['command']}`.\n\n"
+                + machine_lines(results["kernels"]))
+    if not results.get(part):
+        return f"*The {part} part has not been measured yet: {HOW_TO}.*"
+    body = build_table if part == "build" else kernel_tables
+    text = body(results[part])
+    if part == "kernels":  # the machine is described in its own section
+        text = text.split("\n\n", 1)[1]
+    return f"Measured {results[part]['measured']}.\n\n{text}"
