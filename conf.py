@@ -187,7 +187,8 @@ copybutton_prompt_is_regexp = True
 
 revealjs_html_theme = "revealjs-basic"
 revealjs_style_theme = "white"
-revealjs_static_path = ["slides/_static", str(_MATHJAX)]
+_REVEALJS_STATIC = ["slides/_static", str(_MATHJAX)]
+revealjs_static_path = list(_REVEALJS_STATIC)
 revealjs_css_files = ["pygments.css", "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]
 revealjs_script_conf = {
@@ -202,6 +203,9 @@ revealjs_script_conf = {
     "transition": "none",
     "pdfMaxPagesPerSlide": 1,
     "pdfSeparateFragments": False,
+    # sphinx-revealjs adds this key itself; stating it keeps the config unchanged
+    # between builds (a changed config would make every deck be read again)
+    "scrollActivationWidth": None,
 }
 revealjs_script_plugins = [
     {"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"},
@@ -266,6 +270,11 @@ def _deck_outputs_outside_site(app) -> None:
     if app.builder.name in ("revealjs", "dirrevealjs"):
         folder = BUILD / "jupyter_execute_slides"
         app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
+        # sphinx-revealjs appends its own folder to revealjs_static_path in place
+        # (html_static_path keeps that list). Restoring the configured value keeps
+        # the saved environment's config equal to conf.py's, or every build would
+        # see "config changed" and read every deck again.
+        app.config.revealjs_static_path = list(_REVEALJS_STATIC)
 
 
 def _deck_page_context(app, pagename, templatename, context, doctree) -> None:
