@@ -294,19 +294,18 @@ def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Any:
     """
     xp = namespace(log_probs, target, names=("log_probs", "target"))
     check_floating(log_probs, "log_probs")
-    K = _check_class_target(xp, log_probs, target, ("log_probs", "target"))
+    _check_class_target(xp, log_probs, target, ("log_probs", "target"))
     _check_reduction(reduction)
-    return _reduce(xp, _nll(xp, log_probs, target, K), reduction, "target")
+    return _reduce(xp, _nll(xp, log_probs, target), reduction, "target")
 
 
-def _nll(xp: Any, log_probs: Any, target: Any, K: int) -> Any:
+def _nll(xp: Any, log_probs: Any, target: Any) -> Any:
     """The unreduced :func:`nll_loss` of checked arguments."""
-    # pick log p_{n, y_n} along the class axis; `where` (not a product with the
-    # one-hot) so that a -inf in another class cannot turn 0 * -inf into NaN
-    chosen = _one_hot(xp, target, K, xp.bool)
-    picked = xp.sum(xp.where(chosen, log_probs, xp.zeros_like(log_probs)), axis=1)
+    # pick log p_{n, y_n} along the class axis: one gather, never a product with
+    # a one-hot (which would read all K entries and turn 0 * -inf into NaN)
+    picked = xp.take_along_axis(log_probs, xp.expand_dims(target, axis=1), axis=1)
     # l_n = -log p_{n, y_n}
-    return -picked
+    return -xp.squeeze(picked, axis=1)
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
@@ -338,10 +337,10 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
     """
     xp = namespace(logits, target, names=("logits", "target"))
     check_floating(logits, "logits")
-    K = _check_class_target(xp, logits, target, ("logits", "target"))
+    _check_class_target(xp, logits, target, ("logits", "target"))
     _check_reduction(reduction)
     # l_n = -log softmax(z_n)_{y_n}: the NLL of the log-softmax
-    return _reduce(xp, _nll(xp, log_softmax(logits, axis=1), target, K), reduction, "target")
+    return _reduce(xp, _nll(xp, log_softmax(logits, axis=1), target), reduction, "target")
 
 
 def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
