@@ -1746,8 +1746,8 @@ def lstm_gates_figure(model, xs, sample: int = 0):
     Example:
         >>> import numpy as np, torch
         >>> from mlnotes.rnn import LSTM
-        >>> len(lstm_gates_figure(LSTM(2, 3), np.zeros((4, 1, 2))).axes)
-        6
+        >>> len(lstm_gates_figure(LSTM(2, 3), np.zeros((4, 1, 2))).axes)  # 5 maps, 5 bars
+        10
     """
     from . import rnn as R
 
@@ -1761,7 +1761,7 @@ def lstm_gates_figure(model, xs, sample: int = 0):
         h, c = R.lstm_cell(x, (h, c), *W)
         for name, v in zip("ifgoc", (i, f, g, o, c), strict=True):
             trace[name].append(v)
-    fig, axes = new_figure(1, 5, width=9.6, height=2.6)
+    fig, axes = new_figure(1, 5, width=9.6, height=3.0)
     titles = {"i": "input gate i", "f": "forget gate f", "g": "candidate g",
               "o": "output gate o", "c": "cell state c"}
     for ax, name in zip(axes, trace, strict=True):
@@ -1773,6 +1773,7 @@ def lstm_gates_figure(model, xs, sample: int = 0):
         ax.set_title(titles[name], fontsize=9)
         ax.set_xlabel("step t", fontsize=8)
         ax.set_yticks([])
+        cb = fig.colorbar(im, ax=ax, location="bottom", shrink=0.9, aspect=12)
+        cb.ax.tick_params(labelsize=7)
     axes[0].set_ylabel("unit")
-    fig.colorbar(im, ax=list(axes), shrink=0.8)
     return fig
