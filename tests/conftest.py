@@ -1,34 +1,14 @@
-"""Shared fixtures: every backend the package runs on, CUDA reported as skipped where absent."""
+"""Fixtures of the unit tests: every backend the package runs on (see helpers.py)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import strategies  # noqa: F401  (loads the hypothesis profile: deadline=None)
-import torch
-
-from mlnotes.backend import to_numpy
-
-# The backends a test runs on: NumPy, torch on the CPU, torch on CUDA. A missing
-# GPU shows up in the report as a skip with its reason, never silently.
-BACKENDS = [
-    pytest.param("numpy", id="numpy"),
-    pytest.param("cpu", id="torch-cpu"),
-    pytest.param(
-        "cuda",
-        id="torch-cuda",
-        marks=pytest.mark.skipif(
-            not torch.cuda.is_available(), reason="CUDA is not available on this machine"
-        ),
-    ),
-]
-
-TORCH_DEVICES = [p for p in BACKENDS if p.values[0] != "numpy"]
+from helpers import BACKENDS, TORCH_DEVICES
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
-    """'numpy', 'cpu' or 'cuda'."""
+    """'numpy', 'cpu' or 'cuda' (skipped, with the reason, where there is no GPU)."""
     return request.param
 
 
@@ -36,23 +16,3 @@ def backend(request):
 def device(request):
     """A torch device: 'cpu', and 'cuda' where present."""
     return request.param
-
-
-def make(values, backend: str, dtype=np.float64, requires_grad: bool = False):
-    """``values`` as an array of ``backend`` ('numpy', or a torch device)."""
-    a = np.asarray(values, dtype=dtype)
-    if backend == "numpy":
-        return a
-    t = torch.tensor(a, device=backend)
-    return t.requires_grad_(requires_grad) if requires_grad else t
-
-
-def reference(values, requires_grad: bool = False) -> torch.Tensor:
-    """The float64 CPU torch tensor used as the independent reference."""
-    t = torch.tensor(to_numpy(values), dtype=torch.float64)
-    return t.requires_grad_(requires_grad) if requires_grad else t
-
-
-def assert_close(actual, expected, rtol: float = 1e-12, atol: float = 1e-12) -> None:
-    """Compare any mix of NumPy arrays and tensors after moving both to NumPy."""
-    np.testing.assert_allclose(to_numpy(actual), to_numpy(expected), rtol=rtol, atol=atol)

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import make
+from helpers import make
 
 from mlnotes import init as I
 from mlnotes.backend import to_numpy

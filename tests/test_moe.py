@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close
+from helpers import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, make
+from helpers import assert_close, make
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import vectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, make, reference
+from helpers import assert_close, make, reference
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import small_floats, vectors

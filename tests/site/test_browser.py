@@ -9,7 +9,7 @@ with the arrow keys, carry speaker notes, open the speaker view, and work from f
 from __future__ import annotations
 
 import pytest
-from conftest import SCREENSHOTS, book_pages, concept_decks, decks
+from sitekit import SCREENSHOTS, book_pages, concept_decks, decks
 
 MATH_REPORT = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
@@ -75,7 +75,7 @@ def visit(browser, server):
         if via == "http":
             v = Visit(browser, server + path, allowed=(server,))
         else:
-            from conftest import SITE
+            from sitekit import SITE
 
             v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",))
         opened.append(v)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DECKS, SITE, book_pages, concept_decks
+from sitekit import DECKS, SITE, book_pages, concept_decks
 
 # pages that are not about one concept, and so have no deck of their own
 NO_DECK = {"index.html", "api.html", "performance.html"}

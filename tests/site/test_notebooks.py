@@ -6,8 +6,8 @@ import re
 
 import nbformat
 import pytest
-from conftest import SITE, book_pages
 from nbclient import NotebookClient
+from sitekit import SITE, book_pages
 
 
 def downloadable() -> list[tuple[str, str]]:
