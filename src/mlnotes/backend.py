@@ -30,6 +30,7 @@ __all__ = [
     "available_devices",
     "check_floating",
     "check_axis",
+    "check_count",
     "check_same_shape",
     "stop_gradient",
     "to_numpy",
@@ -171,6 +172,24 @@ def check_axis(axis: int, ndim: int, name: str = "axis") -> int:
     if not -ndim <= axis < ndim:
         raise ValueError(f"{name}={axis} is out of range for an input with {ndim} dimensions")
     return int(axis) % ndim
+
+
+def check_count(value: int, name: str) -> int:
+    r"""Return ``value`` as an int if it is a positive count, or raise.
+
+    Example:
+        >>> check_count(3, "num_experts")
+        3
+        >>> check_count(0, "num_experts")
+        Traceback (most recent call last):
+        ...
+        ValueError: num_experts must be at least 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:

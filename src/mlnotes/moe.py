@@ -27,17 +27,10 @@ import numpy as np
 import torch
 
 from .activations import log_softmax, softmax
+from .backend import check_count
 from .gating import softmax_gate
 
 __all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
-
-
-def _check_count(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def _generator(seed: int | torch.Generator) -> torch.Generator:
@@ -62,8 +55,8 @@ def seeded_linear(in_features: int, out_features: int, generator: int | torch.Ge
         >>> bool(layer.weight.abs().max() <= 1 / 3 ** 0.5)
         True
     """
-    in_features = _check_count(in_features, "in_features")
-    out_features = _check_count(out_features, "out_features")
+    in_features = check_count(in_features, "in_features")
+    out_features = check_count(out_features, "out_features")
     g = _generator(generator)
     # skip_init: no draw from torch's global generator, which must stay untouched
     layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, dtype=dtype)
@@ -115,9 +108,9 @@ class MixtureOfExperts(torch.nn.Module):
         dtype: torch.dtype | None = None,
     ):
         super().__init__()
-        in_features = _check_count(in_features, "in_features")
-        out_features = _check_count(out_features, "out_features")
-        E = _check_count(num_experts, "num_experts")
+        in_features = check_count(in_features, "in_features")
+        out_features = check_count(out_features, "out_features")
+        E = check_count(num_experts, "num_experts")
         g = _generator(generator)
         if experts is None:
             experts = [seeded_linear(in_features, out_features, g, dtype) for _ in range(E)]
@@ -176,7 +169,7 @@ def fit_classifier(
         >>> losses[-1] < losses[0]
         True
     """
-    steps = _check_count(steps, "steps")
+    steps = check_count(steps, "steps")
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .backend import check_floating, namespace
+from .backend import check_count, check_floating, namespace
 
 __all__ = [
     "linear_transform",
@@ -48,14 +48,6 @@ __all__ = [
     "motif_scores",
     "motif_detector",
 ]
-
-
-def _check_count(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 # --------------------------------------------------------------- parameter transforms
@@ -195,7 +187,7 @@ def share_backward(grad_w: Any, index: Any, num_params: int) -> Any:
         array([  101., 10010.])
     """
     check_floating(grad_w, "grad_w")
-    num_params = _check_count(num_params, "num_params")
+    num_params = check_count(num_params, "num_params")
     xp = namespace(grad_w, index, names=("grad_w", "index"))
     _check_index(index, num_params, xp)
     if tuple(grad_w.shape) != tuple(index.shape):
@@ -222,7 +214,7 @@ def sharing_matrix(index: Any, num_params: int) -> Any:
                [0., 1.],
                [1., 0.]])
     """
-    num_params = _check_count(num_params, "num_params")
+    num_params = check_count(num_params, "num_params")
     xp = namespace(index, names=("index",))
     _check_index(index, num_params, xp)
     return _one_hot(index, num_params, xp.float64, xp)
@@ -250,8 +242,8 @@ def conv_index(in_features: int, kernel_size: int) -> np.ndarray:
                [-1,  0,  1, -1],
                [-1, -1,  0,  1]])
     """
-    L = _check_count(in_features, "in_features")
-    K = _check_count(kernel_size, "kernel_size")
+    L = check_count(in_features, "in_features")
+    K = check_count(kernel_size, "kernel_size")
     if K > L:
         raise ValueError(f"kernel_size must be at most in_features = {L}, got {K}")
     T = L - K + 1
@@ -298,9 +290,9 @@ class TransformedLinear(torch.nn.Module):
         dtype: torch.dtype | None = None,
     ):
         super().__init__()
-        self.in_features = _check_count(in_features, "in_features")
-        self.out_features = _check_count(out_features, "out_features")
-        num_params = _check_count(num_params, "num_params")
+        self.in_features = check_count(in_features, "in_features")
+        self.out_features = check_count(out_features, "out_features")
+        num_params = check_count(num_params, "num_params")
         if not callable(transform):
             raise TypeError(f"transform must be callable, got {type(transform).__name__}")
         g = generator if isinstance(generator, torch.Generator) else (
@@ -352,7 +344,7 @@ def sliding_windows(x: Any, size: int) -> Any:
                [2., 3.]])
     """
     xp = namespace(x, names=("x",))
-    K = _check_count(size, "size")
+    K = check_count(size, "size")
     if x.ndim < 1 or K > x.shape[-1]:
         raise ValueError(f"size must be at most the sequence length {tuple(x.shape)[-1:]}, "
                          f"got {K}")
