@@ -28,6 +28,8 @@ import torch
 
 from .activations import sigmoid, softmax
 from .backend import check_floating, device_of, namespace
+from .losses import mse_loss
+from .optim import Adam
 
 __all__ = [
     "soft_gate",
@@ -470,10 +472,10 @@ def train_gated_network(
         >>> losses[-1] < losses[0]
         True
     """
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
-        loss = ((model(*inputs) - target) ** 2).mean()
+        loss = mse_loss(model(*inputs), target)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -504,7 +506,7 @@ def branch_gradient_norms(
         >>> gx > 100 * gy
         True
     """
-    loss = ((model(*inputs) - target) ** 2).mean()
+    loss = mse_loss(model(*inputs), target)
     params_x, params_y = list(model.x_net.parameters()), list(model.y_net.parameters())
     grads = torch.autograd.grad(loss, params_x + params_y, allow_unused=True)
 

@@ -26,9 +26,11 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from .activations import log_softmax, softmax
+from .activations import softmax
 from .backend import check_count
 from .gating import softmax_gate
+from .losses import cross_entropy
+from .optim import Adam
 
 __all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
 
@@ -173,12 +175,12 @@ def fit_classifier(
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
         out = model(X)
         logits = out[0] if isinstance(out, tuple) else out
-        loss = -log_softmax(logits, axis=-1)[torch.arange(len(y)), y].mean()
+        loss = cross_entropy(logits, y)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -1110,9 +1110,9 @@ def norm_training_losses(
         (3,)
     """
     import torch
-    import torch.nn.functional as F
 
     from .datasets import spirals
+    from .losses import cross_entropy
 
     X, y = spirals(100, classes=3, seed=seed)
     X, y = torch.tensor(X), torch.tensor(y)
@@ -1121,7 +1121,7 @@ def norm_training_losses(
         model = norm_mlp(norm, depth, width, seed=seed)
         losses = []
         for _ in range(steps):
-            loss = F.cross_entropy(model(X), y)
+            loss = cross_entropy(model(X), y)
             model.zero_grad()
             loss.backward()
             with torch.no_grad():

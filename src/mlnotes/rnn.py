@@ -393,6 +393,17 @@ def _lstm_step(z: Any, c: Any, xp: Any) -> tuple[Any, Any]:
     return h, c
 
 
+def _lstm_preactivation(x: Any, hc: Any, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any):
+    # checks one step's arguments; returns z = x W_ih^T + b_ih + h W_hh^T + b_hh, c, xp
+    h, c = _unpack_state(hc, "hc")
+    xp = namespace(x, h, c, W_ih, W_hh, b_ih, b_hh,
+                   names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"))
+    D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=4)
+    _check_step(x, h, D, H)
+    _check_step(x, c, D, H, h_name="c")
+    return _affine(x, W_ih, b_ih) + _affine(h, W_hh, b_hh), c, xp
+
+
 def lstm_gates(
     x: Any, hc: tuple[Any, Any], W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None
 ) -> tuple[Any, Any, Any, Any]:
@@ -421,13 +432,8 @@ def lstm_gates(
         >>> [v.round(4).item() for v in lstm_gates(np.ones(1), (np.zeros(1),) * 2, W_ih, W_hh, b)]
         [0.5, 1.0, 0.7616, 0.0]
     """
-    h, c = _unpack_state(hc, "hc")
-    xp = namespace(x, h, c, W_ih, W_hh, b_ih, b_hh,
-                   names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"))
-    D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=4)
-    _check_step(x, h, D, H)
-    _check_step(x, c, D, H, h_name="c")
-    return _split_gates(_affine(x, W_ih, b_ih) + _affine(h, W_hh, b_hh), xp)
+    z, _, xp = _lstm_preactivation(x, hc, W_ih, W_hh, b_ih, b_hh)
+    return _split_gates(z, xp)
 
 
 def lstm_cell(
@@ -463,13 +469,8 @@ def lstm_cell(
         >>> float(c[0]), round(float(h[0]), 4)  # c unchanged, h = tanh(c)
         (0.5, 0.4621)
     """
-    h, c = _unpack_state(hc, "hc")
-    xp = namespace(x, h, c, W_ih, W_hh, b_ih, b_hh,
-                   names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"))
-    D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=4)
-    _check_step(x, h, D, H)
-    _check_step(x, c, D, H, h_name="c")
-    return _lstm_step(_affine(x, W_ih, b_ih) + _affine(h, W_hh, b_hh), c, xp)
+    z, c, xp = _lstm_preactivation(x, hc, W_ih, W_hh, b_ih, b_hh)
+    return _lstm_step(z, c, xp)
 
 
 def _unpack_state(hc: Any, name: str) -> tuple[Any, Any]:
