@@ -12,7 +12,11 @@ STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.package-lock.json
 PORT        ?= 8000
 
-.PHONY: help install browser html book slides test lint serve clean preview handouts bench
+LIVE        := $(BUILD)/live
+LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-live.json
+
+.PHONY: help install browser html book slides test lint serve clean preview handouts bench \
+        live-assets
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
@@ -38,6 +42,20 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# Live cells (sphinxext/live): the editor, bundled by esbuild into one classic
+# script (it must load from file:// too), and the Python that runs in the browser:
+# Pyodide's runtime and its verified wheels, with wheels of mlnotes (rebuilt when
+# the package changes) and array-api-compat; see tools/pyodide_assets.py.
+live-assets: $(LIVE_ASSETS)
+
+$(LIVE)/static/mlnotes-editor.js: sphinxext/live/editor.js $(NODE_STAMP)
+	node_modules/.bin/esbuild $< --bundle --minify --format=iife --legal-comments=eof \
+	  --log-level=warning --outfile=$@
+
+$(LIVE)/site/pyodide/mlnotes-live.json: tools/pyodide_assets.py pyproject.toml constraints.txt \
+    $(NODE_STAMP) $(STAMP) $(shell find src/mlnotes -name '*.py')
+	$(BIN)/python tools/pyodide_assets.py $(LIVE)/site/pyodide
+
 # The browser tests drive Debian's Chromium (a test browser cannot be downloaded).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -50,11 +68,11 @@ browser:
 
 html: book slides
 
-book: install
+book: install live-assets
 	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/html
 
 # sphinx-revealjs is not parallel-read safe: never pass -j here.
-slides: install
+slides: install live-assets
 	$(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/html/slides
 
 # ---------------------------------------------------------------------------- test
@@ -74,7 +92,7 @@ clean:
 
 # One page and its deck, with the index and the API page, into _build/preview/PAGE:
 # quick to iterate on, and safe to run for several pages at once.
-preview: install
+preview: install live-assets
 	@test -n "$(PAGE)" || { echo "usage: make preview PAGE=softmax"; exit 1; }
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b html -c . -d $(BUILD)/preview/$(PAGE)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/preview/$(PAGE)/html
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/preview/$(PAGE)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/preview/$(PAGE)/html/slides

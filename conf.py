@@ -39,6 +39,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_revealjs",
+    "sphinxext.live",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
 nitpicky = False
@@ -63,6 +64,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # the site's own extension: sphinxext/
 
 
 def _check_kernel() -> None:
@@ -158,11 +160,20 @@ mathjax3_config = {
     "tex": {"macros": {"R": "\\mathbb{R}"}},
 }
 
+# ----------------------------------------------------------------------- live cells
+
+# Cells tagged `live` are editable and run in the reader's browser (sphinxext/live).
+# `make live-assets` puts the editor bundle in <build>/live/static and the Python
+# runtime in <build>/live/site/pyodide, published once as the book's _static/pyodide.
+_LIVE = BUILD / "live"
+mlnotes_live_assets = str(_LIVE)
+_LIVE_STATIC = ["sphinxext/live/static", str(_LIVE / "static")]
+
 # ---------------------------------------------------------------------------- the book
 
 html_theme = "sphinx_book_theme"
 html_title = "mlnotes"
-html_static_path = ["docs/_static", str(_MATHJAX)]
+html_static_path = ["docs/_static", str(_MATHJAX), *_LIVE_STATIC, str(_LIVE / "site")]
 html_css_files = ["mlnotes.css"]
 html_theme_options = {
     "use_download_button": True,
@@ -187,7 +198,7 @@ copybutton_prompt_is_regexp = True
 
 revealjs_html_theme = "revealjs-basic"
 revealjs_style_theme = "white"
-_REVEALJS_STATIC = ["slides/_static", str(_MATHJAX)]
+_REVEALJS_STATIC = ["slides/_static", str(_MATHJAX), *_LIVE_STATIC]
 revealjs_static_path = list(_REVEALJS_STATIC)
 revealjs_css_files = ["pygments.css", "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]

@@ -17,7 +17,9 @@ Explained in the book: :doc:`/index` (how the package is organised).
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import array_api_compat
 import numpy as np
@@ -26,14 +28,14 @@ __all__ = [
     "namespace",
     "is_torch",
     "device_of",
-    "default_device",
-    "available_devices",
     "check_floating",
     "check_axis",
     "check_count",
     "check_same_shape",
     "stop_gradient",
     "to_numpy",
+    "import_torch",
+    "needs_torch",
 ]
 
 
@@ -105,47 +107,12 @@ def device_of(x: Any) -> Any:
     return array_api_compat.device(x)
 
 
-def default_device() -> str:
-    r"""The best device torch can use here: ``"cuda"``, then ``"mps"``, then ``"cpu"``.
-
-    Example:
-        >>> default_device() in {"cuda", "mps", "cpu"}
-        True
-    """
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def available_devices() -> list[str]:
-    r"""Every torch device usable here, CPU first.
-
-    Example:
-        >>> available_devices()[0]
-        'cpu'
-    """
-    import torch
-
-    devices = ["cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        devices.append("mps")
-    return devices
-
-
 def check_floating(x: Any, name: str) -> None:
     r"""Raise ``TypeError`` unless ``x`` has a real floating-point dtype.
 
     Example:
         >>> import numpy as np
-        >>> check_floating(np.array([1, 2]), "x")
+        >>> check_floating(np.array([1, 2], dtype=np.int64), "x")
         Traceback (most recent call last):
         ...
         TypeError: x must have a floating-point dtype, got int64
@@ -231,3 +198,99 @@ def to_numpy(x: Any) -> np.ndarray:
     if is_torch(x):
         return x.detach().cpu().numpy()
     return np.asarray(x)
+
+
+# ------------------------------------------------------------ torch, where it exists
+
+_NO_TORCH = (
+    "{what} needs torch, which cannot be imported here (in the browser there is "
+    "no torch); the NumPy functions of every module work without it"
+)
+
+
+class _TorchOnly:
+    """Stands in for a torch base class (``nn.Module``, ``optim.Optimizer``).
+
+    Classes built on it can be defined, documented and imported without torch;
+    making one raises ``ImportError`` that names it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        raise ImportError(_NO_TORCH.format(what=f"{cls.__module__}.{cls.__qualname__}"))
+
+
+class _MissingTorch:
+    """The name ``torch`` in a module, where torch cannot be imported.
+
+    What a module uses at import time (base classes, ``isinstance`` targets,
+    the ``no_grad`` decorator) is a harmless stand-in; any other use of
+    ``torch.<name>`` raises ``ImportError`` saying that it needs torch.
+    """
+
+    def __init__(self, path: str = "torch") -> None:
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # introspection (doctest, inspect, copy) asks these
+            raise AttributeError(name)
+        path = f"{self._path}.{name}"
+        if path in ("torch.nn", "torch.optim"):
+            return _MissingTorch(path)
+        if path in ("torch.nn.Module", "torch.optim.Optimizer"):
+            return _TorchOnly
+        if path in ("torch.Tensor", "torch.Generator", "torch.Size", "torch.dtype"):
+            # nothing is an instance of these without torch
+            return type(name, (), {"__module__": "torch"})
+        if path == "torch.no_grad":
+            return lambda: (lambda fn: fn)
+        raise ImportError(_NO_TORCH.format(what=path))
+
+
+def import_torch() -> Any:
+    r"""``torch``, or where it cannot be imported a stand-in that says so when used.
+
+    A module that defines torch classes (an ``nn.Module``, an optimizer) writes
+    ``torch = import_torch()`` instead of ``import torch``, so that it still
+    imports where torch does not exist, as in the browser, and its NumPy
+    functions still work. Creating one of its torch classes there, or calling
+    ``torch.<anything>``, raises ``ImportError`` naming what needs torch.
+
+    Example:
+        >>> torch = import_torch()
+        >>> torch.zeros(2)
+        tensor([0., 0.])
+    """
+    try:
+        import torch
+    except ImportError:
+        return _MissingTorch()
+    return torch
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def needs_torch(fn: _F) -> _F:
+    r"""Mark ``fn`` as needing torch whatever its input (it trains a torch model, say).
+
+    Where torch cannot be imported, calling it raises ``ImportError`` naming it,
+    and the doctest run inside the browser (Pyodide) skips its examples.
+
+    Example:
+        >>> @needs_torch
+        ... def zeros(n):
+        ...     import torch
+        ...     return torch.zeros(n)
+        >>> zeros.needs_torch, zeros(2)
+        (True, tensor([0., 0.]))
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if isinstance(import_torch(), _MissingTorch):
+            raise ImportError(_NO_TORCH.format(what=f"{fn.__module__}.{fn.__qualname__}"))
+        return fn(*args, **kwargs)
+
+    wrapper.needs_torch = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

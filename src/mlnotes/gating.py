@@ -24,12 +24,13 @@ import math
 from typing import Any
 
 import numpy as np
-import torch
 
 from .activations import sigmoid, softmax
-from .backend import check_floating, device_of, namespace
+from .backend import check_floating, device_of, import_torch, namespace
 from .losses import mse_loss
 from .optim import Adam
+
+torch = import_torch()
 
 __all__ = [
     "soft_gate",

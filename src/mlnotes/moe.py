@@ -24,13 +24,14 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import torch
 
 from .activations import softmax
-from .backend import check_count
+from .backend import check_count, import_torch, needs_torch
 from .gating import softmax_gate
 from .losses import cross_entropy
 from .optim import Adam
+
+torch = import_torch()
 
 __all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
 
@@ -44,6 +45,7 @@ def _generator(seed: int | torch.Generator) -> torch.Generator:
     return torch.Generator().manual_seed(int(seed))
 
 
+@needs_torch
 def seeded_linear(in_features: int, out_features: int, generator: int | torch.Generator = 0,
                   dtype: torch.dtype | None = None) -> torch.nn.Linear:
     r"""A ``torch.nn.Linear`` with torch's default initialisation, drawn from ``generator``.

@@ -31,9 +31,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import torch
+from .backend import check_floating, import_torch, namespace, stop_gradient
 
-from .backend import check_floating, namespace, stop_gradient
+torch = import_torch()
 
 __all__ = [
     "batch_norm",

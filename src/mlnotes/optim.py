@@ -31,9 +31,17 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-import torch
 
-from .backend import check_floating, check_same_shape, is_torch, namespace, stop_gradient
+from .backend import (
+    check_floating,
+    check_same_shape,
+    import_torch,
+    is_torch,
+    namespace,
+    stop_gradient,
+)
+
+torch = import_torch()
 
 __all__ = [
     "sgd_step",

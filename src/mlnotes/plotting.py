@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import activations as A
+from .backend import needs_torch
 
 __all__ = [
     "new_figure",
@@ -574,6 +575,7 @@ def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None
     return fig
 
 
+@needs_torch
 def fit_linear(X, Y, loss, steps: int = 300, lr: float = 1.0, seed: int = 0):
     r"""Train a linear layer :math:`z = XW + b` on ``loss(z, Y)`` by full-batch gradient descent.
 
@@ -822,6 +824,7 @@ def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: fl
     return fig
 
 
+@needs_torch
 def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
     r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
 
@@ -842,6 +845,7 @@ def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
     return fig
 
 
+@needs_torch
 def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side: int | None = None):
     r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
 
@@ -860,6 +864,7 @@ def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side:
     return fig
 
 
+@needs_torch
 def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str = "angle",
                         lim: float = 2.5, steps: int = 11):
     r"""The 2-D latent space: codes of the data (left), and images decoded from a grid (right).
@@ -1049,6 +1054,7 @@ def normalisation_axes_figure(seed: int = 0):
     return fig
 
 
+@needs_torch
 def norm_mlp(norm: str = "none", depth: int = 12, width: int = 32, d_in: int = 2,
              classes: int = 3, seed: int = 0):
     r"""A deep ReLU MLP, He-initialised, with an optional normalisation after every linear layer.
@@ -1092,6 +1098,7 @@ def norm_mlp(norm: str = "none", depth: int = 12, width: int = 32, d_in: int = 2
     return torch.nn.Sequential(*layers)
 
 
+@needs_torch
 def norm_training_losses(
     norms: Sequence[str] = ("none", "batch", "layer"), depth: int = 12, width: int = 32,
     steps: int = 60, lr: float = 0.1, seed: int = 0,
@@ -1329,6 +1336,7 @@ def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0):
     return fig
 
 
+@needs_torch
 def gated_network_figure(model, u, target):
     r"""A trained :class:`~mlnotes.gating.GatedNetwork` on a 1-D input: branches and gate.
 
@@ -1430,6 +1438,7 @@ def attention_figure(q, k, mask=None, title: str = "attention weights"):
 # ===== architectures
 
 
+@needs_torch
 def moe_regions_figure(model, X, y, single=None, lim: float = 3.0):
     r"""What a trained :class:`~mlnotes.moe.MixtureOfExperts` does on 2-D data.
 

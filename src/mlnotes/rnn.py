@@ -32,10 +32,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import torch
-
 from .activations import tanh, tanh_backward
-from .backend import check_floating, device_of, is_torch, namespace
+from .backend import check_floating, device_of, import_torch, is_torch, namespace
+
+torch = import_torch()
 
 __all__ = [
     "rnn_cell",

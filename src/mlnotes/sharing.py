@@ -32,9 +32,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
-from .backend import check_count, check_floating, namespace
+from .backend import check_count, check_floating, import_torch, namespace
+
+torch = import_torch()
 
 __all__ = [
     "linear_transform",
@@ -237,10 +238,8 @@ def conv_index(in_features: int, kernel_size: int) -> np.ndarray:
         int64, shape ``(T * L,)``.
 
     Example:
-        >>> conv_index(4, 2).reshape(3, 4)
-        array([[ 0,  1, -1, -1],
-               [-1,  0,  1, -1],
-               [-1, -1,  0,  1]])
+        >>> conv_index(4, 2).reshape(3, 4).tolist()
+        [[0, 1, -1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1]]
     """
     L = check_count(in_features, "in_features")
     K = check_count(kernel_size, "kernel_size")

@@ -36,13 +36,14 @@ import math
 from typing import Any
 
 import numpy as np
-import torch
-from torch import nn
 
 from . import activations as A
-from .backend import check_floating, check_same_shape, is_torch, namespace
+from .backend import check_floating, check_same_shape, import_torch, is_torch, namespace
 from .losses import binary_cross_entropy_with_logits
 from .optim import Adam
+
+torch = import_torch()
+nn = torch.nn
 
 __all__ = [
     "reparameterize",

@@ -1,0 +1,84 @@
+// The live cells' Python: Pyodide in a Web Worker, so the page stays responsive
+// and a cell that runs too long can be stopped by ending this worker.
+//
+// Messages in:  {type: "start", pyodide: URL of the runtime folder, manifest}
+//               {type: "run", id, code, setup: [code, ...]}
+// Messages out: {type: "progress", text}   while the runtime loads
+//               {type: "ready", seconds}
+//               {type: "result", id, ok, outputs, seconds}
+//               {type: "failed", text}      the runtime could not start
+"use strict";
+
+let py = null;        // the Pyodide instance
+let runner = null;    // mlnotes_live.run_cell
+let namespace = null; // the page's one Python namespace
+let setupDone = false;
+let plottingLoaded = false;
+
+function say(text) { postMessage({ type: "progress", text }); }
+
+async function start({ pyodide: base, manifest }) {
+  const t0 = performance.now();
+  say("loading Python");
+  importScripts(base + "pyodide.js");
+  py = await loadPyodide({ indexURL: base, fullStdLib: false });
+  say("loading numpy");
+  await py.loadPackage(["numpy", "micropip"], { messageCallback: () => {} });
+  say("loading mlnotes");
+  const wheels = manifest.wheels.map((w) => new URL(w, base).href);
+  py.globals.set("_mlnotes_wheels", py.toPy(wheels));
+  // Python keywords from Python: deps=False keeps micropip from resolving torch
+  await py.runPythonAsync(
+    "import micropip\nawait micropip.install(_mlnotes_wheels, deps=False)\n" +
+    "del _mlnotes_wheels");
+  const source = await (await fetch(manifest.runner)).text();
+  py.FS.writeFile("/home/pyodide/mlnotes_live.py", source);
+  runner = py.pyimport("mlnotes_live").run_cell;
+  namespace = py.globals.get("dict")();
+  postMessage({ type: "ready", seconds: (performance.now() - t0) / 1000 });
+}
+
+// matplotlib is large: load it only when a cell (or the setup) draws.
+async function needPlotting(code) {
+  if (plottingLoaded || !/matplotlib|plotting/.test(code)) return;
+  say("loading matplotlib");
+  await py.loadPackage(["matplotlib"], { messageCallback: () => {} });
+  plottingLoaded = true;
+}
+
+function run(code) {
+  const result = runner(code, namespace);
+  const js = result.toJs({ dict_converter: Object.fromEntries });
+  result.destroy();
+  return js;
+}
+
+async function runCell({ id, code, setup }) {
+  const t0 = performance.now();
+  if (!setupDone) {
+    for (const part of setup) {
+      await needPlotting(part);
+      const r = run(part);
+      if (!r.ok) {
+        r.outputs.unshift({ type: "text", text: "The page's setup code failed:\n" });
+        postMessage({ type: "result", id, ok: false, outputs: r.outputs, seconds: 0 });
+        return;
+      }
+    }
+    setupDone = true;
+  }
+  await needPlotting(code);
+  const r = run(code);
+  postMessage({ type: "result", id, ok: r.ok, outputs: r.outputs,
+                seconds: (performance.now() - t0) / 1000 });
+}
+
+onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    if (msg.type === "start") await start(msg);
+    else if (msg.type === "run") await runCell(msg);
+  } catch (err) {
+    postMessage({ type: "failed", id: msg.id, text: String(err && err.message || err) });
+  }
+};

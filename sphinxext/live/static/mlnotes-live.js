@@ -1,0 +1,247 @@
+// Live cells: the reader edits a cell of the book or of a deck and runs it in the
+// browser, with Python (Pyodide) served by the site itself. See README, "Live cells".
+//
+// The build marks each live cell (a code cell tagged `live`) and embeds its source;
+// this script turns it into an editor with Run and Reset. Python starts in a Web
+// Worker on the first Run only, runs the page's setup code, then the cell; the
+// cells of a page share one namespace. Opened from a file, where browsers refuse
+// to start the worker, a cell keeps its static output and says how to go live.
+(function () {
+  "use strict";
+
+  const script = document.currentScript;
+  const HERE = new URL(".", script.src);
+  const PYODIDE = new URL(script.dataset.pyodide || "pyodide/", HERE).href;
+  const WORKER = new URL("mlnotes-live-worker.js", HERE).href;
+  const HOW_TO = "Live cells need the book served over HTTP (browsers do not start " +
+    "Python from a file): run `make serve` and open http://127.0.0.1:8000.";
+
+  function canRun() {
+    return location.protocol !== "file:" && typeof WebAssembly === "object" &&
+      typeof Worker === "function";
+  }
+
+  // ------------------------------------------------------------------ the runtime
+
+  // One worker per page: started on the first Run, restarted after a Stop.
+  const runtime = {
+    worker: null,
+    ready: null,     // promise of a started worker
+    pending: new Map(),
+    queue: Promise.resolve(),
+    nextId: 1,
+    listeners: new Set(),
+    setup: [],
+
+    progress(text) { this.listeners.forEach((f) => f(text)); },
+
+    start() {
+      if (this.ready) return this.ready;
+      this.ready = (async () => {
+        const response = await fetch(PYODIDE + "mlnotes-live.json", { cache: "no-cache" });
+        if (!response.ok) throw new Error("the site has no Python runtime (" +
+          response.status + "); rebuild it with `make html`");
+        const manifest = await response.json();
+        manifest.runner = new URL(manifest.runner, PYODIDE).href;
+        const worker = new Worker(WORKER);
+        this.worker = worker;
+        await new Promise((resolve, reject) => {
+          worker.onmessage = (event) => {
+            const msg = event.data;
+            if (msg.type === "progress") this.progress("Starting Python: " + msg.text + "…");
+            else if (msg.type === "ready") resolve();
+            else if (msg.type === "failed") reject(new Error(msg.text));
+          };
+          worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message)); };
+          worker.postMessage({ type: "start", pyodide: PYODIDE, manifest });
+        });
+        worker.onmessage = (event) => this.receive(event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          this.receive({ type: "failed", text: event.message });
+        };
+      })();
+      this.ready.catch(() => this.stop());
+      return this.ready;
+    },
+
+    receive(msg) {
+      if (msg.type === "result" || msg.type === "failed") {
+        const waiting = this.pending.get(msg.id) || this.pending.values().next().value;
+        if (!waiting) return;
+        this.pending.delete(waiting.id);
+        if (msg.type === "failed") waiting.reject(new Error(msg.text));
+        else waiting.resolve(msg);
+      }
+    },
+
+    // Runs are queued: one cell at a time, in the order the reader pressed Run.
+    run(code, onStart) {
+      const job = this.queue.then(async () => {
+        await this.start();
+        onStart();
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+          this.pending.set(id, { id, resolve, reject });
+          this.worker.postMessage({ type: "run", id, code, setup: this.setup });
+        });
+      });
+      this.queue = job.catch(() => {});
+      return job;
+    },
+
+    // Ends the worker (and with it any running cell); the next Run starts afresh.
+    stop() {
+      if (this.worker) this.worker.terminate();
+      this.worker = null;
+      this.ready = null;
+      const stopped = new Error("stopped");
+      stopped.stopped = true;
+      this.pending.forEach((p) => p.reject(stopped));
+      this.pending.clear();
+      this.queue = Promise.resolve();
+    },
+  };
+
+  // --------------------------------------------------------------------- a cell
+
+  function element(tag, props, children) {
+    const el = document.createElement(tag);
+    Object.assign(el, props || {});
+    (children || []).forEach((c) => el.append(c));
+    return el;
+  }
+
+  function renderOutputs(box, outputs) {
+    box.replaceChildren();
+    for (const out of outputs) {
+      if (out.type === "image") {
+        box.append(element("img", {
+          className: "mlnotes-live-image",
+          src: "data:image/png;base64," + out.png,
+          alt: "figure drawn by the cell",
+        }));
+      } else {
+        box.append(element("pre", { className: "mlnotes-live-" + out.type,
+                                    textContent: out.text }));
+      }
+    }
+  }
+
+  function makeLive(cell, index) {
+    const source = cell.querySelector("script.mlnotes-live-source");
+    const original = JSON.parse(source.textContent).code;
+    const input = cell.querySelector(".cell_input");
+    const staticOutput = cell.querySelector(".cell_output");
+    cell.setAttribute("data-live-cell", "");
+
+    const editorBox = element("div", { className: "mlnotes-live-editor" });
+    const run = element("button", { type: "button", className: "mlnotes-live-run",
+                                    textContent: "Run" });
+    const reset = element("button", { type: "button", className: "mlnotes-live-reset",
+                                      textContent: "Reset" });
+    const stop = element("button", { type: "button", className: "mlnotes-live-stop",
+                                     textContent: "Stop", hidden: true });
+    const status = element("span", { className: "mlnotes-live-status" });
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    const toolbar = element("div", { className: "mlnotes-live-toolbar" },
+                            [run, reset, stop, status]);
+    const liveOutput = element("div", { className: "mlnotes-live-output", hidden: true });
+    liveOutput.setAttribute("aria-live", "polite");
+    input.after(editorBox, toolbar);
+    (staticOutput || toolbar).after(liveOutput);
+    input.hidden = true;
+
+    const label = "Python code of live cell " + (index + 1) + ": Shift+Enter runs, Esc leaves";
+    const editor = window.MlnotesEditor
+      ? window.MlnotesEditor.create(editorBox, original, {
+        onRun: () => run.click(), onEscape: () => run.focus(), label })
+      : textareaEditor(editorBox, original, () => run.click(), () => run.focus(), label);
+
+    // In a deck, keys typed into the editor are the editor's, not the slides'.
+    editorBox.addEventListener("keydown", (e) => e.stopPropagation());
+    editorBox.addEventListener("keyup", (e) => e.stopPropagation());
+    editorBox.addEventListener("keypress", (e) => e.stopPropagation());
+
+    let timer = null;
+    function busy(on) {
+      run.disabled = on;
+      stop.hidden = !on;
+      cell.toggleAttribute("data-running", on);
+      if (!on && timer) { clearInterval(timer); timer = null; }
+    }
+
+    run.addEventListener("click", async () => {
+      if (!canRun()) {
+        status.textContent = HOW_TO;
+        cell.setAttribute("data-live-unavailable", "");
+        return;
+      }
+      busy(true);
+      status.textContent = runtime.worker ? "Waiting…" : "Starting Python…";
+      const onProgress = (text) => { if (!timer) status.textContent = text; };
+      runtime.listeners.add(onProgress);
+      try {
+        const result = await runtime.run(editor.getCode(), () => {
+          runtime.listeners.delete(onProgress);
+          const t0 = performance.now();
+          status.textContent = "Running…";
+          timer = setInterval(() => {
+            status.textContent = "Running… " + Math.round((performance.now() - t0) / 1000) + " s";
+          }, 1000);
+        });
+        renderOutputs(liveOutput, result.outputs);
+        liveOutput.hidden = false;
+        if (staticOutput) staticOutput.hidden = true;
+        status.textContent = (result.ok ? "Done" : "Error") + " in " +
+          result.seconds.toFixed(2) + " s";
+        cell.setAttribute("data-live-state", result.ok ? "done" : "error");
+      } catch (err) {
+        if (err.stopped) {
+          status.textContent = "Stopped. Python was restarted: the next Run starts afresh " +
+            "(the page's setup runs again).";
+          cell.setAttribute("data-live-state", "stopped");
+        } else {
+          status.textContent = "Python could not run: " + err.message;
+          cell.setAttribute("data-live-state", "failed");
+        }
+      } finally {
+        runtime.listeners.delete(onProgress);
+        busy(false);
+      }
+    });
+    reset.addEventListener("click", () => {
+      editor.setCode(original);
+      liveOutput.hidden = true;
+      if (staticOutput) staticOutput.hidden = false;
+      status.textContent = "Code restored";
+      cell.removeAttribute("data-live-state");
+    });
+    stop.addEventListener("click", () => runtime.stop());
+  }
+
+  // Without the editor bundle, a plain textarea does the same job.
+  function textareaEditor(parent, code, onRun, onEscape, label) {
+    const area = element("textarea", { className: "mlnotes-live-textarea", value: code,
+                                       spellcheck: false, rows: code.split("\n").length });
+    area.setAttribute("aria-label", label);
+    area.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.shiftKey || e.ctrlKey)) { e.preventDefault(); onRun(); }
+      if (e.key === "Escape") { e.preventDefault(); onEscape(); }
+    });
+    parent.append(area);
+    return { getCode: () => area.value, setCode: (t) => { area.value = t; },
+             focus: () => area.focus() };
+  }
+
+  function init() {
+    const setup = document.getElementById("mlnotes-live-setup");
+    runtime.setup = setup ? JSON.parse(setup.textContent) : [];
+    document.querySelectorAll(".cell.tag_live").forEach(makeLive);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  window.mlnotesLive = { runtime, canRun };
+})();

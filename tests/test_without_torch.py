@@ -1,0 +1,87 @@
+"""Every module imports and its NumPy functions run where torch cannot be imported.
+
+That is the browser (Pyodide has no torch), where live cells import mlnotes. Each
+check runs in a fresh interpreter whose import system refuses torch, so it cannot
+pass because some other test imported torch first.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+BLOCK_TORCH = """
+import importlib.abc, sys
+class _NoTorch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError(f"No module named {name!r}")
+sys.meta_path.insert(0, _NoTorch())
+"""
+
+
+def run_without_torch(code: str) -> str:
+    script = BLOCK_TORCH + textwrap.dedent(code)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(SRC), "MPLBACKEND": "Agg"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_every_module_imports_without_torch():
+    out = run_without_torch("""
+        import importlib, pkgutil, sys
+        import mlnotes
+        names = [m.name for m in pkgutil.iter_modules(mlnotes.__path__)]
+        for name in names:
+            importlib.import_module("mlnotes." + name)
+        assert "torch" not in sys.modules
+        print(len(names), sorted(names))
+    """)
+    count, names = out.split(" ", 1)
+    assert int(count) >= 14, out
+    for name in ("gating", "moe", "norm", "optim", "rnn", "sharing", "vae", "plotting"):
+        assert f"'{name}'" in names
+
+
+def test_numpy_functions_run_without_torch():
+    out = run_without_torch("""
+        import numpy as np
+        from mlnotes import activations, gating, losses, norm, optim, rnn, sharing, vae
+        x = np.array([[1.0, 2.0, 3.0]])
+        print(activations.softmax(x).sum().round(12))
+        print(gating.soft_gate(np.ones(2), np.zeros(2), np.zeros(2)).tolist())
+        print(norm.layer_norm(x, (3,)).mean().round(6))
+        p, state = np.ones(2), {}
+        optim.sgd_step(p, np.ones(2), state, lr=0.5)
+        print(p.tolist())
+        print(vae.reparameterize(np.zeros(2), np.zeros(2), np.ones(2)).tolist())
+    """)
+    assert out.split() == ["1.0", "[0.5,", "0.5]", "0.0", "[0.5,", "0.5]", "[1.0,", "1.0]"]
+
+
+@pytest.mark.parametrize("call, name", [
+    ("gating.GatedNetwork(None, None, None)", "mlnotes.gating.GatedNetwork"),
+    ("moe.MixtureOfExperts(2, 2)", "mlnotes.moe.MixtureOfExperts"),
+    ("norm.BatchNorm(3)", "mlnotes.norm.BatchNorm"),
+    ("optim.Adam([])", "mlnotes.optim.Adam"),
+    ("rnn.LSTM(2, 3)", "mlnotes.rnn.LSTM"),
+    ("vae.VAE(4)", "mlnotes.vae.VAE"),
+    ("moe.seeded_linear(2, 3)", "mlnotes.moe.seeded_linear"),
+    ("plotting.norm_mlp('batch')", "mlnotes.plotting.norm_mlp"),
+])
+def test_torch_only_names_say_they_need_torch(call, name):
+    out = run_without_torch(f"""
+        from mlnotes import gating, moe, norm, optim, plotting, rnn, vae
+        try:
+            {call}
+        except ImportError as err:
+            print(err)
+    """)
+    assert out.startswith(f"{name} needs torch, which cannot be imported here"), out
