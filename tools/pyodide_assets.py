@@ -172,16 +172,23 @@ def main(argv: list[str] | None = None) -> int:
     if not (NPM_PYODIDE / "pyodide-lock.json").is_file():
         print(f"error: {NPM_PYODIDE} is missing: run `npm ci`", file=sys.stderr)
         return 1
-    staging = out.with_name(out.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
+    # assembled aside and swapped in, so that two builds at once (several previews)
+    # never see a half-written folder
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=out.parent)) / "new"
     try:
         manifest = assemble(staging, downloads)
     except AssetError as err:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.parent, ignore_errors=True)
         print(f"error: {err}", file=sys.stderr)
         return 1
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
+    if out.exists():
+        out.rename(staging.parent / "old")
+    try:
+        staging.rename(out)
+    except OSError:  # another build put its copy in place meanwhile: keep that one
+        pass
+    shutil.rmtree(staging.parent, ignore_errors=True)
     print(f"Pyodide {manifest['pyodide']}: {len(manifest['packages'])} verified wheels, "
           f"{', '.join(Path(w).name for w in manifest['wheels'])}; "
           f"{manifest['bytes'] / 1e6:.1f} MB in {out}")

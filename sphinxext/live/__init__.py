@@ -19,15 +19,18 @@ import json
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 LIVE, SETUP = "live", "live-setup"
+EXERCISE, SOLUTION = "exercise", "exercise-solution"
 DECK_BUILDERS = ("revealjs", "dirrevealjs")
 
 
@@ -54,6 +57,81 @@ def _notebook_cells(app: Sphinx, docname: str) -> list | None:
 
 def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _raw(html: str) -> nodes.raw:
+    return nodes.raw("", html, format="html")
+
+
+def _known_exercises() -> set[str]:
+    from mlnotes import exercises
+
+    return set(exercises.registry())
+
+
+def mark_exercises(app: Sphinx, docname: str, cells: list, doctree: nodes.document) -> None:
+    """Group each checked exercise's starter and worked solution into one element.
+
+    The starter (tags ``live`` and ``exercise``) and the solution (tag
+    ``exercise-solution``) name the same ``:exercise:`` id. Between an opening
+    ``<div data-exercise="id">`` and its closing tag come the starter (the live cell
+    that gets a Check button) and the solution folded in a ``<details>``. Whatever
+    would leave an exercise unchecked is a warning, so ``-W`` fails the build: a
+    missing solution, a solution that does not end by running its checks, an id
+    that no module of :mod:`mlnotes.exercises` defines.
+    """
+    starters, solutions = {}, {}
+    for index, cell in enumerate(cells):
+        tags = _tags(cell) if cell.cell_type == "code" else []
+        if EXERCISE not in tags and SOLUTION not in tags:
+            continue
+        ex_id = cell.get("metadata", {}).get("exercise")
+        if not ex_id:
+            logger.warning("cell %d is tagged as an exercise but names none "
+                           "(add `:exercise: <page>.<name>`)", index, location=docname)
+            continue
+        if EXERCISE in tags:
+            if LIVE not in tags:
+                logger.warning("exercise %s: its starter cell must be tagged live too",
+                               ex_id, location=docname)
+            starters[ex_id] = index
+        else:
+            if f'check("{ex_id}"' not in cell.source:
+                logger.warning('exercise %s: the worked solution must end with '
+                               'check("%s", globals()), so the build grades it',
+                               ex_id, ex_id, location=docname)
+            solutions[ex_id] = index
+    if not starters and not solutions:
+        return
+    known = _known_exercises()
+    for ex_id in sorted(set(starters) ^ set(solutions)):
+        logger.warning("exercise %s has a %s but no %s", ex_id,
+                       *(("starter", "worked solution") if ex_id in starters
+                         else ("worked solution", "starter")), location=docname)
+    for ex_id in sorted(set(starters) - known):
+        logger.warning("exercise %s has no checks in mlnotes.exercises", ex_id,
+                       location=docname)
+    by_index = {node["cell_index"]: node for node in doctree.findall(nodes.container)
+                if node.get("nb_element") == "cell_code"}
+    ids = []
+    for ex_id, first in starters.items():
+        last = solutions.get(ex_id)
+        start, end = by_index.get(first), by_index.get(last)
+        if start is None or end is None:
+            continue
+        if start.parent is not end.parent or last < first:
+            logger.warning("exercise %s: put the worked solution right after its starter, "
+                           "in the same section", ex_id, location=docname)
+            continue
+        parent = start.parent
+        parent.insert(parent.index(start), _raw(
+            f'<div class="mlnotes-exercise" data-exercise="{ex_id}">'))
+        parent.insert(parent.index(end), _raw(
+            '<details class="mlnotes-solution"><summary>Worked solution '
+            "(it runs the same checks)</summary>"))
+        parent.insert(parent.index(end) + 1, _raw("</details></div>"))
+        ids.append(ex_id)
+    app.env.metadata[docname]["mlnotes_exercises"] = ids
 
 
 def mark_live_cells(app: Sphinx, doctree: nodes.document) -> None:
@@ -88,10 +166,24 @@ def mark_live_cells(app: Sphinx, doctree: nodes.document) -> None:
                        location=docname)
     doctree.append(_json_script(setup, "id", "mlnotes-live-setup"))
     app.env.metadata[docname]["mlnotes_live_cells"] = len(found)
+    mark_exercises(app, docname, cells, doctree)
 
 
 def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Load the editor and the live-cell script only on pages that have live cells."""
+    """Load the editor and the live-cell script only on pages that have live cells.
+
+    The book's front page gets the list of each page's exercises instead, and a
+    small script that shows, beside each page in the contents, how many of them
+    this browser has solved.
+    """
+    if pagename == app.config.root_doc and app.builder.name not in DECK_BUILDERS:
+        pages = {doc: meta["mlnotes_exercises"] for doc, meta in app.env.metadata.items()
+                 if meta.get("mlnotes_exercises")}
+        if pages:
+            app.add_css_file("mlnotes-live.css")
+            app.add_js_file(None, type="application/json", id="mlnotes-exercise-pages",
+                            body=json.dumps(pages))
+            app.add_js_file("mlnotes-progress.js")
     if not app.env.metadata.get(pagename, {}).get("mlnotes_live_cells"):
         return
     deck = app.builder.name in DECK_BUILDERS
@@ -116,7 +208,41 @@ def check_assets(app: Sphinx) -> None:
         )
 
 
+class solution_node(nodes.General, nodes.Element):
+    """A worked solution, folded: ``<details>`` closed until the reader opens it."""
+
+
+def visit_solution(self, node: solution_node) -> None:
+    self.body.append('<details class="mlnotes-solution">'
+                     f'<summary>{self.encode(node["title"])}</summary>')
+
+
+def depart_solution(self, node: solution_node) -> None:
+    self.body.append("</details>")
+
+
+class SolutionDirective(SphinxDirective):
+    """``:::{solution}`` ... ``:::``: a worked solution to a derivation, folded.
+
+    The content is ordinary MyST (text, math, code); the optional argument
+    replaces the summary line "Worked solution".
+    """
+
+    has_content = True
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {"class": directives.class_option}
+
+    def run(self) -> list[nodes.Node]:
+        node = solution_node(title=self.arguments[0] if self.arguments else "Worked solution")
+        self.set_source_info(node)
+        node.extend(self.parse_content_to_nodes())
+        return [node]
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_node(solution_node, html=(visit_solution, depart_solution))
+    app.add_directive("solution", SolutionDirective)
     app.add_config_value("mlnotes_live_assets", "", "env", types=(str,))
     app.connect("builder-inited", check_assets)
     app.connect("doctree-read", mark_live_cells)

@@ -2,15 +2,16 @@
 // and a cell that runs too long can be stopped by ending this worker.
 //
 // Messages in:  {type: "start", pyodide: URL of the runtime folder, manifest}
-//               {type: "run", id, code, setup: [code, ...]}
+//               {type: "run", id, code, setup: [code, ...], exercise?: id to grade}
 // Messages out: {type: "progress", text}   while the runtime loads
 //               {type: "ready", seconds}
-//               {type: "result", id, ok, outputs, seconds}
+//               {type: "result", id, ok, outputs, grade?, seconds}
 //               {type: "failed", text}      the runtime could not start
 "use strict";
 
 let py = null;        // the Pyodide instance
 let runner = null;    // mlnotes_live.run_cell
+let checker = null;   // mlnotes_live.check_cell
 let namespace = null; // the page's one Python namespace
 let setupDone = false;
 let plottingLoaded = false;
@@ -33,7 +34,9 @@ async function start({ pyodide: base, manifest }) {
     "del _mlnotes_wheels");
   const source = await (await fetch(manifest.runner)).text();
   py.FS.writeFile("/home/pyodide/mlnotes_live.py", source);
-  runner = py.pyimport("mlnotes_live").run_cell;
+  const live = py.pyimport("mlnotes_live");
+  runner = live.run_cell;
+  checker = live.check_cell;
   namespace = py.globals.get("dict")();
   postMessage({ type: "ready", seconds: (performance.now() - t0) / 1000 });
 }
@@ -46,14 +49,14 @@ async function needPlotting(code) {
   plottingLoaded = true;
 }
 
-function run(code) {
-  const result = runner(code, namespace);
+function run(code, exercise) {
+  const result = exercise ? checker(code, namespace, exercise) : runner(code, namespace);
   const js = result.toJs({ dict_converter: Object.fromEntries });
   result.destroy();
   return js;
 }
 
-async function runCell({ id, code, setup }) {
+async function runCell({ id, code, setup, exercise }) {
   const t0 = performance.now();
   if (!setupDone) {
     for (const part of setup) {
@@ -68,8 +71,8 @@ async function runCell({ id, code, setup }) {
     setupDone = true;
   }
   await needPlotting(code);
-  const r = run(code);
-  postMessage({ type: "result", id, ok: r.ok, outputs: r.outputs,
+  const r = run(code, exercise);
+  postMessage({ type: "result", id, ok: r.ok, outputs: r.outputs, grade: r.grade,
                 seconds: (performance.now() - t0) / 1000 });
 }
 

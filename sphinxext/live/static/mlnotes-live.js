@@ -76,14 +76,14 @@
     },
 
     // Runs are queued: one cell at a time, in the order the reader pressed Run.
-    run(code, onStart) {
+    run(code, onStart, exercise) {
       const job = this.queue.then(async () => {
         await this.start();
         onStart();
         const id = this.nextId++;
         return new Promise((resolve, reject) => {
           this.pending.set(id, { id, resolve, reject });
-          this.worker.postMessage({ type: "run", id, code, setup: this.setup });
+          this.worker.postMessage({ type: "run", id, code, setup: this.setup, exercise });
         });
       });
       this.queue = job.catch(() => {});
@@ -172,11 +172,12 @@
       if (!on && timer) { clearInterval(timer); timer = null; }
     }
 
-    run.addEventListener("click", async () => {
+    // Runs the editor's code; with `exercise`, grades it too. Returns the result.
+    async function execute(exercise) {
       if (!canRun()) {
         status.textContent = HOW_TO;
         cell.setAttribute("data-live-unavailable", "");
-        return;
+        return null;
       }
       busy(true);
       status.textContent = runtime.worker ? "Waiting…" : "Starting Python…";
@@ -190,13 +191,14 @@
           timer = setInterval(() => {
             status.textContent = "Running… " + Math.round((performance.now() - t0) / 1000) + " s";
           }, 1000);
-        });
+        }, exercise);
         renderOutputs(liveOutput, result.outputs);
         liveOutput.hidden = false;
         if (staticOutput) staticOutput.hidden = true;
         status.textContent = (result.ok ? "Done" : "Error") + " in " +
           result.seconds.toFixed(2) + " s";
         cell.setAttribute("data-live-state", result.ok ? "done" : "error");
+        return result;
       } catch (err) {
         if (err.stopped) {
           status.textContent = "Stopped. Python was restarted: the next Run starts afresh " +
@@ -206,11 +208,14 @@
           status.textContent = "Python could not run: " + err.message;
           cell.setAttribute("data-live-state", "failed");
         }
+        return null;
       } finally {
         runtime.listeners.delete(onProgress);
         busy(false);
       }
-    });
+    }
+
+    run.addEventListener("click", () => execute(null));
     reset.addEventListener("click", () => {
       editor.setCode(original);
       liveOutput.hidden = true;
@@ -219,6 +224,66 @@
       cell.removeAttribute("data-live-state");
     });
     stop.addEventListener("click", () => runtime.stop());
+
+    const box = cell.closest("[data-exercise]");
+    if (box && cell.classList.contains("tag_exercise")) makeExercise(box, toolbar, execute);
+  }
+
+  // ---------------------------------------------------------- checked exercises
+
+  // Solved exercises are remembered in this browser only (nothing is sent anywhere).
+  const STORE = "mlnotes-solved";
+  function solvedSet() {
+    try { return new Set(JSON.parse(localStorage.getItem(STORE) || "[]")); }
+    catch (e) { return new Set(); }
+  }
+  function remember(id) {
+    const solved = solvedSet();
+    solved.add(id);
+    try { localStorage.setItem(STORE, JSON.stringify([...solved])); } catch (e) { /* private mode */ }
+  }
+
+  function showProgress() {
+    const boxes = [...document.querySelectorAll("[data-exercise]")];
+    if (!boxes.length) return;
+    let banner = document.querySelector(".mlnotes-exercise-progress");
+    if (!banner) {
+      banner = element("p", { className: "mlnotes-exercise-progress" });
+      banner.setAttribute("role", "status");
+      boxes[0].before(banner);
+    }
+    const solved = boxes.filter((b) => b.getAttribute("data-solved") === "true").length;
+    banner.textContent = "Checked exercises solved on this page: " + solved + " of " +
+      boxes.length + " (remembered in this browser only).";
+  }
+
+  function makeExercise(box, toolbar, execute) {
+    const id = box.getAttribute("data-exercise");
+    const checkButton = element("button", { type: "button", className: "mlnotes-live-check",
+                                            textContent: "Check" });
+    const verdict = element("div", { className: "mlnotes-exercise-result" });
+    verdict.setAttribute("role", "status");
+    verdict.setAttribute("aria-live", "polite");
+    toolbar.querySelector(".mlnotes-live-reset").before(checkButton);
+    toolbar.after(verdict);
+    if (solvedSet().has(id)) box.setAttribute("data-solved", "true");
+    checkButton.addEventListener("click", async () => {
+      const result = await execute(id);
+      if (!result) {
+        if (!canRun()) verdict.textContent = HOW_TO;
+        return;
+      }
+      const grade = result.grade;
+      verdict.textContent = grade.summary;
+      verdict.className = "mlnotes-exercise-result " + (grade.passed ? "passed" : "failed");
+      if (grade.passed) {
+        box.setAttribute("data-solved", "true");
+        remember(id);
+      } else {
+        box.setAttribute("data-solved", "false");
+      }
+      showProgress();
+    });
   }
 
   // Without the editor bundle, a plain textarea does the same job.
@@ -239,6 +304,7 @@
     const setup = document.getElementById("mlnotes-live-setup");
     runtime.setup = setup ? JSON.parse(setup.textContent) : [];
     document.querySelectorAll(".cell.tag_live").forEach(makeLive);
+    showProgress();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

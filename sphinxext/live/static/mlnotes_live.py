@@ -62,6 +62,27 @@ def _user_traceback(exc: BaseException) -> str:
     return "".join(lines)
 
 
+def check_cell(code: str, namespace: dict, exercise: str) -> dict:
+    """Run ``code`` like :func:`run_cell`, then grade exercise ``exercise`` on it.
+
+    The verdict comes from :func:`mlnotes.exercises.grade`, the same checks the
+    build and the test suite run. It is added as ``result["grade"]``: ``passed``,
+    ``total``, ``failures`` and ``summary``; a cell that raised is not graded.
+    """
+    result = run_cell(code, namespace)
+    if result["ok"]:
+        from mlnotes.exercises import grade
+
+        verdict = grade(exercise, namespace)
+        result["grade"] = {"passed": verdict.passed, "total": verdict.total,
+                           "failures": [list(f) for f in verdict.failures],
+                           "summary": verdict.summary()}
+    else:
+        result["grade"] = {"passed": False, "total": 0, "failures": [],
+                           "summary": "Your code raised an error (below); fix it, then Check."}
+    return result
+
+
 def run_cell(code: str, namespace: dict) -> dict:
     """Execute ``code`` in ``namespace`` and return what the cell shows.
 
