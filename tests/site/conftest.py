@@ -1,3 +1,3 @@
 """Fixtures of the site tests, defined in sitekit.py."""
 
-from sitekit import browser, server, site  # noqa: F401
+from sitekit import browser, server, site, visit  # noqa: F401

@@ -104,3 +104,77 @@ def browser():
         b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+MATH_REPORT = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const math = Array.from(document.querySelectorAll('.math'));
+  return {
+    formulas: math.length,
+    raw: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60)),
+    errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+  };
+}"""
+
+BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(i => !i.complete || i.naturalWidth === 0)
+  .map(i => i.getAttribute('src'))"""
+
+
+class Visit:
+    """One page load with outside requests blocked; what went wrong is recorded."""
+
+    def __init__(self, browser, url: str, allowed: tuple[str, ...]):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        allowed = (*allowed, "data:", "blob:", "about:")
+
+        def route(r):
+            if r.request.url.startswith(allowed):
+                r.continue_()
+            else:
+                self.blocked.append(r.request.url)
+                r.abort()
+
+        self.context.route("**/*", route)
+        self.page.on(
+            "console", lambda m: m.type == "error" and self.console_errors.append(m.text)
+        )
+        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        self.page.goto(url, wait_until="load")
+        self.math = self.page.evaluate(MATH_REPORT)
+        self.broken_images = self.page.evaluate(BROKEN_IMAGES)
+
+    def assert_clean(self) -> None:
+        assert self.blocked == [], f"requests left the site: {self.blocked}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+        assert self.page_errors == [], f"page errors: {self.page_errors}"
+        assert self.broken_images == [], f"broken images: {self.broken_images}"
+        assert self.math["raw"] == [], f"formulas not rendered: {self.math['raw']}"
+        assert self.math["errors"] == 0, "MathJax reported errors in formulas"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    """Open a page (``via="http"`` from the test server, or ``"file"``); closed after."""
+    opened = []
+
+    def _visit(path: str, via: str = "http") -> Visit:
+        if via == "http":
+            v = Visit(browser, server + path, allowed=(server,))
+        else:
+            v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",))
+        opened.append(v)
+        return v
+
+    yield _visit
+    for v in opened:
+        v.close()

@@ -158,13 +158,13 @@ def grade(id: str, namespace: dict[str, Any]) -> Result:
     return Result(id, len(ex.checks), failures)
 
 
-def check(id: str, namespace: dict[str, Any]) -> Result:
+def check(id: str, namespace: dict[str, Any]) -> None:
     """Grade and print the verdict; raise :class:`Fail` unless every check passed.
 
     A worked solution ends with this call, so a wrong solution fails the build.
+    (It returns nothing, so that a cell ending with it shows only the verdict.)
     """
     result = grade(id, namespace)
     print(f"{id}: {result.summary()}")
     if not result.passed:
         raise Fail(result.summary())
-    return result

@@ -1,0 +1,254 @@
+"""Live cells and checked exercises in Chromium, served from the site, network cut off.
+
+For every page and deck with live cells: each cell, run in the browser's Python
+(Pyodide, from the site's own files), prints what the build printed; the cells
+are run last first, so each runs with only the page's setup before it. Every
+checked exercise: Check on the starter code fails with a message; the worked
+solution, pasted into the editor, passes and marks the exercise solved, which
+the book's front page then counts. An edited cell gives new output, an error
+shows its traceback, Stop ends a runaway cell, a deck's editor keeps the keys
+from the slides, and a page opened from a file keeps its static output and
+says how to go live. Throughout: no request leaves the site, no console error.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sitekit import DECKS, SCREENSHOTS, SITE
+
+CELLS = "document.querySelectorAll('[data-live-cell]')"
+
+CELL_STATE = f"""(i) => {{
+  const cell = {CELLS}[i];
+  const texts = (sel) => [...cell.querySelectorAll(sel)]
+    .map((p) => p.textContent.replace(/\\s+$/, '')).join('\\n').trim();
+  return {{
+    state: cell.getAttribute('data-live-state'),
+    status: cell.querySelector('.mlnotes-live-status').textContent,
+    built: texts('.cell_output .output.stream pre, .cell_output .output.stderr pre, '
+                 + '.cell_output .output.text_plain pre'),
+    live: texts('.mlnotes-live-output pre.mlnotes-live-text, '
+                + '.mlnotes-live-output pre.mlnotes-live-value'),
+    error: texts('.mlnotes-live-output pre.mlnotes-live-error'),
+    images: cell.querySelectorAll('.mlnotes-live-output img').length,
+  }};
+}}"""
+
+
+def _pages_with_live_cells() -> list[str]:
+    pages = sorted([*SITE.glob("*.html"), *DECKS.glob("*.html")]) if SITE.is_dir() else []
+    return [p.relative_to(SITE).as_posix() for p in pages
+            if "mlnotes-live-source" in p.read_text(encoding="utf-8")]
+
+
+LIVE_PAGES = _pages_with_live_cells()
+
+
+def press(page, index: int, button: str = "Run", timeout: float = 180_000) -> dict:
+    """Press a live cell's Run (or Check) button and wait for the verdict."""
+    page.evaluate(
+        f"""([i, name]) => {{
+          const cell = {CELLS}[i];
+          cell.removeAttribute('data-live-state');
+          [...cell.parentElement.querySelectorAll('button')]
+            .find((b) => b.textContent === name && cell.contains(b)
+                         || b.textContent === name && b.closest('[data-exercise]')
+                            && b.closest('[data-exercise]').contains(cell)).click();
+        }}""",
+        [index, button],
+    )
+    page.wait_for_function(f"(i) => {CELLS}[i].hasAttribute('data-live-state')",
+                           arg=index, timeout=timeout)
+    return page.evaluate(CELL_STATE, index)
+
+
+def set_code(page, index: int, code: str) -> None:
+    """Replace a cell's code as a reader would: select all in the editor, type over it."""
+    editor = page.locator("[data-live-cell]").nth(index).locator(".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+
+
+def open_deck_slide(page, index: int) -> None:
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=15_000)
+    page.evaluate(f"""(i) => {{
+      const section = {CELLS}[i].closest('section');
+      const at = Reveal.getIndices(section);
+      Reveal.slide(at.h, at.v || 0);
+    }}""", index)
+    page.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("path", LIVE_PAGES)
+def test_live_cells_print_what_the_build_printed(visit, path):
+    v = visit(path)
+    count = v.page.locator("[data-live-cell]").count()
+    assert count >= 1
+    timings = []
+    for i in reversed(range(count)):  # last first: each needs only the page's setup
+        t0 = time.perf_counter()
+        out = press(v.page, i)
+        timings.append(time.perf_counter() - t0)
+        assert out["state"] == "done", f"cell {i}: {out['status']}\n{out['error']}"
+        assert out["live"] == out["built"], (
+            f"cell {i} printed in the browser:\n{out['live']}\nbut at build time:\n"
+            f"{out['built']}")
+    print(f"{path}: {count} live cells; first Run (cold) {timings[0]:.1f} s, "
+          f"later runs {min(timings[1:], default=0):.2f}-{max(timings[1:], default=0):.2f} s")
+    v.assert_clean()
+
+
+def test_edited_cell_gives_new_output_error_shows_traceback_reset_restores(visit):
+    v = visit("softmax.html")
+    original = press(v.page, 0)
+    assert original["state"] == "done"
+    set_code(v.page, 0, "print(A.softmax(np.array([0.0, 3.0])))")
+    edited = press(v.page, 0)
+    assert edited["state"] == "done"
+    assert edited["live"] == "[0.0474 0.9526]" != original["live"]
+    set_code(v.page, 0, "x = 1\nx / 0")
+    failed = press(v.page, 0)
+    assert failed["state"] == "error"
+    assert "Traceback" in failed["error"] and "ZeroDivisionError" in failed["error"]
+    assert 'File "<cell>", line 2' in failed["error"]
+    cell = v.page.locator("[data-live-cell]").nth(0)
+    cell.get_by_role("button", name="Reset").click()
+    assert cell.locator(".cm-content").inner_text().startswith("gaps = [0.0, 1.0")
+    assert cell.locator(".cell_output").is_visible()
+    v.assert_clean()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    set_code(v.page, 0, "print(A.softmax(np.array([0.0, 3.0]), beta=0.5))")
+    press(v.page, 0)
+    cell.scroll_into_view_if_needed()
+    v.page.screenshot(path=str(SCREENSHOTS / "live-cell-edited.png"))
+
+
+def test_stop_ends_a_runaway_cell_and_python_restarts(visit):
+    v = visit("softmax.html")
+    assert press(v.page, 0)["state"] == "done"
+    set_code(v.page, 0, "while True:\n    pass")
+    cell = v.page.locator("[data-live-cell]").nth(0)
+    cell.get_by_role("button", name="Run").click()
+    stop = cell.get_by_role("button", name="Stop")
+    stop.wait_for(state="visible")
+    v.page.wait_for_timeout(1500)
+    stop.click()
+    v.page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
+    assert "Stopped" in cell.locator(".mlnotes-live-status").inner_text()
+    cell.get_by_role("button", name="Reset").click()
+    again = press(v.page, 0)  # a fresh Python, the setup rerun
+    assert again["state"] == "done" and again["live"] == again["built"]
+    v.assert_clean()
+
+
+def test_a_page_opened_from_a_file_keeps_its_output_and_says_how_to_go_live(visit):
+    v = visit("softmax.html", via="file")
+    cell = v.page.locator("[data-live-cell]").nth(0)
+    cell.get_by_role("button", name="Run").click()
+    assert "make serve" in cell.locator(".mlnotes-live-status").inner_text()
+    assert cell.locator(".cell_output").is_visible()
+    assert cell.locator(".cm-content").is_visible()  # still editable, to read and copy
+    v.assert_clean()
+
+
+def test_a_deck_opened_from_a_file_starts_and_keeps_its_live_slide_static(visit):
+    v = visit("slides/softmax.html", via="file")
+    open_deck_slide(v.page, 0)
+    cell = v.page.locator("[data-live-cell]").nth(0)
+    cell.get_by_role("button", name="Run").click()
+    assert "make serve" in cell.locator(".mlnotes-live-status").inner_text()
+    v.assert_clean()
+
+
+def test_deck_editor_keeps_the_keys_and_runs_while_presenting(visit):
+    v = visit("slides/softmax.html")
+    open_deck_slide(v.page, 0)
+    page = v.page
+    where = page.evaluate("Reveal.getIndices()")
+    cell = page.locator("[data-live-cell]").nth(0)
+    cell.locator(".cm-content").click()
+    for key in ("ArrowRight", "ArrowLeft", "ArrowDown", "Space", "n", "f", "s"):
+        page.keyboard.press(key)
+    assert page.evaluate("Reveal.getIndices()") == where, "typing in the editor moved the deck"
+    assert not page.evaluate("document.fullscreenElement")
+    page.keyboard.press("Escape")
+    assert page.evaluate("!document.activeElement.closest('.cm-editor')")
+    assert not page.evaluate("Reveal.isOverview()")
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("print('live on a slide')")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'done'",
+                           timeout=180_000)
+    assert page.evaluate(CELL_STATE, 0)["live"] == "live on a slide"
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(200)
+    assert page.evaluate("Reveal.getIndices()") != where, "the deck lost the keyboard"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / "deck-live-slide.png"))
+    v.assert_clean()
+
+
+# --------------------------------------------------------------- checked exercises
+
+EXERCISE_PAGES = [p for p in LIVE_PAGES
+                  if "data-exercise=" in (SITE / p).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("path", EXERCISE_PAGES)
+def test_exercises_fail_on_the_starter_and_pass_with_the_worked_solution(visit, path):
+    v = visit(path)
+    page = v.page
+    boxes = page.locator("[data-exercise]")
+    n = boxes.count()
+    assert n >= 1
+    for k in range(n):
+        box = boxes.nth(k)
+        index = page.evaluate(
+            f"(k) => [...{CELLS}].indexOf(document.querySelectorAll('[data-exercise]')[k]"
+            ".querySelector('[data-live-cell]'))", k)
+        if path.startswith("slides/"):
+            open_deck_slide(page, index)
+        out = press(page, index, "Check")
+        verdict = box.locator(".mlnotes-exercise-result").inner_text()
+        assert out["state"] == "done", out
+        assert box.get_attribute("data-solved") == "false", verdict
+        assert "checks passed" in verdict and "✗" in verdict, verdict
+        solution = box.locator("details.mlnotes-solution pre").first.text_content()
+        set_code(page, index, solution)
+        out = press(page, index, "Check")
+        verdict = box.locator(".mlnotes-exercise-result").inner_text()
+        assert box.get_attribute("data-solved") == "true", verdict
+        assert verdict.startswith("All ") and "checks passed" in verdict
+        assert box.locator("details.mlnotes-solution").get_attribute("open") is None
+    if not path.startswith("slides/"):
+        banner = page.locator(".mlnotes-exercise-progress").inner_text()
+        assert f"{n} of {n}" in banner, banner
+        page.goto(v.page.url.rsplit("/", 1)[0] + "/index.html")
+        name = path.removesuffix(".html")
+        badge = page.locator(f".bd-article a[href='{name}.html'] + .mlnotes-exercise-count")
+        assert badge.first.inner_text().strip() == f"{n}/{n} exercises solved"
+    v.assert_clean()
+
+
+def test_exercise_failed_then_solved_screenshot(visit):
+    v = visit("softmax.html")
+    page = v.page
+    box = page.locator("[data-exercise]").first
+    index = page.evaluate(f"[...{CELLS}].indexOf(document.querySelector("
+                          "'[data-exercise] [data-live-cell]'))")
+    press(page, index, "Check")
+    box.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    box.screenshot(path=str(SCREENSHOTS / "exercise-failed.png"))
+    set_code(page, index, box.locator("details.mlnotes-solution pre").first.text_content())
+    press(page, index, "Check")
+    box.screenshot(path=str(SCREENSHOTS / "exercise-solved.png"))
+    v.assert_clean()
