@@ -120,6 +120,26 @@ def build_table(build: dict) -> str:
         ["step", "median (s)", "runs (s)", "of cold", "target", "met"], rows)
 
 
+def live_table(live: dict) -> str:
+    """Live cells: the first Run and a re-run in Chromium, and the bytes involved."""
+    mb = lambda n: f"{n / 1e6:.1f} MB"  # noqa: E731
+    rows = [
+        ["first Run of a live cell (cold: Python starts)", f"{live['cold_s']:.2f} s",
+         ", ".join(f"{r['cold_s']:.2f}" for r in live["runs"]),
+         f"<= {live['cold_goal_s']:g} s", _met(live["cold_met"])],
+        ["re-run (warm; median of 5 per run)", f"{live['warm_s']:.3f} s",
+         ", ".join(f"{r['warm_s']:.3f}" for r in live["runs"]),
+         f"<= {live['warm_goal_s']:g} s", _met(live["warm_met"])],
+    ]
+    head = (f"- page `{live['page']}` served from 127.0.0.1, Chromium headless, a fresh "
+            f"browser context (empty cache) per run; Pyodide {live['pyodide']}\n"
+            f"- the page loads {mb(live['page_bytes'])} before the first Run (the editor "
+            f"bundle is {live['editor_bytes'] / 1e3:.0f} kB of it); the first Run loads "
+            f"{mb(live['first_run_bytes'])} more; the runtime folder the site publishes "
+            f"is {mb(live['runtime_bytes'])} (loaded only as far as a page needs)")
+    return head + "\n\n" + _table(["step", "median", "runs", "goal", "met"], rows)
+
+
 def markdown(results: dict) -> str:
     """Everything ``make bench`` measured, as Markdown."""
     parts = [f"Written {results['created']} by `{results['command']}`.", ""]
@@ -128,6 +148,9 @@ def markdown(results: dict) -> str:
                   build_table(results["build"]), ""]
     else:
         parts += ["### Build", "", "*Not measured yet.*", ""]
+    if results.get("live"):
+        parts += ["### Live cells", "", f"Measured {results['live']['measured']}.", "",
+                  live_table(results["live"]), ""]
     if results.get("kernels"):
         parts += ["### Kernels", "", f"Measured {results['kernels']['measured']}.", "",
                   kernel_tables(results["kernels"])]
@@ -140,7 +163,8 @@ HOW_TO = "run `make bench` (or `make bench RUNS=1` for one build run) in the rep
 
 
 def section(results: dict | None, part: str) -> str:
-    """The Markdown for one part of the page: ``"machine"``, ``"build"`` or ``"kernels"``."""
+    """The Markdown for one part of the page: ``"machine"``, ``"build"``, ``"live"``,
+    ``"kernels"``."""
     if results is None:
         return f"*No results file (`benchmarks/results.json`) yet: {HOW_TO}.*"
     if part == "machine":
@@ -150,7 +174,7 @@ def section(results: dict | None, part: str) -> str:
                 + machine_lines(results["kernels"]))
     if not results.get(part):
         return f"*The {part} part has not been measured yet: {HOW_TO}.*"
-    body = build_table if part == "build" else kernel_tables
+    body = {"build": build_table, "live": live_table}.get(part, kernel_tables)
     text = body(results[part])
     if part == "kernels":  # the machine is described in its own section
         text = text.split("\n\n", 1)[1]

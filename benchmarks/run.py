@@ -1,6 +1,7 @@
 """``make bench``: the build and kernel benchmarks, their tables, and the results file.
 
     python -m benchmarks.run [--runs R] [--repeats R] [--skip-build] [--skip-kernels]
+                             [--skip-live]
 
 Writes ``benchmarks/results.json`` (committed: docs/performance.md shows it) and a
 copy in ``<build folder>/bench/results.json``, then prints the tables. A run that
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import build, report
+from benchmarks import build, live, report
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "performance.md"
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", default="softmax", help="the page the rebuild touches")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-kernels", action="store_true")
+    parser.add_argument("--skip-live", action="store_true")
     parser.add_argument("--no-test", action="store_true", help="do not time `make test`")
     parser.add_argument("--build-folder", type=Path,
                         default=Path(os.environ.get("MLNOTES_BUILD", ROOT / "_build")),
@@ -70,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.build_folder.resolve() / "bench" / "site"
         results["build"] = build.run(args.runs, folder, args.page, not args.no_test,
                                      progress=say) | {"measured": _now()}
+
+    if not args.skip_live:
+        say("live cells (Chromium, cold and warm Run on the built site) ...")
+        site = args.build_folder.resolve() / "html"
+        if not (site / "_static" / "pyodide").is_dir():
+            site = args.build_folder.resolve() / "bench" / "site" / "html"
+        results["live"] = live.measure(site, "softmax.html", 3) | {"measured": _now()}
 
     target = ROOT / "benchmarks" / "results.json"
     target.write_text(json.dumps(results, indent=1) + "\n")

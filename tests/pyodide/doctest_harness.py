@@ -93,4 +93,5 @@ def main() -> None:
     }))
 
 
-main()
+if __name__ == "__main__":  # run by run_doctests.mjs inside Pyodide, never on import
+    main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sitekit import DECKS, SITE, book_pages, concept_decks
+from sitekit import DECKS, ROOT, SITE, book_pages, concept_decks
 
 # pages that are not about one concept, and so have no deck of their own
 NO_DECK = {"index.html", "api.html", "performance.html"}
@@ -80,3 +80,25 @@ def test_site_has_pages_and_decks(site):
     assert "softmax.html" in book_pages()
     assert "slides/softmax.html" in concept_decks()
     assert SITE == site
+
+
+def test_the_published_python_runtime_is_verified_and_current(site):
+    """Every wasm wheel the site serves matches Pyodide's lock; mlnotes' wheel is this src."""
+    import hashlib
+    import json
+    import zipfile
+
+    folder = site / "_static" / "pyodide"
+    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    manifest = json.loads((folder / "mlnotes-live.json").read_text())
+    assert manifest["pyodide"] == lock["info"]["version"]
+    assert {"numpy", "matplotlib", "micropip"} <= set(manifest["packages"])
+    for name, file_name in manifest["packages"].items():
+        digest = hashlib.sha256((folder / file_name).read_bytes()).hexdigest()
+        assert digest == lock["packages"][name]["sha256"], file_name
+    wheel = next(w for w in manifest["wheels"] if "/mlnotes-" in w)
+    src = ROOT / "src" / "mlnotes"
+    with zipfile.ZipFile(folder / wheel) as z:
+        shipped = {n: z.read(n) for n in z.namelist() if n.endswith(".py")}
+    here = {p.relative_to(src.parent).as_posix(): p.read_bytes() for p in src.rglob("*.py")}
+    assert shipped == here, "the site's mlnotes wheel is not this checkout's package"

@@ -1,7 +1,8 @@
 // The live cells' Python: Pyodide in a Web Worker, so the page stays responsive
 // and a cell that runs too long can be stopped by ending this worker.
 //
-// Messages in:  {type: "start", pyodide: URL of the runtime folder, manifest}
+// Messages in:  {type: "start", pyodide: URL of the runtime folder, manifest,
+//                plotting: whether the page's code draws (load matplotlib at once)}
 //               {type: "run", id, code, setup: [code, ...], exercise?: id to grade}
 // Messages out: {type: "progress", text}   while the runtime loads
 //               {type: "ready", seconds}
@@ -18,13 +19,16 @@ let plottingLoaded = false;
 
 function say(text) { postMessage({ type: "progress", text }); }
 
-async function start({ pyodide: base, manifest }) {
+async function start({ pyodide: base, manifest, plotting }) {
   const t0 = performance.now();
   say("loading Python");
   importScripts(base + "pyodide.js");
   py = await loadPyodide({ indexURL: base, fullStdLib: false });
-  say("loading numpy");
-  await py.loadPackage(["numpy", "micropip"], { messageCallback: () => {} });
+  // one call fetches the wheels in parallel; matplotlib too when the page draws
+  say(plotting ? "loading numpy and matplotlib" : "loading numpy");
+  const packages = ["numpy", "micropip", ...(plotting ? ["matplotlib"] : [])];
+  await py.loadPackage(packages, { messageCallback: () => {} });
+  plottingLoaded = plotting;
   say("loading mlnotes");
   const wheels = manifest.wheels.map((w) => new URL(w, base).href);
   py.globals.set("_mlnotes_wheels", py.toPy(wheels));

@@ -13,13 +13,18 @@
   const HERE = new URL(".", script.src);
   const PYODIDE = new URL(script.dataset.pyodide || "pyodide/", HERE).href;
   const WORKER = new URL("mlnotes-live-worker.js", HERE).href;
+  const DRAWS = /matplotlib|plotting/;
   const HOW_TO = "Live cells need the book served over HTTP (browsers do not start " +
     "Python from a file): run `make serve` and open http://127.0.0.1:8000.";
+
+  const NO_WASM = "This browser cannot run Python here (it lacks WebAssembly or Web " +
+    "Workers): the output shown is the one the book's build computed.";
 
   function canRun() {
     return location.protocol !== "file:" && typeof WebAssembly === "object" &&
       typeof Worker === "function";
   }
+  function whyNot() { return location.protocol === "file:" ? HOW_TO : NO_WASM; }
 
   // ------------------------------------------------------------------ the runtime
 
@@ -32,6 +37,7 @@
     nextId: 1,
     listeners: new Set(),
     setup: [],
+    codes: [],       // every live cell's code: does the page draw?
 
     progress(text) { this.listeners.forEach((f) => f(text)); },
 
@@ -53,7 +59,8 @@
             else if (msg.type === "failed") reject(new Error(msg.text));
           };
           worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message)); };
-          worker.postMessage({ type: "start", pyodide: PYODIDE, manifest });
+          const plotting = DRAWS.test(this.setup.join("\n") + this.codes.join("\n"));
+          worker.postMessage({ type: "start", pyodide: PYODIDE, manifest, plotting });
         });
         worker.onmessage = (event) => this.receive(event.data);
         worker.onerror = (event) => {
@@ -131,6 +138,7 @@
   function makeLive(cell, index) {
     const source = cell.querySelector("script.mlnotes-live-source");
     const original = JSON.parse(source.textContent).code;
+    runtime.codes.push(original);
     const input = cell.querySelector(".cell_input");
     const staticOutput = cell.querySelector(".cell_output");
     cell.setAttribute("data-live-cell", "");
@@ -175,7 +183,7 @@
     // Runs the editor's code; with `exercise`, grades it too. Returns the result.
     async function execute(exercise) {
       if (!canRun()) {
-        status.textContent = HOW_TO;
+        status.textContent = whyNot();
         cell.setAttribute("data-live-unavailable", "");
         return null;
       }
@@ -270,7 +278,7 @@
     checkButton.addEventListener("click", async () => {
       const result = await execute(id);
       if (!result) {
-        if (!canRun()) verdict.textContent = HOW_TO;
+        if (!canRun()) verdict.textContent = whyNot();
         return;
       }
       const grade = result.grade;
