@@ -45,6 +45,15 @@ def _collect() -> dict[str, dict]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _keep_numpy_print_options():
+    """A page's setup may set NumPy's print options; later tests must not see them."""
+    import numpy as np
+
+    with np.printoptions(**np.get_printoptions()):
+        yield
+
+
 FOUND = _collect()
 BOOK = {k: v for k, v in FOUND.items() if k.startswith("docs/")}
 

@@ -126,8 +126,10 @@ BROKEN_IMAGES = """() => Array.from(document.images)
 class Visit:
     """One page load with outside requests blocked; what went wrong is recorded."""
 
-    def __init__(self, browser, url: str, allowed: tuple[str, ...]):
+    def __init__(self, browser, url: str, allowed: tuple[str, ...], init_script: str = ""):
         self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        if init_script:  # runs in the page before any of its own scripts
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.blocked: list[str] = []
         self.console_errors: list[str] = []
@@ -167,11 +169,12 @@ def visit(browser, server):
     """Open a page (``via="http"`` from the test server, or ``"file"``); closed after."""
     opened = []
 
-    def _visit(path: str, via: str = "http") -> Visit:
+    def _visit(path: str, via: str = "http", init_script: str = "") -> Visit:
         if via == "http":
-            v = Visit(browser, server + path, allowed=(server,))
+            v = Visit(browser, server + path, allowed=(server,), init_script=init_script)
         else:
-            v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",))
+            v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",),
+                      init_script=init_script)
         opened.append(v)
         return v
 
