@@ -116,7 +116,8 @@ if _ONLY:
     _CACHE_ROOT = BUILD / "preview" / "-".join(_ONLY) / ".jupyter_cache"
     nb_execution_cache_path = str(_CACHE_ROOT / FINGERPRINT)
     # links to pages left out of a preview are checked by the full build
-    suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc"]
+    suppress_warnings += ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc",
+                          "myst.xref_missing"]
 nb_execution_timeout = 240  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -27,8 +27,7 @@ CELL_STATE = f"""(i) => {{
   return {{
     state: cell.getAttribute('data-live-state'),
     status: cell.querySelector('.mlnotes-live-status').textContent,
-    built: texts('.cell_output .output.stream pre, .cell_output .output.stderr pre, '
-                 + '.cell_output .output.text_plain pre'),
+    built: texts('.cell_output pre'),  // text outputs (book and decks mark them up apart)
     live: texts('.mlnotes-live-output pre.mlnotes-live-text, '
                 + '.mlnotes-live-output pre.mlnotes-live-value'),
     error: texts('.mlnotes-live-output pre.mlnotes-live-error'),

@@ -91,3 +91,37 @@ backward.plant("sigmoid-style diagonal", "def my_softmax_backward(grad, y):\n"
 backward.plant("sum over the wrong axis", "def my_softmax_backward(grad, y):\n"
                "    return y * (grad - (grad * y).sum(axis=0, keepdims=True))\n",
                "differs from the Jacobian")
+
+# --------------------------------------------------------- log-sum-exp without overflow
+
+lse = exercise("softmax.logsumexp", "my_logsumexp")
+_LSE_ROWS = np.array([[0.0, 1.0, 2.0], [1000.0, 1000.0, 999.0], [-1000.0, -1002.0, -1001.0]])
+
+
+@lse.check("one value per row")
+def _lse_shape(f):
+    got = np.asarray(f(_LSE_ROWS))
+    if got.shape != (3,):
+        fail(f"for 3 rows you return shape {got.shape}; reduce over the last axis, one "
+             "value per row")
+
+
+@lse.check("exact for small and huge logits")
+def _lse_values(f):
+    from ..activations import logsumexp
+
+    got = np.asarray(f(_LSE_ROWS), dtype=float)
+    want = logsumexp(_LSE_ROWS)
+    if not np.all(np.isfinite(got)):
+        fail("for logits near ±1000 you get inf or -inf: exp overflows or underflows; "
+             "write log sum exp(x) = m + log sum exp(x - m) with m the row's max")
+    err = np.abs(got - want)
+    if err.max() > 1e-9:
+        k = int(err.argmax())
+        fail(f"row {k}: you return {got[k]:.6f}, expected {want[k]:.6f}")
+
+
+lse.plant("naive", "import numpy as np\n"
+          "def my_logsumexp(x):\n    return np.log(np.exp(x).sum(axis=-1))\n", "overflows")
+lse.plant("max only", "import numpy as np\n"
+          "def my_logsumexp(x):\n    return x.max(axis=-1)\n", "expected")
