@@ -152,6 +152,7 @@ def mark_live_cells(app: Sphinx, doctree: nodes.document) -> None:
             logger.warning("cells tagged %r but no live cell", SETUP, location=docname)
         return
     found = set()
+    first = None
     for node in doctree.findall(nodes.container):
         if node.get("nb_element") != "cell_code" or node.get("cell_index") not in live:
             continue
@@ -161,10 +162,14 @@ def mark_live_cells(app: Sphinx, doctree: nodes.document) -> None:
                            "edit it", index, location=node)
         node.append(_json_script({"code": cells[index].source}, "class", "mlnotes-live-source"))
         found.add(index)
+        first = first or node
     for index in sorted(set(live) - found):
         logger.warning("live cell %d was not rendered (removed by its tags?)", index,
                        location=docname)
-    doctree.append(_json_script(setup, "id", "mlnotes-live-setup"))
+    if first is not None:
+        # inside the first live cell, not at the end of the page: on a deck, anything
+        # after the last slide would be taken by reveal.js for one more slide
+        first.append(_json_script(setup, "id", "mlnotes-live-setup"))
     app.env.metadata[docname]["mlnotes_live_cells"] = len(found)
     mark_exercises(app, docname, cells, doctree)
 
