@@ -91,3 +91,72 @@ attention.plant("softmax over the queries", "import numpy as np\n"
                 "def my_attention(q, k, v):\n    s = q @ k.T / np.sqrt(q.shape[1])\n"
                 "    w = np.exp(s - s.max(axis=0, keepdims=True))\n"
                 "    return (w / w.sum(axis=0, keepdims=True)) @ v\n", "sum to 1")
+
+# ------------------------------------------------------------ attention weights with a mask
+
+masked = exercise("gating.masked", "masked_weights")
+
+
+def _masked_case():
+    rng = np.random.default_rng(11)
+    keep = np.array([[True, True, False, True, False],
+                     [False, True, True, True, True],
+                     [True, False, False, False, False],  # one key only
+                     [True, True, True, True, True]])
+    return 2 * rng.normal(size=(4, 6)), 2 * rng.normal(size=(5, 6)), keep
+
+
+@masked.check("shape (L, S), masked keys get no weight")
+def _masked_zero(f):
+    q, k, keep = _masked_case()
+    w = np.asarray(f(q, k, keep), dtype=float)
+    if w.shape != keep.shape:
+        fail(f"for 4 queries and 5 keys your weights have shape {w.shape}; they must be "
+             f"(4, 5): one weight per query and key")
+    leak = np.abs(np.where(keep, 0.0, np.nan_to_num(w, nan=1.0)))
+    if leak.max() > 1e-12:
+        i, j = (int(a) for a in np.unravel_index(leak.argmax(), leak.shape))
+        fail(f"query {i} gives key {j} the weight {w[i, j]:.3g}, though the mask forbids "
+             "it; a masked key must get exactly 0: its score must be -inf (not 0) before "
+             "the softmax")
+
+
+@masked.check("each query's weights sum to 1")
+def _masked_rows(f):
+    q, k, keep = _masked_case()
+    sums = np.asarray(f(q, k, keep), dtype=float).sum(axis=-1)
+    for i, s in enumerate(np.atleast_1d(sums)):
+        if not np.isclose(s, 1.0):
+            fail(f"the weights of query {i} sum to {s:.3g}; the softmax must share 1 among "
+                 "the allowed keys only: mask the scores before the softmax, not the "
+                 "weights after it")
+
+
+@masked.check("matches masked attention")
+def _masked_values(f):
+    q, k, keep = _masked_case()
+    got = np.asarray(f(q, k, keep), dtype=float)
+    want = attention_weights(q, k, mask=keep)
+    if np.allclose(got, attention_weights(q, k, mask=keep, scale=1.0), atol=1e-9):
+        fail("your weights match attention without the 1/sqrt(E) scale: divide the scores "
+             "q k^T by sqrt(E), E = 6 here")
+    err = np.abs(got - want)
+    if not err.max() <= 1e-9:
+        i = int(np.nanargmax(np.nan_to_num(err, nan=np.inf).max(axis=1)))
+        fail(f"the weights of query {i} are {np.round(got[i], 3).tolist()}; expected "
+             f"{np.round(want[i], 3).tolist()}")
+
+
+masked.plant("zeroed after the softmax", "import numpy as np\n"
+             "def masked_weights(q, k, keep):\n    s = q @ k.T / np.sqrt(q.shape[1])\n"
+             "    w = np.exp(s - s.max(axis=1, keepdims=True))\n"
+             "    return w / w.sum(axis=1, keepdims=True) * keep\n", "sum to")
+masked.plant("masked scores set to 0", "import numpy as np\n"
+             "def masked_weights(q, k, keep):\n"
+             "    s = np.where(keep, q @ k.T / np.sqrt(q.shape[1]), 0.0)\n"
+             "    w = np.exp(s - s.max(axis=1, keepdims=True))\n"
+             "    return w / w.sum(axis=1, keepdims=True)\n", "forbids")
+masked.plant("no scale", "import numpy as np\n"
+             "def masked_weights(q, k, keep):\n    s = np.where(keep, q @ k.T, -np.inf)\n"
+             "    w = np.exp(s - s.max(axis=1, keepdims=True))\n"
+             "    return w / w.sum(axis=1, keepdims=True)\n", "1/sqrt(E)")
