@@ -29,14 +29,18 @@ async function start({ pyodide: base, manifest, plotting }) {
   const packages = ["numpy", "micropip", ...(plotting ? ["matplotlib"] : [])];
   await py.loadPackage(packages, { messageCallback: () => {} });
   plottingLoaded = plotting;
-  say("loading mlnotes");
+  say(plotting ? "loading mlnotes, importing matplotlib" : "loading mlnotes");
   const wheels = manifest.wheels.map((w) => new URL(w, base).href);
   py.globals.set("_mlnotes_wheels", py.toPy(wheels));
   // Python keywords from Python: deps=False keeps micropip from resolving torch
-  await py.runPythonAsync(
+  const installing = py.runPythonAsync(
     "import micropip\nawait micropip.install(_mlnotes_wheels, deps=False)\n" +
     "del _mlnotes_wheels");
-  const source = await (await fetch(manifest.runner)).text();
+  const runnerSource = fetch(manifest.runner).then((r) => r.text());
+  // while the wheels download, import what every page's setup imports anyway
+  py.runPython(plotting ? "import numpy, matplotlib.figure" : "import numpy");
+  await installing;
+  const source = await runnerSource;
   py.FS.writeFile("/home/pyodide/mlnotes_live.py", source);
   const live = py.pyimport("mlnotes_live");
   runner = live.run_cell;
