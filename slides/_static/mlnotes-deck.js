@@ -8,3 +8,30 @@ document.addEventListener("DOMContentLoaded", function () {
     Reveal.sync();
   }
 });
+
+// Accessibility (checked by axe-core in tests/site/test_a11y.py).
+(function () {
+  "use strict";
+  // reveal.js's page template forbids pinch zoom (maximum-scale=1, user-scalable=no);
+  // readers with low vision must be able to zoom to 200% (WCAG 1.4.4).
+  // (This script runs in the head, before the template's meta tag is parsed.)
+  document.addEventListener("DOMContentLoaded", function () {
+    // (Sphinx's basic layout writes one viewport tag and reveal.js's template another.)
+    document.querySelectorAll('meta[name="viewport"]').forEach(function (viewport) {
+      viewport.setAttribute("content", "width=device-width, initial-scale=1.0");
+    });
+  });
+
+  // Readers who ask their system for less motion get no slide or fragment animation
+  // (the stylesheet removes the fragments' fades).
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+  function calm() {
+    if (still && still.matches && window.Reveal && Reveal.configure) {
+      Reveal.configure({ transition: "none", backgroundTransition: "none" });
+    }
+  }
+  if (window.Reveal && Reveal.on) Reveal.on("ready", calm);
+  else document.addEventListener("DOMContentLoaded", function () {
+    if (window.Reveal && Reveal.on) Reveal.on("ready", calm);
+  });
+})();

@@ -126,8 +126,10 @@ BROKEN_IMAGES = """() => Array.from(document.images)
 class Visit:
     """One page load with outside requests blocked; what went wrong is recorded."""
 
-    def __init__(self, browser, url: str, allowed: tuple[str, ...], init_script: str = ""):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+    def __init__(self, browser, url: str, allowed: tuple[str, ...], init_script: str = "",
+                 color_scheme: str = "light"):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                           color_scheme=color_scheme)
         if init_script:  # runs in the page before any of its own scripts
             self.context.add_init_script(init_script)
         self.page = self.context.new_page()
@@ -169,12 +171,14 @@ def visit(browser, server):
     """Open a page (``via="http"`` from the test server, or ``"file"``); closed after."""
     opened = []
 
-    def _visit(path: str, via: str = "http", init_script: str = "") -> Visit:
+    def _visit(path: str, via: str = "http", init_script: str = "",
+               color_scheme: str = "light") -> Visit:
         if via == "http":
-            v = Visit(browser, server + path, allowed=(server,), init_script=init_script)
+            v = Visit(browser, server + path, allowed=(server,), init_script=init_script,
+                      color_scheme=color_scheme)
         else:
             v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",),
-                      init_script=init_script)
+                      init_script=init_script, color_scheme=color_scheme)
         opened.append(v)
         return v
 
