@@ -74,8 +74,12 @@ __all__ = [
     "lstm_gates_figure",
 ]
 
-#: a colour for each role, used consistently across pages and decks
-COLORS = {"ours": "#1f77b4", "other": "#d62728", "third": "#2ca02c", "fourth": "#9467bd"}
+#: a colour for each role, used consistently across pages and decks. Chosen for
+#: colour-blind readers: blue, vermillion and reddish purple from Okabe and Ito's
+#: palette and Paul Tol's dark green, every pair far apart under simulated
+#: deuteranopia and each at least 3:1 against the white background
+#: (tests/test_plotting.py checks both)
+COLORS = {"ours": "#0072B2", "other": "#D55E00", "third": "#117733", "fourth": "#CC79A7"}
 
 
 class _NotebookFigure(Figure):
@@ -85,15 +89,24 @@ class _NotebookFigure(Figure):
     imported; the helpers here never import it, so the figure says how to show
     itself: as a PNG, rendered at a resolution that stays sharp on a projector.
 
+    ``alt`` is a short description of what the figure shows, written by the helper
+    that draws it. It travels inside the PNG (its ``Description`` text chunk), where
+    the site's Sphinx extension reads it as the image's alternative text.
+
     Example:
         >>> fig, ax = new_figure()
-        >>> fig._repr_png_()[:4]
-        b'\x89PNG'
+        >>> fig.alt = "an empty plot"
+        >>> png = fig._repr_png_()
+        >>> png[:4], b"an empty plot" in png
+        (b'\x89PNG', True)
     """
+
+    alt: str = ""
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=144)
+        metadata = {"Description": self.alt} if self.alt else None
+        self.savefig(buffer, format="png", dpi=144, metadata=metadata)
         return buffer.getvalue()
 
 
@@ -111,6 +124,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float
     """
     fig = _NotebookFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True)
+    for ax in np.atleast_1d(axes).flat:  # lines without a colour take the palette too
+        ax.set_prop_cycle(color=list(COLORS.values()))
     return fig, axes
 
 
@@ -142,6 +157,12 @@ def temperature_figure(x: Sequence[float], betas: Sequence[float] = (0.5, 1.0, 2
     axes[-1].set_xticks(k)
     axes[0].set_ylabel("probability")
     fig.suptitle(f"softmax(beta * x) for x = {np.array2string(x, precision=2)}")
+    fig.alt = (
+        f"Bar charts of softmax(beta * x) for x = {np.array2string(x, precision=2)}, "
+        f"one panel per beta ({', '.join(f'{b:g}' for b in betas)}) and a last panel for "
+        "hardmax: as beta grows the bars move from nearly "
+        "equal towards all the probability on the largest entry."
+    )
     return fig
 
 
@@ -165,6 +186,10 @@ def normalisation_figure(x: Sequence[float] = (1.0, 3.0)):
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("share")
     ax.legend(loc="upper left")
+    fig.alt = (
+        "Paired bars for each entry of x: its share under x / sum(x) and under softmax(x). "
+        "Softmax gives the larger entry a bigger share than plain division does."
+    )
     return fig
 
 
@@ -189,6 +214,11 @@ def saturation_figure(gaps: Sequence[float] | None = None, k: int = 3):
     ax.set_xlabel("logit gap g: the wrong class leads by g")
     ax.set_ylabel("norm of the gradient on the logits")
     ax.legend()
+    fig.alt = (
+        "Log-scale plot of the gradient norm on the logits against the logit gap by which a "
+        "wrong class leads: for the loss -p (softmax) the gradient vanishes as the gap "
+        "grows, for -log p (log-softmax) it stays near 1."
+    )
     return fig
 
 
@@ -239,6 +269,10 @@ def jacobian_figure(x: Sequence[float]):
         ax.set_xticks(ticks)
         ax.set_yticks(ticks)
         fig.colorbar(im, ax=ax, shrink=0.8, label=r"$\partial y_k / \partial x_j$")
+    fig.alt = (
+        "Heat maps of the softmax Jacobian dy_k/dx_j: positive entries y_k(1 - y_k) on the "
+        "diagonal, negative entries -y_k y_j off it."
+    )
     return fig
 
 
@@ -264,6 +298,11 @@ def activation_curves_figure(lim: float = 5.0):
     ax1.plot(x, 2 * A.sigmoid(2 * x) - 1, "k:", label=r"$2\sigma(2x) - 1$")
     ax1.legend(fontsize=8)
     ax1.set_title("tanh is a rescaled sigmoid")
+    fig.alt = (
+        "Left: sigmoid (range 0 to 1) and tanh (range -1 to 1) with their derivatives "
+        "dashed; the sigmoid's slope peaks at 0.25 and tanh's at 1. Right: tanh and 2 "
+        "sigmoid(2x) - 1 drawn on top of each other are the same curve."
+    )
     return fig
 
 
@@ -291,6 +330,11 @@ def max_family_figure(lim: float = 4.0):
              color=COLORS["ours"])
     ax1.set_title("argmax and its soft version")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: ReLU(a) = max(a, 0) and its smooth version logsumexp([0, a]), which "
+        "approaches it away from 0. Right: the step hardmax([0, a])[1] and its smooth "
+        "version softmax([0, a])[1], which is the sigmoid of a."
+    )
     return fig
 
 
@@ -384,6 +428,10 @@ def conv_net_figure(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28)):
     ax.set_ylim(-1.1, 1.3)
     ax.set_aspect("equal")
     ax.axis("off")
+    fig.alt = (
+        "Diagram of a convolutional network from left to right: " + ", then ".join(
+        f"{label} giving {'x'.join(str(s) for s in shape)}" for label, shape in shapes) + "."
+    )
     return fig
 
 
@@ -409,6 +457,10 @@ def sobel_figure(image: np.ndarray):
         ax.imshow(a, cmap=cmap, vmin=lo, vmax=hi)
         ax.set_title(title, fontsize=10)
         ax.axis("off")
+    fig.alt = (
+        "Four panels: a grey image; its Sobel response G_x, which marks vertical edges; G_y, "
+        "which marks horizontal edges; and the edge magnitude, bright along every edge."
+    )
     return fig
 
 
@@ -433,6 +485,11 @@ def pooling_figure(x: np.ndarray, shifted: np.ndarray, kernel_size: int = 2):
             ax.set_yticks(np.arange(-0.5, a.shape[0], 1), minor=True)
             ax.grid(which="minor", color="lightgrey", lw=0.5)
             ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    fig.alt = (
+        "Top: an image and the same image shifted by one pixel. Bottom: their "
+        f"{kernel_size}x{kernel_size} max pooling; a shift that stays inside a pooling "
+        "window leaves the pooled image unchanged."
+    )
     return fig
 
 
@@ -458,6 +515,12 @@ def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 40
         ax.set_title(f"{d} pixel{'s' if d > 1 else ''} to the right: r = {r:.2f}", fontsize=10)
         ax.set_xlabel("output at (r, c)")
         ax.set_ylabel(f"output at (r, c + {d})")
+    fig.alt = (
+        "Scatter plots of a feature map's output at each pixel against the output d pixels "
+        "to the right, for several distances up to "
+        + str(far) +
+        ": neighbours are strongly correlated and the correlation r falls with distance."
+    )
     return fig
 
 
@@ -527,6 +590,11 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
     ax1.set_xlabel("constant prediction c")
     ax1.set_title("best constant for the data")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the squared loss r^2 and absolute loss |r| of one residual with their slopes "
+        "2r and sign(r). Right: the total MSE and L1 of a constant prediction over the data; "
+        "MSE is lowest at the mean, L1 at the median, and an outlier pulls the mean away."
+    )
     return fig
 
 
@@ -572,6 +640,11 @@ def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None
     twin.plot(thetas, np.exp(-nll), color=COLORS["third"], alpha=0.6, label="likelihood")
     twin.set_ylabel("likelihood", color=COLORS["third"])
     ax.legend(fontsize=8, loc="upper center")
+    fig.alt = (
+        "The summed negative log-likelihood of coin flips against theta = P(heads), with the "
+        "likelihood on a second axis: the NLL is lowest, and the likelihood highest, at the "
+        "fraction of heads k/n."
+    )
     return fig
 
 
@@ -644,6 +717,11 @@ def sigmoid_pitfall_figure(y: Sequence[float], outputs: dict[str, Sequence[float
         ax.set_xlabel("output a = sigmoid(z)")
         ax.legend(fontsize=8, loc="upper center")
     axes[0].set_ylabel("count")
+    fig.alt = (
+        "Histograms of the sigmoid outputs for examples with label 0 and with label 1, one "
+        "panel per way of training ("
+        + ", ".join(outputs) + ")."
+    )
     return fig
 
 
@@ -674,6 +752,11 @@ def multilabel_figure(X, Y, predictions: dict[str, np.ndarray]):
             ax.text(px, py, text, ha="center", va="center", fontsize=9,
                     bbox={"fc": "white", "ec": "none", "alpha": 0.7})
     axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.1))
+    fig.alt = (
+        "Scatter plots of the data set, one panel per model: points whose whole label set is "
+        "predicted right in one colour and wrong in another, with the fraction right in each "
+        "title."
+    )
     return fig
 
 
@@ -723,6 +806,12 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
     ax.text(5, 0.75, "forward: black, left to right; backward: red, right to left. "
             "softmax's Jacobian times -1/a_y collapses to a - y.",
             ha="center", fontsize=8.5)
+    fig.alt = (
+        "Computation graph of softmax followed by cross-entropy for logits z = " + str(list(z))
+ + " and target class " + str(target) +
+        ", with each node's value and the gradient flowing back: dL/dz = softmax(z) - "
+        "onehot(target)."
+    )
     return fig
 
 
@@ -765,6 +854,11 @@ def margin_ranking_figure(margin: float = 1.0, lim: float = 3.0):
     ax1.set_xlabel("$x_1 - x_2$")
     ax1.set_title("only the difference matters")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: a heat map of the margin ranking loss over (x1, x2) for y = 1, zero wherever "
+        "x1 leads x2 by the margin. Right: the loss against x1 - x2 for y = +1 and y = -1: "
+        "only the difference matters."
+    )
     return fig
 
 
@@ -821,6 +915,11 @@ def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: fl
     ax.set_xlabel("one sample's estimate of the gradient")
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
+    fig.alt = (
+        "Histograms of single-sample gradient estimates: the pathwise (reparameterisation) "
+        "estimates cluster tightly around the true gradient, the score-function estimates "
+        "spread widely; the legend gives both variances."
+    )
     return fig
 
 
@@ -842,6 +941,10 @@ def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
     fig, (ax0, ax1) = new_figure(2, 1, width=0.65 * len(images) + 0.4, height=2.0)
     _show_images(ax0, images, len(images), "data")
     _show_images(ax1, recon, len(images), "reconstruction")
+    fig.alt = (
+        "Two rows of small images: test images on top and the VAE's reconstructions of them "
+        "below."
+    )
     return fig
 
 
@@ -861,6 +964,7 @@ def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side:
     fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
     title = r"samples: $z \sim \mathcal{N}(0, I)$, decoded"
     _show_images(ax, x.reshape(n, side, side), ncols, title)
+    fig.alt = "A grid of images decoded from random points of the VAE's latent space."
     return fig
 
 
@@ -901,6 +1005,11 @@ def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str
     ax0.set_title("codes of the data", fontsize=10)
     _show_images(ax1, decoded.reshape(-1, side, side), steps,
                  rf"decoded grid, $z \in [-{lim:g}, {lim:g}]^2$")
+    fig.alt = (
+"Left: the VAE's codes (mu_1, mu_2) of the data, coloured by " + label +
+        ", a factor of the data the VAE was never told. Right: the images the decoder makes "
+        "from a grid of latent points."
+    )
     return fig
 
 
@@ -1015,6 +1124,11 @@ def init_variance_figure(variances: dict | None = None, **kwargs):
         ax.axhline(1.0, color="grey", lw=0.5)
         ax.legend(fontsize=8, loc="lower right")
     axes[0].set_ylabel("variance of the activations")
+    fig.alt = (
+        "Log-scale variance of the activations against layer, one panel per activation "
+        "function and one line per initialisation scheme, showing which schemes keep the "
+        "variance level through the layers and which let it shrink or grow."
+    )
     return fig
 
 
@@ -1051,6 +1165,12 @@ def normalisation_axes_figure(seed: int = 0):
         ax.set_yticks(range(6))
         fig.colorbar(im, ax=ax, shrink=0.8)
     axes[0].set_ylabel("sample")
+    fig.alt = (
+        "Three heat maps of a batch of 6 samples (rows) by 5 features (columns), values "
+        "written in each cell: the input, whose columns have very different offsets and "
+        "scales; after batch norm, each column standardised; after layer norm, each row "
+        "standardised."
+    )
     return fig
 
 
@@ -1156,6 +1276,10 @@ def norm_training_figure(losses: dict | None = None, **kwargs):
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_ylim(0, None)
     ax.legend()
+    fig.alt = (
+        "Training loss (cross-entropy) against gradient step for the same deep network " + ", "
+        .join(names[n] for n in losses) + "."
+    )
     return fig
 
 
@@ -1209,6 +1333,10 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
     ax1.set_ylabel(r"$f(x_t)$")
     ax1.set_title("loss per step")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the first steps of each optimizer on the contours of a quadratic. Right: the "
+        "loss per step on a log scale, one line per optimizer."
+    )
     return fig
 
 
@@ -1231,6 +1359,10 @@ def loss_curves_figure(histories: dict, logy: bool = True):
     ax.set_xlabel("step")
     ax.set_ylabel("training loss")
     ax.legend(fontsize=8)
+    fig.alt = (
+        "Training loss against step, one line per run: " + ", ".join(str(k) for k in histories)
+        + "."
+    )
     return fig
 
 
@@ -1296,6 +1428,12 @@ def selection_figure(val: np.ndarray, test: np.ndarray):
     ax.set_xlabel("test accuracy (fresh data)")
     ax.set_ylabel("validation accuracy")
     ax.legend(fontsize=8, loc="upper left")
+    fig.alt = (
+        f"Scatter of validation accuracy against test accuracy for {len(val)} settings, with "
+        "the diagonal val = test; points above it look better on validation than they are. "
+        "The setting chosen for its best validation score (star) has validation accuracy "
+        f"{val[best]:.2f} and test accuracy {test[best]:.2f}."
+    )
     return fig
 
 
@@ -1333,6 +1471,11 @@ def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0):
     ax1.set_xlabel("gate logit r")
     ax1.set_title("the gate routes the gradient")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the soft gate f(x, y, r) slides from y to x as the gate logit r grows. Right: "
+        "its partial derivatives: sigma(r) for x, 1 - sigma(r) for y, and (x - y) sigma'(r) "
+        "for r, largest where the gate is undecided."
+    )
     return fig
 
 
@@ -1372,6 +1515,10 @@ def gated_network_figure(model, u, target):
     ax1.set_xlabel("input u")
     ax1.legend(fontsize=8)
     ax1.set_title("the learned gate")
+    fig.alt = (
+        "Left: the target, the two branches and the gated output against the input u; each "
+        "branch fits one side. Right: the learned gate's share of each branch against u."
+    )
     return fig
 
 
@@ -1406,6 +1553,10 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
     ax1.set_xlabel("external control z")
     ax1.set_title(r"$a_1 x_1 + a_2 x_2$ (dotted: the inputs)")
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the weights a = softmax([z, -z]) of two inputs against a control z. Right: "
+        "the mixed output a_1 x_1 + a_2 x_2 moves from one input to the other as z changes."
+    )
     return fig
 
 
@@ -1432,6 +1583,11 @@ def attention_figure(q, k, mask=None, title: str = "attention weights"):
     ax.set_yticks(range(w.shape[0]))
     ax.set_title(title)
     fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.alt = (
+        f"Heat map of attention weights, queries down and keys across ({title}); each row "
+        "sums to 1"
+        + (", masked entries are zero" if mask is not None else "") + "."
+    )
     return fig
 
 
@@ -1503,6 +1659,12 @@ def moe_regions_figure(model, X, y, single=None, lim: float = 3.0):
         ax.set_xlabel("$x_0$")
         ax.set_ylabel("$x_1$")
     axes[0].legend(fontsize=8, loc="lower left")
+    fig.alt = (
+        "Decision boundaries on a two-class data set, one panel per model with its accuracy "
+        "in the title: for the mixture of experts, shaded regions show which expert the "
+        "gater trusts most, dashed lines each expert's own boundary and a black line the "
+        "mixture's boundary."
+    )
     return fig
 
 
@@ -1545,6 +1707,11 @@ def motif_figure(x, motif, positions: Sequence[int]):
         ax.set_yticks([])
     axes[0].legend(fontsize=7, loc="upper right", ncols=2)
     axes[-1].set_xlabel("position t")
+    fig.alt = (
+        "One row per position where a motif is placed in the same background sequence: the "
+        "sequence, the detector's score along it and a star at the maximum score, which is "
+        "the same in every row."
+    )
     return fig
 
 
@@ -1565,6 +1732,11 @@ def weight_matrices_figure(matrices, titles: Sequence[str]):
         ax.set_xticks(range(m.shape[1]))
         ax.set_yticks(range(m.shape[0]))
     fig.colorbar(im, ax=list(axes), shrink=0.8)
+    fig.alt = (
+"Heat maps of weight matrices side by side (" + ", ".join(titles) +
+        "); entries with the same colour have the same value, so tied weights show as "
+        "repeated patterns."
+    )
     return fig
 
 
@@ -1626,6 +1798,10 @@ def gradient_distance_figure(
     ax.set_xlabel("distance d from the loss (steps back in time)")
     ax.set_ylabel(r"$\|\partial \ell / \partial a_{L-d}\|$")
     ax.legend(fontsize=8)
+    fig.alt = (
+        "Log-scale plot of the gradient norm reaching the hidden state d steps before the "
+        "loss, one line per spectral radius of the recurrent matrix."
+    )
     return fig
 
 
@@ -1659,6 +1835,11 @@ def recall_training_figure(histories: dict, chance: float | None = None):
         ax1.axhline(chance, color="grey", ls=":", lw=1, label="chance")
     ax0.legend(fontsize=8)
     ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: training cross-entropy against step. Right: test accuracy against step. One "
+        "line per model ("
+        + ", ".join(str(k) for k in histories) + "); the dotted line is chance."
+    )
     return fig
 
 
@@ -1742,6 +1923,12 @@ def lstm_cell_figure(values: dict | None = None):
     arrow((xout, low), (10.8, low))
     ax.text(9.8, low - 0.45, "$h_t$" + (f" = {values['h']:.2f}" if "h" in values else ""),
             fontsize=10)
+    fig.alt = (
+        "Diagram of an LSTM cell: the input and previous hidden state feed the forget, "
+        "input, candidate and output gates; the cell state runs along the top, scaled by the "
+        "forget gate and added to by the input gate times the candidate; the output gate "
+        "times tanh of the cell state gives the new hidden state."
+    )
     return fig
 
 
@@ -1785,4 +1972,9 @@ def lstm_gates_figure(model, xs, sample: int = 0):
         cb = fig.colorbar(im, ax=ax, location="bottom", shrink=0.9, aspect=12)
         cb.ax.tick_params(labelsize=7)
     axes[0].set_ylabel("unit")
+    fig.alt = (
+        "Heat maps, units down and time steps across, of an LSTM along one sequence: the "
+        "input, forget and output gates (between 0 and 1), the candidate g and the cell "
+        "state c."
+    )
     return fig

@@ -126,7 +126,8 @@
         box.append(element("img", {
           className: "mlnotes-live-image",
           src: "data:image/png;base64," + out.png,
-          alt: "figure drawn by the cell",
+          // the description mlnotes.plotting's helpers give their figures
+          alt: out.alt || "figure drawn by the cell",
         }));
       } else {
         box.append(element("pre", { className: "mlnotes-live-" + out.type,

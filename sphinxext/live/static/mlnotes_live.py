@@ -123,7 +123,8 @@ def run_cell(code: str, namespace: dict) -> dict:
                 figures.insert(0, value)
         else:
             outputs.append({"type": "value", "text": _display_text(value)})
-    outputs.extend({"type": "image", "png": _png(f)} for f in figures)
+    outputs.extend({"type": "image", "png": _png(f), "alt": getattr(f, "alt", "")}
+                   for f in figures)
     if not ok:
         outputs.append({"type": "error", "text": error})
     return {"ok": ok, "outputs": outputs}
