@@ -16,7 +16,7 @@ LIVE        := $(BUILD)/live
 LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-live.json
 
 .PHONY: help install browser html book slides test lint serve clean preview handouts bench \
-        live-assets
+        live-assets deck-assets
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
@@ -56,6 +56,26 @@ $(LIVE)/site/pyodide/mlnotes-live.json: tools/pyodide_assets.py pyproject.toml c
     $(NODE_STAMP) $(STAMP) $(shell find src/mlnotes -name '*.py')
 	$(BIN)/python tools/pyodide_assets.py $(LIVE)/site/pyodide
 
+# The lecturer's chalkboard: reveal.js-plugins' chalkboard plugin (MIT), taken from
+# npm's tarball and checked against its SHA-256. (Not a package.json dependency: that
+# package declares a dependency on npm 6 itself, 33 MB and a second npm binary.)
+CHALKBOARD_NPM    := reveal.js-plugins@4.6.0
+CHALKBOARD_PKG    := reveal.js-plugins-4.6.0.tgz
+CHALKBOARD_SHA256 := f2133296982507c2241e72a62e3e660711d009d64e0da0b6c3a0ab2edb96a49d
+CHALKBOARD        := $(BUILD)/vendor/deck/chalkboard
+
+deck-assets: $(CHALKBOARD)/plugin.js
+
+$(CHALKBOARD)/plugin.js: Makefile
+	rm -rf $(BUILD)/vendor/tmp && mkdir -p $(BUILD)/vendor/tmp
+	cd $(BUILD)/vendor/tmp && npm pack --silent $(CHALKBOARD_NPM) >/dev/null
+	echo "$(CHALKBOARD_SHA256)  $(BUILD)/vendor/tmp/$(CHALKBOARD_PKG)" | sha256sum --check --quiet
+	tar -xzf $(BUILD)/vendor/tmp/$(CHALKBOARD_PKG) -C $(BUILD)/vendor/tmp
+	rm -rf $(CHALKBOARD) && mkdir -p $(CHALKBOARD)
+	cp -r $(BUILD)/vendor/tmp/package/chalkboard/plugin.js $(BUILD)/vendor/tmp/package/chalkboard/style.css \
+	  $(BUILD)/vendor/tmp/package/chalkboard/img $(BUILD)/vendor/tmp/package/LICENSE $(CHALKBOARD)/
+	rm -rf $(BUILD)/vendor/tmp
+
 # The browser tests drive Debian's Chromium (a test browser cannot be downloaded).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -72,7 +92,7 @@ book: install live-assets
 	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/html
 
 # sphinx-revealjs is not parallel-read safe: never pass -j here.
-slides: install live-assets
+slides: install live-assets deck-assets
 	$(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/html/slides
 
 # ---------------------------------------------------------------------------- test
@@ -92,7 +112,7 @@ clean:
 
 # One page and its deck, with the index and the API page, into _build/preview/PAGE:
 # quick to iterate on, and safe to run for several pages at once.
-preview: install live-assets
+preview: install live-assets deck-assets
 	@test -n "$(PAGE)" || { echo "usage: make preview PAGE=softmax"; exit 1; }
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b html -c . -d $(BUILD)/preview/$(PAGE)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/preview/$(PAGE)/html
 	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/preview/$(PAGE)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/preview/$(PAGE)/html/slides

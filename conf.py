@@ -40,6 +40,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_revealjs",
     "sphinxext.live",
+    "sphinxext.deck",
+    "sphinxext.figures",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
 nitpicky = False
@@ -176,6 +178,9 @@ html_theme = "sphinx_book_theme"
 html_title = "mlnotes"
 html_static_path = ["docs/_static", str(_MATHJAX), *_LIVE_STATIC, str(_LIVE / "site")]
 html_css_files = ["mlnotes.css"]
+html_js_files = ["mlnotes.js"]
+# the search button with a name that includes its visible text (WCAG 2.5.3)
+templates_path = ["sphinxext/templates"]
 html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
@@ -199,9 +204,13 @@ copybutton_prompt_is_regexp = True
 
 revealjs_html_theme = "revealjs-basic"
 revealjs_style_theme = "white"
-_REVEALJS_STATIC = ["slides/_static", str(_MATHJAX), *_LIVE_STATIC]
+# `make deck-assets` fetches reveal.js-plugins' chalkboard into <build>/vendor/deck;
+# it is published as the decks' _static/chalkboard (sphinxext/deck.py).
+_DECK_VENDOR = BUILD / "vendor" / "deck"
+mlnotes_deck_assets = str(_DECK_VENDOR)
+_REVEALJS_STATIC = ["slides/_static", str(_MATHJAX), *_LIVE_STATIC, str(_DECK_VENDOR)]
 revealjs_static_path = list(_REVEALJS_STATIC)
-revealjs_css_files = ["pygments.css", "mlnotes-deck.css"]
+revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]
 revealjs_script_conf = {
     "hash": True,
@@ -222,7 +231,15 @@ revealjs_script_conf = {
 revealjs_script_plugins = [
     {"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"},
     {"name": "RevealSearch", "src": "revealjs/plugin/search/search.js"},
+    {"name": "RevealChalkboard", "src": "chalkboard/plugin.js"},
 ]
+# The lecturer's board: C draws on the slide, B opens a blank whiteboard, X/Y change
+# the pen, right-drag erases, Del clears (all listed in the deck's help, "?").
+# Drawings stay with their slide, kept per deck in the tab's session storage.
+mlnotes_chalkboard = {
+    "theme": "whiteboard",
+    "boardmarkerWidth": 4,
+}
 revealjs_use_section_ids = True
 
 # -------------------------------------------------------------- links between builds
