@@ -93,3 +93,35 @@ def test_description_is_written_into_the_png():
         text = png.info["Description"]
     assert text == fig.alt
     assert "hardmax" in text and "x = [1. 2. 3.]" in text
+
+
+def test_a_figure_as_a_deuteranope_sees_it(tmp_path):
+    """Draw the soft gate's figure (three palette colours on one axes), simulate
+    deuteranopia on its pixels and keep both pictures (_build/screenshots) for the
+    notes; its three curves stay apart in the simulated picture."""
+    from io import BytesIO
+    from pathlib import Path
+
+    from PIL import Image
+
+    fig = plotting.soft_gate_figure()
+    with Image.open(BytesIO(fig._repr_png_())) as png:
+        rgb = np.asarray(png.convert("RGB"), dtype=np.float64) / 255.0
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(linear @ DEUTERANOPIA.T, 0, 1)
+    srgb = np.where(seen <= 0.0031308, 12.92 * seen, 1.055 * seen ** (1 / 2.4) - 0.055)
+    out = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
+    out = out if out.parent.is_dir() else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((rgb * 255).round().astype(np.uint8)).save(out / "soft-gate.png")
+    Image.fromarray((srgb * 255).round().astype(np.uint8)).save(out / "soft-gate-deuteranopia.png")
+    # the curves' colours, found in the drawing, as the deuteranope sees them
+    curves = [plotting.COLORS[k] for k in ("third", "other", "fourth")]
+    found = []
+    for c in curves:
+        target = np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+        mask = np.abs(rgb - target).max(axis=-1) < 2 / 255
+        assert mask.sum() > 100, f"{c} is not drawn"
+        found.append(seen[mask].mean(axis=0))
+    for a, b in itertools.combinations(found, 2):
+        assert np.linalg.norm(_lab(a) - _lab(b)) > 20
