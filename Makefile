@@ -86,9 +86,10 @@ browser:
 
 # --------------------------------------------------------------------------- build
 
-html: book slides
+html: slides book
 
-book: install live-assets
+# The book's claims ledger links to the slides that show each claim: decks first.
+book: install live-assets slides
 	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/html
 
 # sphinx-revealjs is not parallel-read safe: never pass -j here.

@@ -42,6 +42,7 @@ extensions = [
     "sphinxext.live",
     "sphinxext.deck",
     "sphinxext.figures",
+    "sphinxext.claims",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
 nitpicky = False
@@ -162,6 +163,11 @@ mathjax3_config = {
     "options": {"enableMenu": False},
     "tex": {"macros": {"R": "\\mathbb{R}"}},
 }
+
+# ------------------------------------------------------------------------- claims
+
+# The ledger's register; docs/claims.md assembles the ledger (sphinxext/claims.py).
+mlnotes_claims_file = str(ROOT / "docs" / "claims.yml")
 
 # ----------------------------------------------------------------------- live cells
 
