@@ -495,6 +495,13 @@ def lstm(
     and applies the cell's update. Same result as :func:`lstm_cell` in a loop,
     with one matrix product per step.
 
+    Each step also takes a single :math:`\tanh` for all four layers. Since
+    :math:`\sigma(z) = (1 + \tanh(z/2))/2`, halve the gates' rows of the
+    pre-activation (once, in the weights, before the loop); then
+    :math:`t = \tanh` of the whole ``(N, 4H)`` block is the candidate :math:`g`
+    as it is, and :math:`(1 + t)/2` each gate. A step is a loop body of few,
+    whole-block operations, which is what its time (and its backward's) goes to.
+
     Args:
         xs: the sequence, ``(L, N, D)`` or ``(L, D)``.
         hc: ``(h0, c0)``, each ``(N, H)`` or ``(H,)``; ``None`` for zeros.
@@ -525,15 +532,26 @@ def lstm(
     c = _zeros_state(xs, H, xp) if c is None else c
     _check_step(xs[0], h, D, H, h_name="h0")
     _check_step(xs[0], c, D, H, h_name="c0")
-    # the input's share of the gates, for all L steps at once: (L, N, 4H)
+    # sigma(z) = (1 + tanh(z / 2)) / 2: with `half` (1/2 on the rows of i, f, o, 1 on g's)
+    # tanh(half * z) is g on g's rows, and half * tanh(half * z) + shift is every layer
+    like = {"dtype": xs.dtype, "device": device_of(xs)}
+    half = xp.reshape(xp.broadcast_to(xp.asarray([[0.5], [0.5], [1.0], [0.5]], **like),
+                                      (4, H)), (4 * H,))
+    shift = 1.0 - half  # 1/2 on the gates' rows, 0 on the candidate's
+    # the input's share of the gates, for all L steps at once, halved: (L, N, 4H)
     b = b_ih if b_hh is None else (b_hh if b_ih is None else b_ih + b_hh)
     # (unstacked into L arrays up front: autograd then joins their gradients once)
-    zx = xp.unstack(_affine(xs, W_ih, b), axis=0)
-    W_hh_T = W_hh.T
+    zx = xp.unstack(_affine(xs, W_ih, b) * half, axis=0)
+    W_hh_T = W_hh.T * half  # (H, 4H), its gate columns halved
     hs = []
     for zx_t in zx:
-        # z_t = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T
-        h, c = _lstm_step(zx_t + h @ W_hh_T, c, xp)
+        # z_t = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T, gate rows halved; then
+        # (i, f, g, o) = (sigma(z_i), sigma(z_f), tanh(z_g), sigma(z_o)) in one tanh
+        a = xp.tanh(zx_t + h @ W_hh_T) * half + shift
+        i, f, g, o = (a[..., k * H:(k + 1) * H] for k in range(4))
+        # c' = f * c + i * g;  h' = o * tanh(c'), as in lstm_cell
+        c = f * c + i * g
+        h = o * xp.tanh(c)
         hs.append(h)
     return xp.stack(hs, axis=0), (h, c)
 
