@@ -63,7 +63,7 @@ ADAM_SHAPES = [(1000, 500)] * 20 + [(500,)] * 20  # 20 weight matrices and biase
 
 TARGETS = {  # the largest ours / torch ratio the issue accepts (CPU)
     "softmax": 2.0, "log_softmax": 2.0, "logsumexp": 2.0,
-    "conv2d": 3.0, "lstm fwd+bwd": 3.0, "adam step": 1.5,
+    "conv2d": 3.0, "max_pool2d": 3.0, "avg_pool2d": 3.0, "lstm fwd+bwd": 3.0, "adam step": 1.5,
 }
 BANDWIDTH_TARGET = 0.40  # NumPy softmax's bandwidth as a fraction of a copy's
 
@@ -189,7 +189,8 @@ def cross_entropy(device: str, repeats: int, sync: Callable[[], None]) -> list[R
 
 
 def conv_and_pool(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
-    """conv2d (3x3, padding 1, with bias) and 2x2 max pooling of the same batch."""
+    """conv2d (3x3, padding 1, with bias), 2x2 max pooling (also with indices) and 2x2
+    average pooling of the same batch."""
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(CONV_X, generator=gen).to(device)
     w = torch.randn(CONV_W, generator=gen).to(device)
@@ -201,6 +202,12 @@ def conv_and_pool(device: str, repeats: int, sync: Callable[[], None]) -> list[R
                      times))
     times = compare(lambda: conv.max_pool2d(x, 2), lambda: F.max_pool2d(x, 2), repeats, sync)
     rows.append(_row("max_pool2d", "torch", device, f"x {_shape(*CONV_X)}, 2x2", times))
+    times = compare(lambda: conv.max_pool2d(x, 2, return_indices=True),
+                    lambda: F.max_pool2d(x, 2, return_indices=True), repeats, sync)
+    rows.append(_row("max_pool2d, indices", "torch", device, f"x {_shape(*CONV_X)}, 2x2",
+                     times))
+    times = compare(lambda: conv.avg_pool2d(x, 2), lambda: F.avg_pool2d(x, 2), repeats, sync)
+    rows.append(_row("avg_pool2d", "torch", device, f"x {_shape(*CONV_X)}, 2x2", times))
     return rows
 
 

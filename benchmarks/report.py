@@ -14,7 +14,9 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 BUILD_STEPS = [  # key, label, target (fraction of the cold build, or seconds for "cold")
     ("cold", "cold build (empty folder, every cell executed)", 180.0),
     ("noop", "no-op rebuild", 0.05),
-    ("touch", "rebuild after touching one page", 0.15),
+    ("edit", "rebuild after editing one page (a code cell added: its cells run again)", 0.15),
+    # results written before the edit step: the page only touched, its content unchanged
+    ("touch", "rebuild after touching one page (content unchanged: no cell runs)", 0.15),
     ("test", "`make test` (after a build)", None),
 ]
 
@@ -114,8 +116,10 @@ def build_table(build: dict) -> str:
         runs = ", ".join(f"{t:.1f}" for t in build["times"][key])
         rows.append([label, f"{med[key]:.1f}", runs, share, goal, _met(met)])
     scope = f"pages: {build['only']}" if build.get("only") else "the whole site"
-    head = (f"- {build['nproc']} cores (nproc), {scope}; touched page: "
-            f"`{build['touched']}`; `make html BUILD=<folder>` into a folder of its own")
+    page = (f"edited page: `{build['edited']}`" if "edited" in build
+            else f"touched page: `{build['touched']}`")
+    head = (f"- {build['nproc']} cores (nproc), {scope}; {page}; "
+            f"`make html BUILD=<folder>` into a folder of its own")
     return head + "\n\n" + _table(
         ["step", "median (s)", "runs (s)", "of cold", "target", "met"], rows)
 

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="build runs (median)")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per kernel (median)")
     parser.add_argument("--threads", type=int, help="threads for torch and NumPy (default: all)")
-    parser.add_argument("--page", default="softmax", help="the page the rebuild touches")
+    parser.add_argument("--page", default="softmax", help="the page the one-page rebuild edits")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-kernels", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
