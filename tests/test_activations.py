@@ -73,6 +73,94 @@ def test_logsumexp_keepdims(backend):
     assert_close(out, torch.logsumexp(reference(RANDOM), dim=0, keepdim=True))
 
 
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", [(0, 2), (2, 0), (-1, 1), [0, 1, 2], (1,), (-3,)])
+def test_logsumexp_over_a_tuple_of_axes_matches_torch(axis, keepdims, backend):
+    x = RNG.normal(size=(3, 4, 5)) * 4
+    x[0, 1, :] = -np.inf  # a masked row inside a larger slice
+    out = A.logsumexp(make(x, backend), axis=axis, keepdims=keepdims)
+    expected = torch.logsumexp(reference(x), dim=tuple(axis), keepdim=keepdims)
+    assert tuple(out.shape) == tuple(expected.shape)
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize("ours, theirs", AXIS_FUNCTIONS, ids=lambda f: getattr(f, "__name__", ""))
+def test_zero_dimensional_input_is_one_element_like_torch(ours, theirs, axis, backend):
+    # softmax of one element is 1, its log-softmax 0, its log-sum-exp itself
+    # (-inf: a slice of only -inf, whose softmax is 0/0 here as in torch, for logsumexp only)
+    for value in (3.5, -1e4) + ((-np.inf,) if ours is A.logsumexp else ()):
+        out = ours(make(value, backend), axis=axis)
+        expected = theirs(reference(value), axis=axis)
+        assert tuple(out.shape) == () and type(out) is type(make(value, backend))
+        assert_close(out, expected)
+
+
+@pytest.mark.parametrize("axis", [0, -1, (), (0,), [-1]])
+def test_zero_dimensional_logsumexp_axes_and_keepdims(axis, backend):
+    for keepdims in (False, True):
+        out = A.logsumexp(make(2.0, backend), axis=axis, keepdims=keepdims)
+        assert tuple(out.shape) == () and float(out) == 2.0  # as torch, for each of these
+
+
+@pytest.mark.parametrize("shape, axis", [((0,), 0), ((2, 0), -1), ((2, 0), 0), ((0, 3), -1),
+                                         ((0, 3), 0), ((2, 0, 3), (0, 1)), ((2, 0, 3), (0, 2))],
+                         ids=str)
+def test_empty_input_like_torch(shape, axis, backend):
+    # an empty result, and -inf for the log of an empty sum: no IndexError, no warning
+    x = make(np.zeros(shape), backend)
+    xr = torch.zeros(shape, dtype=torch.float64)
+    lse = A.logsumexp(x, axis=axis)
+    assert_close(lse, torch.logsumexp(xr, dim=axis))
+    assert tuple(lse.shape) == tuple(torch.logsumexp(xr, dim=axis).shape)
+    if isinstance(axis, int):
+        for ours, theirs in ((A.softmax, torch.softmax), (A.log_softmax, torch.log_softmax)):
+            out = ours(x, axis=axis)
+            assert tuple(out.shape) == shape
+            assert_close(out, theirs(xr, dim=axis))
+        g = make(np.zeros(shape), backend)
+        assert tuple(A.softmax_backward(g, A.softmax(x, axis=axis), axis=axis).shape) == shape
+        assert tuple(A.log_softmax_backward(g, A.log_softmax(x, axis=axis), axis=axis).shape) \
+            == shape
+    assert tuple(A.logsumexp_backward(make(np.zeros(lse.shape), backend), x, axis=axis).shape) \
+        == shape
+
+
+def test_empty_input_autograd_like_torch(device):
+    for f in (A.softmax, A.log_softmax, A.logsumexp):
+        x = make(np.zeros((2, 0)), device, requires_grad=True)
+        f(x, axis=-1).sum().backward()
+        assert tuple(x.grad.shape) == (2, 0)
+
+
+@pytest.mark.parametrize("f", [A.softmax, A.log_softmax, A.logsumexp])
+def test_input_is_left_untouched_and_output_is_fresh(f, backend):
+    # the in-place steps work on a fresh array, never on x
+    x = make(RANDOM, backend)
+    before = to_numpy(x).copy()
+    for _ in range(2):
+        out = f(x, axis=1)
+        np.testing.assert_array_equal(to_numpy(x), before)
+        if backend == "numpy":
+            assert not np.shares_memory(out, x)
+        else:
+            assert out.data_ptr() != x.data_ptr()
+
+
+def test_no_grad_and_grad_paths_agree(device):
+    # with autograd the division (softmax) and the subtraction (log-softmax) go to a
+    # new array; without, they reuse the exponentials' array: same numbers
+    x = make(RANDOM, device, requires_grad=True)
+    for f in (A.softmax, A.log_softmax, A.logsumexp):
+        with torch.no_grad():
+            plain = f(x)
+        recorded = f(x)
+        assert recorded.requires_grad and not plain.requires_grad
+        torch.testing.assert_close(recorded, plain, rtol=0, atol=0)
+    with torch.inference_mode():
+        torch.testing.assert_close(A.softmax(make(RANDOM, device)), torch.softmax(x.detach(), -1))
+
+
 def test_minus_inf_masks_stay_finite(backend):
     # a masked logit gets probability 0; the rest of the row is untouched
     x = np.array([[0.0, -np.inf, 1.0], [-np.inf, 2.0, -np.inf]])
@@ -147,6 +235,28 @@ def test_axis_functions_autograd_matches_torch(ours, theirs, values, device):
     assert_close(x.grad, xr.grad)
 
 
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", [(0, 2), (1,), (-1, 0, 1)])
+def test_logsumexp_tuple_axes_autograd_matches_torch(axis, keepdims, device):
+    values = RNG.normal(size=(3, 4, 5)) * 4
+    x = make(values, device, requires_grad=True)
+    out = A.logsumexp(x, axis=axis, keepdims=keepdims)
+    g = RNG.normal(size=tuple(out.shape))
+    (out * make(g, device)).sum().backward()
+    xr = reference(values, requires_grad=True)
+    (torch.logsumexp(xr, dim=axis, keepdim=keepdims) * reference(g)).sum().backward()
+    assert_close(x.grad, xr.grad)
+
+
+@pytest.mark.parametrize("ours, theirs", AXIS_FUNCTIONS, ids=lambda f: getattr(f, "__name__", ""))
+def test_zero_dimensional_autograd_matches_torch(ours, theirs, device):
+    x = make(1.5, device, requires_grad=True)
+    (ours(x, axis=0) * 2.0).backward()
+    xr = reference(1.5, requires_grad=True)
+    (theirs(xr, axis=0) * 2.0).backward()
+    assert_close(x.grad, xr.grad)
+
+
 def _vjp(f, x, g):
     """The vector-Jacobian product of ``f`` at ``x`` by torch.autograd, float64."""
     xr = reference(x, requires_grad=True)
@@ -188,6 +298,30 @@ def test_logsumexp_backward_matches_autograd(keepdims, backend):
     g = RNG.normal(size=(4, 1) if keepdims else (4,))
     expected = _vjp(lambda t: torch.logsumexp(t, -1, keepdim=keepdims), RANDOM, g)
     assert_close(A.logsumexp_backward(make(g, backend), x, keepdims=keepdims), expected)
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", [(0, 2), (1, 2), (-1,)])
+def test_logsumexp_backward_over_tuple_axes_matches_autograd(axis, keepdims, backend):
+    values = RNG.normal(size=(3, 4, 5)) * 4
+    out_shape = tuple(torch.logsumexp(reference(values), dim=axis, keepdim=keepdims).shape)
+    g = RNG.normal(size=out_shape)
+    expected = _vjp(lambda t: torch.logsumexp(t, axis, keepdim=keepdims), values, g)
+    mine = A.logsumexp_backward(make(g, backend), make(values, backend), axis=axis,
+                                keepdims=keepdims)
+    assert_close(mine, expected)
+
+
+def test_zero_dimensional_backwards_match_autograd(backend):
+    x, g = make(0.7, backend), make(1.3, backend)
+    assert_close(A.logsumexp_backward(g, x, axis=0), _vjp(lambda t: torch.logsumexp(t, 0),
+                                                          0.7, 1.3))
+    assert_close(A.softmax_backward(g, A.softmax(x), beta=2.0),
+                 _vjp(lambda t: torch.softmax(2.0 * t, 0), 0.7, 1.3))
+    assert_close(A.log_softmax_backward(g, A.log_softmax(x)),
+                 _vjp(lambda t: torch.log_softmax(t, 0), 0.7, 1.3))
+    for out in (A.logsumexp_backward(g, x), A.softmax_backward(g, A.softmax(x))):
+        assert tuple(out.shape) == () and type(out) is type(x)
 
 
 def test_softmax_jacobian_matches_autograd(backend):
@@ -292,3 +426,26 @@ def test_mixed_backends_are_refused():
 def test_jacobian_needs_a_vector():
     with pytest.raises(ValueError, match=r"y must be a vector"):
         A.softmax_jacobian(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("f", [A.softmax, A.log_softmax, A.logsumexp])
+def test_zero_dimensional_axis_out_of_range(f, backend):
+    # a 0-d input has one axis, as in torch: 0 or -1
+    with pytest.raises(ValueError, match=r"axis=1 is out of range for an input with 1 dimensions"):
+        f(make(1.0, backend), axis=1)
+
+
+def test_bad_tuples_of_axes(backend):
+    x = make(RNG.normal(size=(2, 3, 4)), backend)
+    with pytest.raises(ValueError, match=r"axis must name each axis once, got \(0, -3\)"):
+        A.logsumexp(x, axis=(0, -3))
+    with pytest.raises(ValueError, match=r"axis must name at least one axis, got \(\)"):
+        A.logsumexp(x, axis=())
+    with pytest.raises(ValueError, match=r"axis=3 is out of range for an input with 3 dimensions"):
+        A.logsumexp(x, axis=(0, 3))
+    with pytest.raises(TypeError, match=r"axis must be an int, got float"):
+        A.logsumexp(x, axis=(0, 1.0))
+    with pytest.raises(ValueError, match=r"axis must name each axis once"):
+        A.logsumexp_backward(make(np.ones(3), backend), x, axis=(2, 2))
+    with pytest.raises(TypeError, match=r"axis must be an int, got tuple"):
+        A.softmax(x, axis=(0, 1))  # softmax normalises over one axis, as torch's dim

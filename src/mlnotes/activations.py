@@ -13,14 +13,22 @@ Explained in the book: :doc:`/softmax`; presented in the deck "Lecture: Softmax"
 
 Shapes: ``x`` may have any shape; ``axis`` picks the dimension that softmax
 normalises over (``K``, the number of classes, in a classifier's ``(N, K)``
-logits).
+logits). As in torch, a 0-d input counts as one element along one axis (``axis``
+0 or -1), and an empty input gives an empty output.
+
+Speed: the softmax family makes few passes over memory. Each works on one fresh
+array, ``x - m``, and updates it in place (``exp``, then the division) where
+autograd allows it, instead of allocating a new array at every step.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .backend import check_axis, check_floating, device_of, namespace, stop_gradient
+import numpy as np
+
+from .backend import check_axis, check_floating, device_of, is_torch, namespace, stop_gradient
 
 __all__ = [
     "sigmoid",
@@ -47,6 +55,63 @@ def _check_beta(beta: float) -> float:
     if not beta > 0 or beta == float("inf"):
         raise ValueError(f"beta must be a positive, finite number, got {beta}")
     return float(beta)
+
+
+def _axes(axis: int | tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """``axis`` (an int, or a tuple of distinct ints as torch's ``dim``) as sorted indices."""
+    if not isinstance(axis, (tuple, list)):
+        return (check_axis(axis, ndim),)
+    if len(axis) == 0:
+        raise ValueError("axis must name at least one axis, got ()")
+    axes = tuple(sorted(check_axis(a, ndim) for a in axis))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"axis must name each axis once, got {tuple(axis)}")
+    return axes
+
+
+# ------------------------------------------- the softmax family's shared steps
+# Each of them is one line of the math; they are helpers so that softmax,
+# log-softmax and log-sum-exp read alike and share the in-place updates.
+
+
+def _max_shift(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """m = max of ``x`` over ``axes`` (kept), a constant for autograd; 0 where not finite.
+
+    An empty slice has no maximum: any shift is exact there, and 0 is used.
+    """
+    if any(x.shape[a] == 0 for a in axes):
+        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+        return xp.zeros(shape, dtype=x.dtype, device=device_of(x))
+    m = xp.max(stop_gradient(x), axis=axes, keepdims=True)
+    return xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+
+
+def _exp_(a: Any) -> Any:
+    """a <- exp(a), in place, for a fresh array ``a`` (autograd allows it: exp keeps its output)."""
+    if is_torch(a):
+        return a.exp_()
+    return np.exp(a, out=a)
+
+
+def _subtract_into(out: Any, a: Any, b: Any) -> Any:
+    """out <- a - b, in place, for a fresh array ``out`` of the broadcast shape."""
+    if is_torch(out):
+        import torch
+
+        return torch.sub(a, b, out=out)
+    return np.subtract(a, b, out=out)
+
+
+def _recorded(a: Any) -> bool:
+    """Whether autograd records ``a`` (a tensor that requires grad): then no in-place update."""
+    return bool(getattr(a, "requires_grad", False))
+
+
+def _log(xp: Any, s: Any) -> Any:
+    """log s for sums s >= 0, with log 0 = -inf (an empty or all -inf slice), without a warning."""
+    positive = s > 0
+    return xp.where(positive, xp.log(xp.where(positive, s, xp.ones_like(s))),
+                    xp.full_like(s, -math.inf))
 
 
 # --------------------------------------------------------------------------- sigmoid
@@ -196,7 +261,7 @@ def relu_backward(grad: Any, x: Any) -> Any:
 # ------------------------------------------------------------------------- logsumexp
 
 
-def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Any:
+def logsumexp(x: Any, axis: int | tuple[int, ...] = -1, keepdims: bool = False) -> Any:
     r"""The log-sum-exp :math:`\log \sum_k e^{x_k}`, without overflow.
 
     .. math::
@@ -204,13 +269,14 @@ def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Any:
 
     After the shift the largest exponent is :math:`e^0 = 1`, so the sum lies in
     :math:`[1, K]` and neither overflows nor underflows to 0. The identity holds
-    for any :math:`m`; the maximum is the choice that makes it safe. A slice of
-    only ``-inf`` gives ``-inf`` (as torch does).
+    for any :math:`m`; the maximum is the choice that makes it safe. As in torch,
+    a slice of only ``-inf`` gives ``-inf``, so does an empty slice (the log of an
+    empty sum), and a 0-d input is its own log-sum-exp.
 
     Args:
         x: floating-point array.
-        axis: the axis to reduce.
-        keepdims: keep the reduced axis with length 1.
+        axis: the axis to reduce, or a tuple of axes (torch's ``dim``).
+        keepdims: keep the reduced axes with length 1 (torch's ``keepdim``).
 
     Returns:
         The log-sum-exp over ``axis``.
@@ -219,24 +285,32 @@ def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Any:
         >>> import numpy as np
         >>> float(logsumexp(np.array([1000.0, 1000.0])))  # 1000 + log 2
         1000.6931471805599
+        >>> logsumexp(np.zeros((2, 3, 4)), axis=(0, 2)).round(4)  # log 8, three times
+        array([2.0794, 2.0794, 2.0794])
     """
     check_floating(x, "x")
     xp = namespace(x, names=("x",))
-    axis = check_axis(axis, x.ndim)
-    # m = max_k x_k, a constant for the gradient; an infinite max is replaced by 0
-    m = stop_gradient(xp.max(x, axis=axis, keepdims=True))
-    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-    # log sum_k exp(x_k) = m + log sum_k exp(x_k - m)
-    out = m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
-    return out if keepdims else xp.squeeze(out, axis=axis)
+    if x.ndim == 0:  # one element along one axis, as in torch (which also allows axis=())
+        axis = 0 if isinstance(axis, (tuple, list)) and len(axis) == 0 else axis
+        return xp.reshape(logsumexp(xp.reshape(x, (1,)), axis=axis), ())
+    axes = _axes(axis, x.ndim)
+    m = _max_shift(xp, x, axes)
+    # e_k = exp(x_k - m), computed in place on the fresh difference
+    e = _exp_(x - m)
+    # log sum_k exp(x_k) = m + log sum_k e_k
+    out = m + _log(xp, xp.sum(e, axis=axes, keepdims=True))
+    return out if keepdims else xp.squeeze(out, axis=axes)
 
 
-def logsumexp_backward(grad: Any, x: Any, axis: int = -1, keepdims: bool = False) -> Any:
+def logsumexp_backward(grad: Any, x: Any, axis: int | tuple[int, ...] = -1,
+                       keepdims: bool = False) -> Any:
     r"""Backward of :func:`logsumexp`: the gradient is the softmax.
 
     .. math::
         \frac{\partial}{\partial x_k} \log \sum_j e^{x_j} = \frac{e^{x_k}}{\sum_j e^{x_j}}
-        = \mathrm{softmax}(x)_k
+        = e^{x_k - \mathrm{logsumexp}(x)} = \mathrm{softmax}(x)_k
+
+    (over every reduced axis at once when ``axis`` is a tuple).
 
     Args:
         grad: gradient of the loss with respect to the log-sum-exp.
@@ -250,10 +324,14 @@ def logsumexp_backward(grad: Any, x: Any, axis: int = -1, keepdims: bool = False
         array([0.5, 0.5])
     """
     xp = namespace(grad, x, names=("grad", "x"))
-    axis = check_axis(axis, x.ndim)
+    if x.ndim == 0:  # one element along one axis, as in the forward call
+        axis = 0 if isinstance(axis, (tuple, list)) and len(axis) == 0 else axis
+        return xp.reshape(logsumexp_backward(grad, xp.reshape(x, (1,)), axis=axis), ())
+    axes = _axes(axis, x.ndim)
     if not keepdims:
-        grad = xp.expand_dims(grad, axis=axis)
-    return grad * softmax(x, axis=axis)
+        grad = xp.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
+    # softmax over the reduced axes: exp(x - logsumexp(x))
+    return grad * xp.exp(x - logsumexp(x, axis=axes, keepdims=True))
 
 
 # --------------------------------------------------------------------------- softmax
@@ -276,9 +354,16 @@ def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
     :math:`\mathrm{softmax}([0, x])_1 = \sigma(x)`; as ``beta`` grows the output
     tends to :func:`hardmax`.
 
+    The computation makes one fresh array, :math:`x_k - \max_j x_j`, and scales
+    (:math:`\beta > 0`, so :math:`m = \beta \max_j x_j`), exponentiates and
+    normalises it in place; only when autograd records the result is the
+    division written to a new array (autograd keeps the exponentials).
+
     Args:
         x: floating-point array of logits; ``-inf`` entries get probability 0.
-        axis: the axis to normalise over.
+            A 0-d input is one class (its softmax is 1, as in torch); an empty
+            input gives an empty output.
+        axis: the axis to normalise over (torch's ``dim``).
         beta: inverse temperature :math:`\beta > 0`; larger is sharper.
 
     Returns:
@@ -290,18 +375,27 @@ def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
         array([0.12, 0.88])
         >>> softmax(np.array([1.0, 3.0]), beta=10.0).round(6)
         array([0., 1.])
+        >>> softmax(np.array(5.0)), softmax(np.zeros((2, 0))).shape
+        (array(1.), (2, 0))
     """
     check_floating(x, "x")
     beta = _check_beta(beta)
     xp = namespace(x, names=("x",))
+    if x.ndim == 0:  # one element along one axis, as in torch
+        return xp.reshape(softmax(xp.reshape(x, (1,)), axis=axis, beta=beta), ())
     axis = check_axis(axis, x.ndim)
-    z = x * beta if beta != 1.0 else x
-    # the max shift: z_k - m <= 0, so exp never overflows
-    m = stop_gradient(xp.max(z, axis=axis, keepdims=True))
-    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-    e = xp.exp(z - m)
-    # y_k = e_k / sum_j e_j
-    return e / xp.sum(e, axis=axis, keepdims=True)
+    m = _max_shift(xp, x, (axis,))
+    # beta x_k - m = beta (x_k - max_j x_j) <= 0, so exp never overflows
+    e = x - m
+    if beta != 1.0:
+        e *= beta
+    e = _exp_(e)
+    s = xp.sum(e, axis=axis, keepdims=True)
+    # y_k = e_k / sum_j e_j (into a new array if autograd keeps e for exp's backward)
+    if _recorded(e):
+        return e / s
+    e /= s
+    return e
 
 
 def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> Any:
@@ -330,6 +424,9 @@ def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> An
     """
     xp = namespace(grad, y, names=("grad", "y"))
     beta = _check_beta(beta)
+    if y.ndim == 0:  # one element along one axis, as in the forward call
+        one = softmax_backward(xp.reshape(grad, (1,)), xp.reshape(y, (1,)), axis=axis, beta=beta)
+        return xp.reshape(one, ())
     axis = check_axis(axis, y.ndim)
     # g . y, the part of the gradient that every entry shares
     gy = xp.sum(grad * y, axis=axis, keepdims=True)
@@ -373,11 +470,15 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
         \log \mathrm{softmax}(x)_k = x_k - \log \sum_j e^{x_j}
 
     Taking ``log(softmax(x))`` instead fails when a probability underflows to
-    0 (``log 0 = -inf``); this form stays finite wherever ``x`` is.
+    0 (``log 0 = -inf``); this form stays finite wherever ``x`` is. The
+    log-sum-exp is computed as in :func:`logsumexp`, and its array of
+    exponentials, no longer needed, receives the output.
 
     Args:
-        x: floating-point array of logits.
-        axis: the axis to normalise over.
+        x: floating-point array of logits. A 0-d input is one class (its
+            log-probability is 0, as in torch); an empty input gives an empty
+            output.
+        axis: the axis to normalise over (torch's ``dim``).
 
     Returns:
         Log-probabilities, same shape as ``x``.
@@ -388,8 +489,19 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
         array([-1000.,     0.])
     """
     check_floating(x, "x")
+    xp = namespace(x, names=("x",))
+    if x.ndim == 0:  # one element along one axis, as in torch
+        return xp.reshape(log_softmax(xp.reshape(x, (1,)), axis=axis), ())
     axis = check_axis(axis, x.ndim)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    m = _max_shift(xp, x, (axis,))
+    # e_k = exp(x_k - m), computed in place on the fresh difference
+    e = _exp_(x - m)
+    # log sum_j e^{x_j} = m + log sum_j e_j, the log-sum-exp
+    lse = m + _log(xp, xp.sum(e, axis=axis, keepdims=True))
+    # log softmax(x)_k = x_k - lse, written over e (unless autograd keeps e for exp's backward)
+    if _recorded(e):
+        return x - lse
+    return _subtract_into(e, x, lse)
 
 
 def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
@@ -414,6 +526,9 @@ def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
         array([-0.5,  0.5])
     """
     xp = namespace(grad, y, names=("grad", "y"))
+    if y.ndim == 0:  # one element along one axis, as in the forward call
+        one = log_softmax_backward(xp.reshape(grad, (1,)), xp.reshape(y, (1,)), axis=axis)
+        return xp.reshape(one, ())
     axis = check_axis(axis, y.ndim)
     return grad - xp.exp(y) * xp.sum(grad, axis=axis, keepdims=True)
 
