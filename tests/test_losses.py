@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -39,6 +41,73 @@ B_PROBS = RNG.uniform(1e-6, 1 - 1e-6, size=B_LOGITS.shape)
 # ranking
 R1, R2 = RNG.normal(size=9) * 2, RNG.normal(size=9) * 2
 R_Y = np.where(RNG.uniform(size=9) < 0.5, -1.0, 1.0)
+
+# class losses with torch's options: (N, K) with padding (-100, the default ignore_index),
+# (N, K, d1, d2) with padding, and one unbatched (K,) sample
+W4 = RNG.uniform(0.2, 3.0, size=4)
+Y_PAD = np.array([3, -100, 0, 2, -100, 1])
+ZK = RNG.normal(size=(2, 4, 3, 5)) * 2
+YK_PAD = np.where(RNG.uniform(size=(2, 3, 5)) < 0.3, -100, RNG.integers(0, 4, size=(2, 3, 5)))
+Z1, Y1 = RNG.normal(size=4) * 3, np.array(2)
+CLASS_INPUTS = {"NK": (Z_RANDOM, Y_PAD), "NKd": (ZK, YK_PAD), "K": (Z1, Y1),
+                "extreme": (Z_EXTREME, Y_EXTREME)}
+CLASS_OPTIONS = {
+    "defaults": {},
+    "weight": {"weight": W4[:3]},  # sized per input below
+    "ignore-a-class": {"ignore_index": 1},
+    "smoothing": {"label_smoothing": 0.2},
+    "all": {"weight": W4, "label_smoothing": 0.3},
+    "all-ignore-a-class": {"weight": W4, "ignore_index": 0, "label_smoothing": 1.0},
+}
+
+
+def _probabilities(shape, axis):
+    p = RNG.uniform(size=shape) ** 3
+    return p / p.sum(axis=axis, keepdims=True)
+
+
+# class-probability targets of the logits' shape
+PROB_INPUTS = {"NK": (Z_RANDOM, _probabilities((6, 4), 1)),
+               "NKd": (ZK, _probabilities(ZK.shape, 1)),
+               "K": (Z1, _probabilities((4,), 0))}
+PROB_OPTIONS = {"defaults": {}, "weight": {"weight": W4}, "smoothing": {"label_smoothing": 0.25},
+                "both": {"weight": W4, "label_smoothing": 0.6}}
+
+# binary losses on (N, C) = (5, 3): a weight per element, per label or per sample;
+# pos_weight per label (broadcast over the last axis) or per element
+BZ = np.concatenate([RNG.normal(size=(3, 3)) * 4, [[1e4, -1e4, 800.0], [-800.0, 0.0, 30.0]]])
+BT = np.concatenate([RNG.uniform(size=(3, 3)), [[0.0, 1.0, 1.0], [0.0, 1.0, 0.0]]])
+BP = RNG.uniform(1e-6, 1 - 1e-6, size=(5, 3))
+BINARY_WEIGHTS = {"none": None, "per-label": RNG.uniform(0.1, 3, size=3),
+                  "per-sample": RNG.uniform(0.1, 3, size=(5, 1)),
+                  "per-element": RNG.uniform(0.1, 3, size=(5, 3)), "scalar": np.array(2.5)}
+POS_WEIGHTS = {"none": None, "per-label": np.array([0.3, 1.0, 4.0]),
+               "per-element": RNG.uniform(0.1, 5, size=(5, 3))}
+
+
+def _options(options, backend, K=4):
+    """Our keyword arguments: arrays moved to ``backend``, the weight cut to K classes."""
+    out = dict(options)
+    if out.get("weight") is not None:
+        out["weight"] = make(W4[:K], backend)
+    return out
+
+
+def _ref_options(options, K=4):
+    """torch's keyword arguments, arrays as float64 tensors."""
+    out = dict(options)
+    if out.get("weight") is not None:
+        out["weight"] = reference(W4[:K])
+    return out
+
+
+def _class_axis(z):
+    return 0 if z.ndim == 1 else 1
+
+
+def _pad_as(y, options):
+    """The padding (-100) of ``y`` written as the options' ignore_index."""
+    return np.where(y == -100, options.get("ignore_index", -100), y) if y.dtype.kind == "i" else y
 
 
 def _torch_ref(f, *args, **kwargs):
@@ -80,6 +149,90 @@ def test_cross_entropy_with_extra_dimensions_matches_torch(reduction, backend):
     expected = F.cross_entropy(reference(z), torch.tensor(y), reduction=reduction)
     out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64), reduction=reduction)
     assert_close(out, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", CLASS_OPTIONS.values(), ids=CLASS_OPTIONS.keys())
+@pytest.mark.parametrize("inputs", CLASS_INPUTS.values(), ids=CLASS_INPUTS.keys())
+def test_class_options_match_torch(inputs, options, reduction, backend):
+    # weight, ignore_index (padding at -100, or a class), label_smoothing, unbatched input
+    z, y = inputs[0], _pad_as(inputs[1], options)
+    K = z.shape[_class_axis(z)]
+    expected = F.cross_entropy(reference(z), torch.as_tensor(y), reduction=reduction,
+                               **_ref_options(options, K))
+    out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64),
+                          reduction=reduction, **_options(options, backend, K))
+    assert tuple(out.shape) == tuple(expected.shape)
+    assert np.all(np.isfinite(to_numpy(out)))
+    assert_close(out, expected)
+    if "label_smoothing" not in options:  # nll_loss has the other options
+        log_p = F.log_softmax(reference(z), _class_axis(z))
+        expected = F.nll_loss(log_p, torch.as_tensor(y), reduction=reduction,
+                              **_ref_options(options, K))
+        out = L.nll_loss(make(log_p, backend), make(y, backend, dtype=np.int64),
+                         reduction=reduction, **_options(options, backend, K))
+        assert tuple(out.shape) == tuple(expected.shape)
+        assert_close(out, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", PROB_OPTIONS.values(), ids=PROB_OPTIONS.keys())
+@pytest.mark.parametrize("inputs", PROB_INPUTS.values(), ids=PROB_INPUTS.keys())
+def test_class_probability_targets_match_torch(inputs, options, reduction, backend):
+    z, t = inputs
+    expected = F.cross_entropy(reference(z), reference(t), reduction=reduction,
+                               **_ref_options(options))
+    out = L.cross_entropy(make(z, backend), make(t, backend), reduction=reduction,
+                          **_options(options, backend))
+    assert tuple(out.shape) == tuple(expected.shape)
+    assert_close(out, expected)
+
+
+def test_one_hot_probabilities_are_class_indices(backend):
+    # the two kinds of target agree where they say the same thing, smoothing included
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    t = make(np.eye(4)[Y_RANDOM], backend)
+    for eps in (0.0, 0.4):
+        assert_close(L.cross_entropy(z, t, label_smoothing=eps),
+                     L.cross_entropy(z, y, label_smoothing=eps))
+
+
+def test_padding_is_as_if_it_were_not_there(backend):
+    # ignore_index: the loss of a padded batch is the loss of its real tokens alone
+    kept = Y_PAD != -100
+    z, y = make(Z_RANDOM, backend), make(Y_PAD, backend, dtype=np.int64)
+    real = L.cross_entropy(make(Z_RANDOM[kept], backend), make(Y_PAD[kept], backend, np.int64))
+    assert_close(L.cross_entropy(z, y), real)
+    d = to_numpy(L.cross_entropy_backward(z, y))
+    np.testing.assert_array_equal(d[~kept], 0.0)  # padding receives no gradient
+    assert_close(d[kept], L.cross_entropy_backward(make(Z_RANDOM[kept], backend),
+                                                    make(Y_PAD[kept], backend, np.int64)))
+
+
+def test_class_weights_are_a_weighted_mean(backend):
+    # sum_n w_{y_n} l_n / sum_n w_{y_n}, from the unweighted per-sample losses
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    per_sample = to_numpy(L.cross_entropy(z, y, reduction="none"))
+    w_y = W4[Y_RANDOM]
+    expected = (w_y * per_sample).sum() / w_y.sum()
+    assert_close(L.cross_entropy(z, y, make(W4, backend)), expected)
+
+
+def test_ignored_target_next_to_a_minus_inf_logit_stays_finite(backend):
+    # an ignored target gathers class 0 internally: -inf there must not leak a NaN
+    z = np.array([[-np.inf, 0.0, 1.0], [0.5, -np.inf, 2.0]])
+    y = np.array([-100, 2])
+    for options in ({}, {"label_smoothing": 0.0}, {"weight": np.array([1.0, 2.0, 0.5])}):
+        ours_opts = {k: make(v, backend) if isinstance(v, np.ndarray) else v
+                     for k, v in options.items()}
+        ref_opts = {k: reference(v) if isinstance(v, np.ndarray) else v
+                    for k, v in options.items()}
+        for reduction in REDUCTIONS:
+            out = L.cross_entropy(make(z, backend), make(y, backend, dtype=np.int64),
+                                  reduction=reduction, **ours_opts)
+            assert np.all(np.isfinite(to_numpy(out)))
+            assert_close(out, F.cross_entropy(reference(z), torch.tensor(y),
+                                              reduction=reduction, **ref_opts))
 
 
 def test_minus_inf_mask_in_another_class_stays_finite(backend):
@@ -202,6 +355,70 @@ def test_autograd_matches_torch(ours, theirs, args, grad_of, reduction, device):
         assert_close(mine, refs[i].grad, rtol=1e-10)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", CLASS_OPTIONS.values(), ids=CLASS_OPTIONS.keys())
+@pytest.mark.parametrize("inputs", CLASS_INPUTS.values(), ids=CLASS_INPUTS.keys())
+def test_class_options_autograd_matches_torch(inputs, options, reduction, device):
+    z, y = inputs[0], _pad_as(inputs[1], options)
+    K = z.shape[_class_axis(z)]
+    zr = reference(z, requires_grad=True)
+    out_r = F.cross_entropy(zr, torch.as_tensor(y), reduction=reduction, **_ref_options(options, K))
+    g = RNG.normal(size=tuple(out_r.shape))
+    (out_r * reference(g)).sum().backward()
+    zt = make(z, device, requires_grad=True)
+    out = L.cross_entropy(zt, make(y, device, dtype=np.int64), reduction=reduction,
+                          **_options(options, device, K))
+    (out * make(g, device)).sum().backward()
+    assert np.all(np.isfinite(to_numpy(zt.grad)))
+    assert_close(zt.grad, zr.grad, rtol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", PROB_OPTIONS.values(), ids=PROB_OPTIONS.keys())
+@pytest.mark.parametrize("inputs", PROB_INPUTS.values(), ids=PROB_INPUTS.keys())
+def test_class_probability_targets_autograd_matches_torch(inputs, options, reduction, device):
+    # gradients reach the logits and the target distribution, as in torch
+    z, t = inputs
+    zr, tr = reference(z, requires_grad=True), reference(t, requires_grad=True)
+    out_r = F.cross_entropy(zr, tr, reduction=reduction, **_ref_options(options))
+    g = RNG.normal(size=tuple(out_r.shape))
+    (out_r * reference(g)).sum().backward()
+    zt, tt = make(z, device, requires_grad=True), make(t, device, requires_grad=True)
+    out = L.cross_entropy(zt, tt, reduction=reduction, **_options(options, device))
+    (out * make(g, device)).sum().backward()
+    assert_close(zt.grad, zr.grad, rtol=1e-10)
+    assert_close(tt.grad, tr.grad, rtol=1e-10)
+
+
+@pytest.mark.parametrize("weight", BINARY_WEIGHTS.values(), ids=BINARY_WEIGHTS.keys())
+@pytest.mark.parametrize("pos_weight", POS_WEIGHTS.values(), ids=POS_WEIGHTS.keys())
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_weights_autograd_matches_torch(pos_weight, weight, reduction, device):
+    opt = lambda v, dev: None if v is None else make(v, dev)  # noqa: E731
+    ref = lambda v: None if v is None else reference(v)  # noqa: E731
+    zr, tr = reference(BZ, requires_grad=True), reference(BT, requires_grad=True)
+    out_r = F.binary_cross_entropy_with_logits(zr, tr, ref(weight), reduction=reduction,
+                                               pos_weight=ref(pos_weight))
+    g = RNG.normal(size=tuple(out_r.shape))
+    (out_r * reference(g)).sum().backward()
+    zt, tt = make(BZ, device, requires_grad=True), make(BT, device, requires_grad=True)
+    out = L.binary_cross_entropy_with_logits(zt, tt, opt(weight, device), reduction=reduction,
+                                             pos_weight=opt(pos_weight, device))
+    (out * make(g, device)).sum().backward()
+    for mine, theirs in ((zt.grad, zr.grad), (tt.grad, tr.grad)):
+        assert np.all(np.isfinite(to_numpy(mine)))
+        assert_close(mine, theirs, rtol=1e-10)
+    if pos_weight is None:  # binary_cross_entropy on probabilities takes weight alone
+        pr = reference(BP, requires_grad=True)
+        out_r = F.binary_cross_entropy(pr, reference(BT), ref(weight), reduction=reduction)
+        (out_r * reference(g)).sum().backward()
+        pt = make(BP, device, requires_grad=True)
+        out = L.binary_cross_entropy(pt, make(BT, device), opt(weight, device),
+                                     reduction=reduction)
+        (out * make(g, device)).sum().backward()
+        assert_close(pt.grad, pr.grad, rtol=1e-10)
+
+
 def test_ranking_gradient_at_the_kink_passes_like_torch(device):
     x1 = make([0.0, 0.0, 0.0], device, requires_grad=True)
     x2, y = make([0.0, 1.0, -1.0], device), make([1.0, 1.0, 1.0], device)
@@ -255,6 +472,57 @@ def test_backward_defaults_to_a_unit_gradient(backend):
     onehot = np.eye(4)[Y_RANDOM]
     expected = (torch.softmax(reference(Z_RANDOM), 1).numpy() - onehot) / len(Y_RANDOM)
     assert_close(L.cross_entropy_backward(z, y), expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "inputs, options",
+    [(CLASS_INPUTS[i], CLASS_OPTIONS[o]) for i in CLASS_INPUTS for o in CLASS_OPTIONS]
+    + [(PROB_INPUTS[i], PROB_OPTIONS[o]) for i in PROB_INPUTS for o in PROB_OPTIONS],
+    ids=[f"{i}-{o}" for i in CLASS_INPUTS for o in CLASS_OPTIONS]
+    + [f"probabilities-{i}-{o}" for i in PROB_INPUTS for o in PROB_OPTIONS],
+)
+def test_cross_entropy_backward_with_options_matches_torch_autograd(inputs, options,
+                                                                     reduction, backend):
+    z, t = inputs[0], _pad_as(inputs[1], options)
+    K = z.shape[_class_axis(z)]
+    tr = reference(t) if t.dtype.kind == "f" else torch.as_tensor(t)
+    zr = reference(z, requires_grad=True)
+    out = F.cross_entropy(zr, tr, reduction=reduction, **_ref_options(options, K))
+    g = RNG.normal(size=tuple(out.shape)) if reduction == "none" else np.array(1.7)
+    (out * reference(g)).sum().backward()
+    mine = L.cross_entropy_backward(make(z, backend), make(t, backend, dtype=t.dtype),
+                                    reduction=reduction, grad=make(g, backend),
+                                    **_options(options, backend, K))
+    assert tuple(mine.shape) == z.shape
+    assert_close(mine, zr.grad)
+
+
+@pytest.mark.parametrize("weight", BINARY_WEIGHTS.values(), ids=BINARY_WEIGHTS.keys())
+@pytest.mark.parametrize("pos_weight", POS_WEIGHTS.values(), ids=POS_WEIGHTS.keys())
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_weights_match_torch(pos_weight, weight, reduction, backend):
+    opt = lambda v: None if v is None else make(v, backend)  # noqa: E731
+    ref = lambda v: None if v is None else reference(v)  # noqa: E731
+    zr = reference(BZ, requires_grad=True)
+    expected = F.binary_cross_entropy_with_logits(zr, reference(BT), ref(weight),
+                                                  reduction=reduction, pos_weight=ref(pos_weight))
+    out = L.binary_cross_entropy_with_logits(make(BZ, backend), make(BT, backend), opt(weight),
+                                             reduction=reduction, pos_weight=opt(pos_weight))
+    assert np.all(np.isfinite(to_numpy(out)))  # logits of +-1e4 and +-800 stay finite
+    assert_close(out, expected)
+    # the explicit backward against torch.autograd
+    g = RNG.normal(size=tuple(expected.shape)) if reduction == "none" else np.array(0.6)
+    (expected * reference(g)).sum().backward()
+    mine = L.binary_cross_entropy_with_logits_backward(
+        make(BZ, backend), make(BT, backend), reduction, make(g, backend), weight=opt(weight),
+        pos_weight=opt(pos_weight))
+    assert_close(mine, zr.grad)
+    if pos_weight is None:
+        out = L.binary_cross_entropy(make(BP, backend), make(BT, backend), opt(weight),
+                                     reduction=reduction)
+        assert_close(out, F.binary_cross_entropy(reference(BP), reference(BT), ref(weight),
+                                                 reduction=reduction))
 
 
 # ---------------------------------------------------------- properties (docstrings)
@@ -385,8 +653,9 @@ def test_batch_size_mismatch(backend):
 
 
 def test_class_losses_need_a_class_axis_and_integer_targets(backend):
-    with pytest.raises(ValueError, match=r"logits must have shape \(N, K\)"):
-        L.cross_entropy(make([1.0, 2.0], backend), make(1, backend, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"logits must have shape \(K,\), \(N, K\) or "
+                       r"\(N, K, d1, ...\), got shape \(\)"):
+        L.cross_entropy(make(1.0, backend), make(1, backend, dtype=np.int64))
     with pytest.raises(TypeError, match=r"target must hold integer class indices, got dtype "
                        r"float64"):
         L.cross_entropy(make(Z_RANDOM, backend), make(Y_RANDOM, backend))
@@ -467,3 +736,128 @@ def test_lists_and_mixed_backends_are_refused():
         L.mse_loss([1.0], np.array([1.0]))
     with pytest.raises(TypeError, match=r"cannot mix NumPy arrays and torch tensors"):
         L.cross_entropy(np.zeros((1, 2)), torch.tensor([0]))
+
+
+def test_every_target_ignored(backend):
+    # torch returns nan for the mean; we name ignore_index instead (sum and none as torch)
+    z, y = make(Z_RANDOM, backend), make(np.full(6, -100), backend, dtype=np.int64)
+    msg = r"every target equals ignore_index=-100: the mean over no targets is undefined"
+    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+        with pytest.raises(ValueError, match=msg):
+            f(z, y)
+    with pytest.raises(ValueError, match=r"every target equals ignore_index=-100"):
+        L.cross_entropy(make(Z1, backend), make(-100, backend, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"every target equals ignore_index=2"):
+        L.cross_entropy(z, make(np.full(6, 2), backend, dtype=np.int64), ignore_index=2,
+                        label_smoothing=0.1)
+    for reduction in ("sum", "none"):
+        out = L.cross_entropy(z, y, reduction=reduction, label_smoothing=0.1)
+        assert_close(out, F.cross_entropy(reference(Z_RANDOM), torch.full((6,), -100),
+                                          reduction=reduction, label_smoothing=0.1))
+        assert_close(L.cross_entropy_backward(z, y, reduction=reduction), np.zeros((6, 4)))
+
+
+def test_kept_targets_weighing_nothing(backend):
+    z, y = make(Z_RANDOM, backend), make(np.zeros(6), backend, dtype=np.int64)
+    w = make([0.0, 1.0, 1.0, 1.0], backend)
+    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+        with pytest.raises(ValueError, match=r"weight gives the kept targets a total weight of 0"):
+            f(z, y, weight=w)
+    assert float(L.cross_entropy(z, y, w, reduction="sum")) == 0.0
+
+
+def test_empty_class_batch_mean_is_refused(backend):
+    z, y = make(np.zeros((0, 3)), backend), make(np.zeros(0), backend, dtype=np.int64)
+    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+        with pytest.raises(ValueError, match=r"target is empty: the mean of no losses"):
+            f(z, y)
+    with pytest.raises(ValueError, match=r"target is empty"):
+        L.cross_entropy(z, make(np.zeros((0, 3)), backend))
+    assert float(L.cross_entropy(z, y, reduction="sum")) == 0.0
+
+
+def test_class_index_out_of_range_unless_ignored(backend):
+    z = make(Z_RANDOM, backend)
+    for bad in (4, -1, -99):
+        y = make(np.r_[Y_PAD[:-1], bad], backend, dtype=np.int64)
+        for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+            with pytest.raises(ValueError, match=rf"target holds class index {bad}, outside "
+                               r"\[0, 3\] for K = 4 classes \(and not ignore_index=-100\)"):
+                f(z, y)
+    # with another ignore_index, -100 is an ordinary (bad) class index
+    with pytest.raises(ValueError, match=r"class index -100, outside \[0, 3\]"):
+        L.cross_entropy(z, make(Y_PAD, backend, dtype=np.int64), ignore_index=3)
+    with pytest.raises(ValueError, match=r"target holds class index 7"):
+        L.cross_entropy(make(Z1, backend), make(7, backend, dtype=np.int64))
+
+
+def test_label_smoothing_outside_the_unit_interval(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    for bad in (1.5, -0.1, float("nan"), float("inf")):
+        for f in (L.cross_entropy, L.cross_entropy_backward):
+            with pytest.raises(ValueError, match=r"label_smoothing must be a number in "
+                               r"\[0, 1\], got"):
+                f(z, y, label_smoothing=bad)
+    with pytest.raises(TypeError, match=r"label_smoothing must be a number, got str"):
+        L.cross_entropy(z, y, label_smoothing="0.1")
+    for edge in (0, 1):  # both ends are allowed, as in torch
+        assert_close(L.cross_entropy(z, y, label_smoothing=edge),
+                     F.cross_entropy(reference(Z_RANDOM), torch.tensor(Y_RANDOM),
+                                     label_smoothing=edge))
+
+
+def test_class_weight_of_the_wrong_shape_or_dtype(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    for shape in ((3,), (1, 4), ()):
+        w = make(np.ones(shape), backend)
+        for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+            with pytest.raises(ValueError, match=rf"weight must have shape \(4,\), one entry "
+                               rf"per class of (logits|log_probs), got {re.escape(str(shape))}"):
+                f(z, y, weight=w)
+    with pytest.raises(TypeError, match=r"weight must have a floating-point dtype, got int64"):
+        L.cross_entropy(z, y, weight=make(np.ones(4), backend, dtype=np.int64))
+    with pytest.raises(TypeError, match=r"cannot mix NumPy arrays and torch tensors"):
+        L.cross_entropy(z, y, weight=torch.ones(4) if backend == "numpy" else np.ones(4))
+
+
+def test_bad_ignore_index_and_target_kinds(backend):
+    z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
+    with pytest.raises(TypeError, match=r"ignore_index must be an int, got float"):
+        L.cross_entropy(z, y, ignore_index=1.0)
+    with pytest.raises(TypeError, match=r"ignore_index must be an int, got bool"):
+        L.nll_loss(z, y, ignore_index=True)
+    t = make(PROB_INPUTS["NK"][1], backend)
+    with pytest.raises(ValueError, match=r"ignore_index applies to class-index targets only, "
+                       r"got ignore_index=1 with class probabilities"):
+        L.cross_entropy(z, t, ignore_index=1)
+    assert_close(L.cross_entropy(z, t, ignore_index=-5), L.cross_entropy(z, t))  # as torch
+    # floating targets of another shape, and probabilities given to nll_loss
+    with pytest.raises(TypeError, match=r"target must hold integer class indices, got dtype "
+                       r"float64 \(floating targets are class probabilities, of logits's shape "
+                       r"\(6, 4\); got shape \(6, 3\)\)"):
+        L.cross_entropy(z, make(np.ones((6, 3)), backend))
+    with pytest.raises(TypeError, match=r"target must hold integer class indices, got dtype "
+                       r"float64$"):
+        L.nll_loss(z, t)
+    # an unbatched sample takes a 0-d target
+    with pytest.raises(ValueError, match=r"target must have shape \(\) to match logits of shape "
+                       r"\(4,\) \(one unbatched sample\), got \(1,\)"):
+        L.cross_entropy(make(Z1, backend), make([2], backend, dtype=np.int64))
+    with pytest.raises(TypeError, match=r"takes from 2 to 3 positional arguments"):
+        L.cross_entropy(z, y, None, -100)  # options after weight are keyword-only
+
+
+def test_binary_weights_of_the_wrong_shape(backend):
+    z, t = make(BZ, backend), make(BT, backend)
+    for name in ("weight", "pos_weight"):
+        for shape in ((4,), (2, 5, 3), (5, 2)):
+            bad = {name: make(np.ones(shape), backend)}
+            with pytest.raises(ValueError, match=rf"{name} must broadcast to the shape of logits "
+                               rf"\(5, 3\), got shape {re.escape(str(shape))}"):
+                L.binary_cross_entropy_with_logits(z, t, **bad)
+            with pytest.raises(ValueError, match=rf"{name} must broadcast"):
+                L.binary_cross_entropy_with_logits_backward(z, t, **bad)
+    with pytest.raises(ValueError, match=r"weight must broadcast to the shape of probs"):
+        L.binary_cross_entropy(make(BP, backend), t, make(np.ones(4), backend))
+    with pytest.raises(TypeError, match=r"pos_weight must have a floating-point dtype"):
+        L.binary_cross_entropy_with_logits(z, t, pos_weight=make([1, 2, 3], backend, np.int64))

@@ -6,10 +6,19 @@ arguments, ``axis`` aside), so the tests compare the two value for value:
 
 * ``reduction="mean"`` (the default) averages the per-element losses,
   ``"sum"`` adds them, ``"none"`` returns them unreduced;
-* :func:`nll_loss` and :func:`cross_entropy` take class *indices* as targets;
+* :func:`nll_loss` and :func:`cross_entropy` take class *indices* as targets
+  (:func:`cross_entropy` also class *probabilities*), per-class ``weight`` (the
+  mean is then torch's weighted mean), ``ignore_index`` (default -100: targets
+  to skip, such as padding), and :func:`cross_entropy` takes ``label_smoothing``;
 * :func:`binary_cross_entropy` clamps each logarithm at :math:`-100`, as torch
   does, so a probability of exactly 0 or 1 costs at most 100 instead of
-  :math:`\infty`.
+  :math:`\infty`; it and :func:`binary_cross_entropy_with_logits` take a
+  ``weight`` per element (broadcast), the latter also ``pos_weight``.
+
+Options after ``weight`` are keyword-only, with torch's names. Where torch would
+return ``nan`` for a mean of nothing (an empty batch, every target ignored, or
+target weights that sum to 0), these functions raise a ``ValueError`` that says
+why.
 
 Where the gradient is the lesson, the backward sits beside its loss
 (:func:`cross_entropy_backward`, :func:`binary_cross_entropy_with_logits_backward`,
@@ -25,14 +34,17 @@ Explained in the book: :doc:`/losses`; presented in the deck "Lecture: Losses".
 
 Shapes: ``N`` batch, ``K`` classes. Element-wise losses take any shape (input
 and target equal). Class losses take ``(N, K)`` scores with ``(N,)`` targets,
-or ``(N, K, d1, ...)`` with ``(N, d1, ...)`` (the class axis is always 1, as
-in torch).
+or ``(N, K, d1, ...)`` with ``(N, d1, ...)`` (the class axis is 1, as in
+torch), or one unbatched sample: ``(K,)`` scores with a ``()`` target.
+Probability targets have the scores' shape; ``weight`` has shape ``(K,)``.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from .activations import log_softmax, relu, sigmoid, softmax
 from .backend import check_floating, check_same_shape, device_of, namespace
@@ -76,8 +88,13 @@ def _reduce(xp: Any, loss: Any, reduction: str, name: str) -> Any:
     return xp.mean(loss)
 
 
-def _backward_scale(xp: Any, d: Any, reduction: str, n: int, grad: Any, axis: int | None) -> Any:
-    """Chain the per-element gradient ``d`` with the reduction and the incoming ``grad``."""
+def _backward_scale(xp: Any, d: Any, reduction: str, n: Any, grad: Any, axis: int | None,
+                    loss_shape: tuple[int, ...] | None = None) -> Any:
+    """Chain the per-element gradient ``d`` with the reduction and the incoming ``grad``.
+
+    ``n`` is the mean's denominator; ``loss_shape`` the shape of the unreduced
+    loss as the forward returns it (``d``'s shape without ``axis`` if omitted).
+    """
     _check_reduction(reduction)
     if reduction == "mean":
         d = d / n  # every element's loss enters the mean with weight 1/n
@@ -86,14 +103,14 @@ def _backward_scale(xp: Any, d: Any, reduction: str, n: int, grad: Any, axis: in
     if isinstance(grad, (int, float)) and not isinstance(grad, bool) and reduction != "none":
         return d * grad
     namespace(d, grad, names=("input", "grad"))
-    expected = () if reduction != "none" else tuple(
-        n for i, n in enumerate(d.shape) if i != axis
-    )
+    per_sample = tuple(n for i, n in enumerate(d.shape) if i != axis)
+    expected = () if reduction != "none" else (per_sample if loss_shape is None else loss_shape)
     if tuple(grad.shape) != expected:
         raise ValueError(f"grad must have the loss's shape {expected} for "
                          f"reduction={reduction!r}, got {tuple(grad.shape)}")
     if reduction == "none" and axis is not None:
-        grad = xp.expand_dims(grad, axis=axis)  # one grad per sample, shared by its K scores
+        # one grad per sample, shared by its K scores
+        grad = xp.expand_dims(xp.reshape(grad, per_sample), axis=axis)
     return d * grad
 
 
@@ -104,28 +121,76 @@ def _check_in_unit_interval(xp: Any, a: Any, name: str) -> None:
                          f"{float(xp.min(a))} to {float(xp.max(a))}")
 
 
-def _check_class_target(xp: Any, scores: Any, target: Any, names: tuple[str, str]) -> int:
-    """Check ``(N, K, ...)`` scores against ``(N, ...)`` integer targets; return ``K``."""
+def _check_ignore_index(ignore_index: int) -> int:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"ignore_index must be an int, got {type(ignore_index).__name__}")
+    return int(ignore_index)
+
+
+def _check_label_smoothing(label_smoothing: float) -> float:
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)):
+        raise TypeError(f"label_smoothing must be a number, got {type(label_smoothing).__name__}")
+    if not 0 <= label_smoothing <= 1:  # NaN fails too
+        raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing}")
+    return float(label_smoothing)
+
+
+def _check_broadcasts(w: Any, shape: tuple[int, ...], names: tuple[str, str]) -> None:
+    """Raise unless the weight ``w`` broadcasts to ``shape`` (the input's) without growing it."""
+    check_floating(w, names[0])
+    ws = tuple(w.shape)
+    trailing = shape[len(shape) - len(ws):]  # the axes w lines up with, from the right
+    if len(ws) > len(shape) or any(a not in (1, b) for a, b in zip(ws, trailing, strict=True)):
+        raise ValueError(f"{names[0]} must broadcast to the shape of {names[1]} {shape}, "
+                         f"got shape {ws}")
+
+
+def _check_class_inputs(xp: Any, scores: Any, target: Any, weight: Any, ignore_index: int,
+                        names: tuple[str, str], probabilities: bool = False) -> bool:
+    """Check class scores, targets and per-class weights; say if the targets are probabilities.
+
+    Scores are ``(K,)``, ``(N, K)`` or ``(N, K, d1, ...)``. Targets are class indices
+    of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, each in ``[0, K)`` or equal to
+    ``ignore_index``; or, where ``probabilities`` allows, floats of the scores' shape.
+    """
     s, t = names
-    if scores.ndim < 2:
-        raise ValueError(f"{s} must have shape (N, K) or (N, K, d1, ...), "
-                         f"got shape {tuple(scores.shape)}")
+    check_floating(scores, s)
+    if scores.ndim == 0:
+        raise ValueError(f"{s} must have shape (K,), (N, K) or (N, K, d1, ...), got shape ()")
+    K = scores.shape[0] if scores.ndim == 1 else scores.shape[1]
+    if weight is not None:
+        check_floating(weight, "weight")
+        if tuple(weight.shape) != (K,):
+            raise ValueError(f"weight must have shape ({K},), one entry per class of {s}, "
+                             f"got {tuple(weight.shape)}")
+    floating = xp.isdtype(target.dtype, "real floating")
+    if probabilities and floating and tuple(target.shape) == tuple(scores.shape):
+        if ignore_index >= 0:
+            raise ValueError(f"ignore_index applies to class-index targets only, got "
+                             f"ignore_index={ignore_index} with class probabilities")
+        return True
     if not xp.isdtype(target.dtype, "integral"):
         dtype = str(target.dtype).removeprefix("torch.")
-        raise TypeError(f"{t} must hold integer class indices, got dtype {dtype}")
-    expected = (scores.shape[0], *scores.shape[2:])
+        also = (f" (floating targets are class probabilities, of {s}'s shape "
+                f"{tuple(scores.shape)}; got shape {tuple(target.shape)})"
+                if probabilities and floating else "")
+        raise TypeError(f"{t} must hold integer class indices, got dtype {dtype}{also}")
+    if scores.ndim == 1:
+        expected, which = (), "one unbatched sample"
+    else:
+        expected, which = (scores.shape[0], *scores.shape[2:]), f"batch size N = {scores.shape[0]}"
     if tuple(target.shape) != expected:
         raise ValueError(f"{t} must have shape {expected} to match {s} of shape "
-                         f"{tuple(scores.shape)} (batch size N = {scores.shape[0]}), "
-                         f"got {tuple(target.shape)}")
-    K = scores.shape[1]
+                         f"{tuple(scores.shape)} ({which}), got {tuple(target.shape)}")
     if math.prod(target.shape) > 0:
-        lo, hi = int(xp.min(target)), int(xp.max(target))
+        # the range of the targets that are not ignored (an ignored one counts as 0 here)
+        kept = xp.where(target != ignore_index, target, xp.zeros_like(target))
+        lo, hi = int(xp.min(kept)), int(xp.max(kept))
         if lo < 0 or hi >= K:
             bad = lo if lo < 0 else hi
             raise ValueError(f"{t} holds class index {bad}, outside [0, {K - 1}] "
-                             f"for K = {K} classes")
-    return K
+                             f"for K = {K} classes (and not ignore_index={ignore_index})")
+    return False
 
 
 def _one_hot(xp: Any, target: Any, K: int, dtype: Any) -> Any:
@@ -134,6 +199,41 @@ def _one_hot(xp: Any, target: Any, K: int, dtype: Any) -> Any:
     shape[1] = K
     classes = xp.reshape(xp.arange(K, device=device_of(target)), tuple(shape))
     return xp.astype(classes == xp.expand_dims(target, axis=1), dtype)
+
+
+def _targets_kept(xp: Any, target: Any, weight: Any, ignore_index: int, dtype: Any
+                  ) -> tuple[Any, Any, Any]:
+    """For class-index targets: which are kept, an index safe to gather, and :math:`w_{y_n}`.
+
+    An ignored target gathers class 0 (an index that exists) and weighs 0.
+    """
+    target = xp.astype(target, xp.int64)
+    kept = target != ignore_index
+    y = xp.where(kept, target, xp.zeros_like(target))
+    # w_{y_n}: 1, or the weight of the target class; 0 for an ignored target
+    w_y = xp.astype(kept, dtype)
+    if weight is not None:
+        w_y = w_y * xp.reshape(xp.take(weight, xp.reshape(y, (-1,)), axis=0), tuple(y.shape))
+    return kept, y, w_y
+
+
+def _class_denominator(xp: Any, kept: Any, w_y: Any, ignore_index: int) -> Any:
+    """torch's denominator of the mean: the sum of w_{y_n} over the targets kept."""
+    if math.prod(kept.shape) == 0:  # torch returns nan here; we say why instead
+        raise ValueError("target is empty: the mean of no losses is undefined")
+    if not bool(xp.any(kept)):
+        raise ValueError(f"every target equals ignore_index={ignore_index}: the mean over "
+                         f"no targets is undefined (torch returns nan)")
+    total = xp.sum(w_y)
+    if float(total) == 0:
+        raise ValueError("weight gives the kept targets a total weight of 0: their weighted "
+                         "mean is undefined (torch returns nan)")
+    return total
+
+
+def _class_weight_view(xp: Any, weight: Any, ndim: int) -> Any:
+    """The per-class weights ``(K,)`` laid along axis 1 of an ``ndim``-dimensional array."""
+    return xp.reshape(weight, (1, weight.shape[0]) + (1,) * (ndim - 2))
 
 
 # ------------------------------------------------------------------------------- MSE
@@ -264,51 +364,102 @@ def l1_loss_backward(input: Any, target: Any, reduction: str = "mean", grad: Any
 # ------------------------------------------------------------------- NLL and softmax CE
 
 
-def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Any:
+def nll_loss(log_probs: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,
+             reduction: str = "mean") -> Any:
     r"""Negative log-likelihood of class indices, as ``torch.nn.functional.nll_loss``.
 
     .. math::
-        \ell_n = -\log p_{n, y_n}, \qquad L = \frac{1}{N} \sum_n \ell_n \ \text{(mean)}
+        \ell_n = -w_{y_n} \log p_{n, y_n}, \qquad
+        L = \frac{\sum_n \ell_n}{\sum_n w_{y_n}} \ \text{(mean)}
 
     Each sample pays minus the log-probability its model gave to the class that
     actually occurred: 0 for a certain, correct prediction, :math:`\infty` for a
     certain, wrong one. Summed over a data set this is minus the log of the
     likelihood, so minimising it is maximum-likelihood estimation.
 
+    Without ``weight``, :math:`w = 1` and the mean divides by the number of
+    targets. A target equal to ``ignore_index`` (padding, say) costs 0 and does
+    not count in the mean's denominator: it is as if it were not there.
+
     Args:
         log_probs: :math:`\log p`, floating ``(N, K)`` or ``(N, K, d1, ...)``
             log-probabilities (e.g. from :func:`~mlnotes.activations.log_softmax`
-            with ``axis=1``).
-        target: :math:`y`, integer class indices in ``[0, K)``, shape ``(N,)``
-            or ``(N, d1, ...)``.
-        reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+            with ``axis=1``), or ``(K,)`` for one unbatched sample.
+        target: :math:`y`, integer class indices in ``[0, K)`` (or equal to
+            ``ignore_index``), shape ``(N,)``, ``(N, d1, ...)`` or ``()``.
+        weight: :math:`w`, one floating weight per class, shape ``(K,)``
+            (larger for a rare class); ``None`` weighs every class 1.
+        ignore_index: the target value that is skipped; it may be a class.
+        reduction: ``"mean"``, ``"sum"`` or ``"none"`` (an ignored target's
+            entry is then 0).
 
     Returns:
-        A scalar, or the ``(N, d1, ...)`` losses for ``reduction="none"``.
+        A scalar, or the losses of ``target``'s shape for ``reduction="none"``.
+
+    Raises:
+        ValueError: for the mean, when every target equals ``ignore_index`` or
+            the kept targets' weights sum to 0 (torch returns ``nan``); when a
+            target that is not ``ignore_index`` lies outside ``[0, K)``; when
+            ``weight`` does not have shape ``(K,)``.
 
     Example:
         >>> import numpy as np
-        >>> log_p = np.log(np.array([[0.5, 0.5], [0.9, 0.1]]))
-        >>> nll_loss(log_p, np.array([0, 0]), reduction="none").round(4)
-        array([0.6931, 0.1054])
+        >>> log_p = np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]]))
+        >>> nll_loss(log_p, np.array([0, 0, -100]), reduction="none").round(4)
+        array([0.6931, 0.1054, 0.    ])
+        >>> round(float(nll_loss(log_p, np.array([0, 0, -100]))), 4)  # mean over 2 targets
+        0.3993
+        >>> w = np.array([1.0, 3.0])
+        >>> round(float(nll_loss(log_p, np.array([0, 1, 1]), w)), 4)  # (0.69 + 3 (2.30 + 0.22)) / 7
+        1.1815
     """
-    xp = namespace(log_probs, target, names=("log_probs", "target"))
-    check_floating(log_probs, "log_probs")
-    _check_class_target(xp, log_probs, target, ("log_probs", "target"))
+    xp = namespace(log_probs, target, weight, names=("log_probs", "target", "weight"))
     _check_reduction(reduction)
-    return _reduce(xp, _nll(xp, log_probs, target), reduction, "target")
+    ignore_index = _check_ignore_index(ignore_index)
+    _check_class_inputs(xp, log_probs, target, weight, ignore_index, ("log_probs", "target"))
+    return _class_loss(xp, log_probs, target, weight, ignore_index, 0.0, False, reduction)
 
 
-def _nll(xp: Any, log_probs: Any, target: Any) -> Any:
-    """The unreduced :func:`nll_loss` of checked arguments."""
-    # pick log p_{n, y_n} along the class axis: one gather, never a product with
-    # a one-hot (which would read all K entries and turn 0 * -inf into NaN)
-    picked = xp.take_along_axis(log_probs, xp.expand_dims(target, axis=1), axis=1)
-    # l_n = -log p_{n, y_n}
-    return -xp.squeeze(picked, axis=1)
+def _class_loss(xp: Any, log_p: Any, target: Any, weight: Any, ignore_index: int,
+                label_smoothing: float, probabilities: bool, reduction: str) -> Any:
+    """The weighted, smoothed NLL of checked arguments, reduced as torch reduces it."""
+    unbatched = log_p.ndim == 1
+    if unbatched:  # one sample: a batch of one
+        log_p, target = xp.expand_dims(log_p, axis=0), xp.expand_dims(target, axis=0)
+    K, eps = log_p.shape[1], label_smoothing
+    w = None if weight is None else _class_weight_view(xp, weight, log_p.ndim)
+    if probabilities:
+        # q = (1 - eps) t + eps / K: the target distribution, smoothed towards uniform
+        q = target if eps == 0 else (1 - eps) * target + eps / K
+        # l_n = -sum_k w_k q_{n,k} log p_{n,k}
+        loss = -xp.sum((q if w is None else w * q) * log_p, axis=1)
+        n = math.prod(loss.shape)  # torch's mean is over the samples here
+        if reduction == "mean" and n == 0:
+            raise ValueError("target is empty: the mean of no losses is undefined")
+    else:
+        kept, y, w_y = _targets_kept(xp, target, weight, ignore_index, log_p.dtype)
+        # -log p_{n, y_n}: one gather along the class axis, never a product with a
+        # one-hot (which would read all K entries and turn 0 * -inf into NaN)
+        nll = -xp.squeeze(xp.take_along_axis(log_p, xp.expand_dims(y, axis=1), axis=1), axis=1)
+        zero = xp.zeros_like(nll)
+        # l_n = w_{y_n} (-log p_{n, y_n}), and 0 for an ignored target
+        loss = w_y * xp.where(kept, nll, zero)
+        if eps > 0:
+            # the loss against a uniform target, times K: -sum_k w_k log p_{n,k}
+            uniform = -xp.sum(log_p if w is None else w * log_p, axis=1)
+            # l_n = (1 - eps) w_{y_n} (-log p_{n, y_n}) + (eps / K) (-sum_k w_k log p_{n,k})
+            loss = (1 - eps) * loss + (eps / K) * xp.where(kept, uniform, zero)
+        n = _class_denominator(xp, kept, w_y, ignore_index) if reduction == "mean" else 1
+    if reduction == "none":
+        return xp.squeeze(loss, axis=0) if unbatched else loss
+    if reduction == "sum":
+        return xp.sum(loss)
+    # L = sum_n l_n / sum_n w_{y_n} (or / the number of samples, for probabilities)
+    return xp.sum(loss) / n
 
 
-def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
+def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     r"""Softmax cross-entropy from logits, as ``torch.nn.functional.cross_entropy``.
 
     .. math::
@@ -317,15 +468,44 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
 
     It is :func:`nll_loss` of :func:`~mlnotes.activations.log_softmax`: the
     log-sum-exp form never takes the log of a probability that underflowed to
-    0, so logits of :math:`\pm 10^4` give torch's finite values.
+    0, so logits of :math:`\pm 10^4` give torch's finite values. ``weight`` and
+    ``ignore_index`` act as in :func:`nll_loss`.
+
+    **Label smoothing** :math:`\varepsilon` trains against the mixture
+    :math:`(1 - \varepsilon)\,\mathrm{onehot}(y) + \varepsilon / K` instead of
+    the one-hot target. With :math:`\log p = \mathrm{log\_softmax}(z)`:
+
+    .. math::
+        \ell_n = (1 - \varepsilon)\, w_{y_n} (-\log p_{n, y_n})
+        + \frac{\varepsilon}{K} \sum_k w_k (-\log p_{n,k})
+
+    and the mean still divides by :math:`\sum_n w_{y_n}` over the kept targets
+    (torch's definition). A confident prediction now pays for the classes it
+    calls impossible, so the best logits stay a finite distance apart.
+
+    **Class probabilities**: a floating ``target`` of the logits' shape is a
+    distribution :math:`t_n` over the classes (soft labels, mixup), and
+    :math:`\ell_n = -\sum_k w_k q_{n,k} \log p_{n,k}` with the smoothed
+    :math:`q = (1 - \varepsilon)\,t + \varepsilon / K`; the mean divides by
+    the number of samples, and ``ignore_index`` does not apply.
 
     Properties (tested): :math:`\ell \ge 0`; among one-hot predictions the
     true class costs least; adding a constant to a row of logits changes nothing.
 
     Args:
-        logits: :math:`z`, floating ``(N, K)`` or ``(N, K, d1, ...)`` scores.
-        target: :math:`y`, integer class indices, ``(N,)`` or ``(N, d1, ...)``.
+        logits: :math:`z`, floating ``(N, K)`` or ``(N, K, d1, ...)`` scores,
+            or ``(K,)`` for one unbatched sample.
+        target: :math:`y`, integer class indices of shape ``(N,)``,
+            ``(N, d1, ...)`` or ``()``; or class probabilities of ``logits``'
+            shape.
+        weight: :math:`w`, one floating weight per class, shape ``(K,)``.
+        ignore_index: the class-index target that is skipped (default -100).
         reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+        label_smoothing: :math:`\varepsilon \in [0, 1]`; 0 is the plain loss.
+
+    Raises:
+        ValueError: as :func:`nll_loss`, and for ``label_smoothing`` outside
+            ``[0, 1]`` or an ``ignore_index >= 0`` with class probabilities.
 
     Example:
         >>> import numpy as np
@@ -334,17 +514,27 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
         [0.1698, 0.0]
         >>> float(cross_entropy(z, np.array([0, 0]), reduction="sum"))  # finite, as in torch
         10000.169...
+        >>> # smoothed, the certain row pays for the two classes it calls impossible
+        >>> cross_entropy(z, np.array([0, 1]), reduction="none", label_smoothing=0.3).tolist()
+        [0.669..., 2000.0]
+        >>> round(float(cross_entropy(z[0], np.array(0))), 4)  # one unbatched sample
+        0.1698
     """
-    xp = namespace(logits, target, names=("logits", "target"))
-    check_floating(logits, "logits")
-    _check_class_target(xp, logits, target, ("logits", "target"))
+    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
     _check_reduction(reduction)
-    # l_n = -log softmax(z_n)_{y_n}: the NLL of the log-softmax
-    return _reduce(xp, _nll(xp, log_softmax(logits, axis=1), target), reduction, "target")
+    ignore_index = _check_ignore_index(ignore_index)
+    label_smoothing = _check_label_smoothing(label_smoothing)
+    probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
+                                        ("logits", "target"), probabilities=True)
+    # the NLL of the log-softmax over the class axis (0 for one unbatched sample)
+    log_p = log_softmax(logits, axis=0 if logits.ndim == 1 else 1)
+    return _class_loss(xp, log_p, target, weight, ignore_index, label_smoothing,
+                       probabilities, reduction)
 
 
 def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
-                           grad: Any = None) -> Any:
+                           grad: Any = None, *, weight: Any = None, ignore_index: int = -100,
+                           label_smoothing: float = 0.0) -> Any:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     .. math::
@@ -357,12 +547,28 @@ def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
     logarithm cancel, leaving a gradient that is large while the prediction is
     wrong and vanishes as it becomes right.
 
+    With the options, every form of the loss is
+    :math:`\ell_n = -\sum_k c_{n,k} \log \mathrm{softmax}(z_n)_k` for
+    coefficients :math:`c_{n,k} \ge 0` (the weighted, smoothed target:
+    :math:`c_{n,k} = (1 - \varepsilon)\, w_{y_n} [k = y_n] + \varepsilon\, w_k / K`,
+    or :math:`w_k q_{n,k}` for probabilities; 0 for an ignored target), and
+
+    .. math::
+        \frac{\partial \ell_n}{\partial z_{n,k}} = a_{n,k} \sum_j c_{n,j} - c_{n,k},
+        \qquad a_n = \mathrm{softmax}(z_n)
+
+    which is :math:`a - y` again for :math:`c = \mathrm{onehot}(y)`. The mean
+    divides by the same denominator as the forward call.
+
     Args:
         logits: as in the forward call.
         target: as in the forward call.
         reduction: as in the forward call.
         grad: gradient of the objective with respect to the loss: a scalar,
-            or the shape of ``target`` for ``reduction="none"``; 1 if omitted.
+            or the loss's shape for ``reduction="none"``; 1 if omitted.
+        weight: as in the forward call.
+        ignore_index: as in the forward call.
+        label_smoothing: as in the forward call.
 
     Returns:
         :math:`\partial L / \partial z`, the shape of ``logits``.
@@ -371,23 +577,50 @@ def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
         >>> import numpy as np
         >>> cross_entropy_backward(np.zeros((1, 2)), np.array([1]))
         array([[ 0.5, -0.5]])
+        >>> cross_entropy_backward(np.zeros((1, 2)), np.array([1]), label_smoothing=0.2)
+        array([[ 0.4, -0.4]])
     """
-    check_floating(logits, "logits")
-    xp = namespace(logits, target, names=("logits", "target"))
-    K = _check_class_target(xp, logits, target, ("logits", "target"))
-    # a - y, with a = softmax(z) and y the one-hot target
-    d = softmax(logits, axis=1) - _one_hot(xp, target, K, logits.dtype)
-    return _backward_scale(xp, d, reduction, math.prod(target.shape), grad, 1)
+    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
+    _check_reduction(reduction)
+    ignore_index = _check_ignore_index(ignore_index)
+    eps = _check_label_smoothing(label_smoothing)
+    probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
+                                        ("logits", "target"), probabilities=True)
+    unbatched = logits.ndim == 1
+    if unbatched:  # one sample: a batch of one
+        logits, target = xp.expand_dims(logits, axis=0), xp.expand_dims(target, axis=0)
+    # the loss's shape, as the forward call returns it
+    loss_shape = () if unbatched else (logits.shape[0], *logits.shape[2:])
+    K, dtype = logits.shape[1], logits.dtype
+    w = None if weight is None else _class_weight_view(xp, weight, logits.ndim)
+    if probabilities:
+        # c = w q, with q = (1 - eps) t + eps / K
+        q = target if eps == 0 else (1 - eps) * target + eps / K
+        c = q if w is None else w * q
+        n = math.prod(loss_shape)
+    else:
+        kept, y, w_y = _targets_kept(xp, target, weight, ignore_index, dtype)
+        # c_{n,k} = (1 - eps) w_{y_n} [k = y_n] + (eps / K) w_k, and 0 for an ignored target
+        c = _one_hot(xp, y, K, dtype) * xp.expand_dims(w_y, axis=1)
+        if eps > 0:
+            uniform = xp.expand_dims(xp.astype(kept, dtype), axis=1)
+            c = (1 - eps) * c + (eps / K) * (uniform if w is None else w * uniform)
+        n = _class_denominator(xp, kept, w_y, ignore_index) if reduction == "mean" else 1
+    # dl_n/dz_{n,k} = a_{n,k} sum_j c_{n,j} - c_{n,k}, with a = softmax(z)
+    d = softmax(logits, axis=1) * xp.sum(c, axis=1, keepdims=True) - c
+    d = _backward_scale(xp, d, reduction, n, grad, 1, loss_shape)
+    return xp.squeeze(d, axis=0) if unbatched else d
 
 
 # ------------------------------------------------------------ binary (sigmoid) losses
 
 
-def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Any:
+def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, *,
+                         reduction: str = "mean") -> Any:
     r"""Binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
 
     .. math::
-        \ell_i = -\big[t_i \log p_i + (1 - t_i) \log(1 - p_i)\big]
+        \ell_i = -w_i \big[t_i \log p_i + (1 - t_i) \log(1 - p_i)\big]
 
     The second term is what makes a single sigmoid output trainable: a
     negative example (:math:`t = 0`) pays :math:`-\log(1 - p)`, so it pushes
@@ -405,6 +638,9 @@ def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> An
         probs: :math:`p`, floating probabilities in :math:`[0, 1]`, any shape.
         target: :math:`t`, same shape, in :math:`[0, 1]` (labels 0/1, or soft
             labels between, as torch allows).
+        weight: :math:`w`, a floating weight per element, broadcast to the
+            shape of ``probs`` (a row ``(C,)`` weighs each of C labels);
+            ``None`` means 1. The mean still divides by the number of elements.
         reduction: ``"mean"``, ``"sum"`` or ``"none"``.
 
     Example:
@@ -412,12 +648,16 @@ def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> An
         >>> p, t = np.array([0.9, 0.2, 0.0]), np.array([1.0, 0.0, 1.0])
         >>> binary_cross_entropy(p, t, reduction="none").round(4)
         array([  0.1054,   0.2231, 100.    ])
+        >>> binary_cross_entropy(p, t, np.array([2.0, 1.0, 0.0]), reduction="none").round(4)
+        array([0.2107, 0.2231, 0.    ])
     """
-    xp = namespace(probs, target, names=("probs", "target"))
+    xp = namespace(probs, target, weight, names=("probs", "target", "weight"))
     check_floating(probs, "probs")
     check_floating(target, "target")
     check_same_shape(probs, target, ("probs", "target"))
     _check_reduction(reduction)
+    if weight is not None:
+        _check_broadcasts(weight, tuple(probs.shape), ("weight", "probs"))
     _check_in_unit_interval(xp, probs, "probs")
     _check_in_unit_interval(xp, target, "target")
     floor = xp.full_like(probs, LOG_CLAMP)
@@ -428,11 +668,13 @@ def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> An
     log_p = xp.where((probs > 0) & (log_p > LOG_CLAMP), log_p, floor)
     log_q = xp.log1p(-xp.where(probs < 1, probs, xp.zeros_like(probs)))
     log_q = xp.where((probs < 1) & (log_q > LOG_CLAMP), log_q, floor)
-    # l_i = -[t_i log p_i + (1 - t_i) log(1 - p_i)]
-    return _reduce(xp, -(target * log_p + (1 - target) * log_q), reduction, "probs")
+    # l_i = -[t_i log p_i + (1 - t_i) log(1 - p_i)], times w_i
+    loss = -(target * log_p + (1 - target) * log_q)
+    return _reduce(xp, loss if weight is None else weight * loss, reduction, "probs")
 
 
-def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Any:
+def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = None, *,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Any:
     r"""Binary cross-entropy of :math:`\sigma(z)`, computed from the logit :math:`z`.
 
     As ``torch.nn.functional.binary_cross_entropy_with_logits``. With
@@ -446,6 +688,18 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = 
     probability that rounded to 0 or 1: ``log(sigmoid(-800))`` is
     ``log(0) = -inf``, while this form gives 800.
 
+    ``pos_weight`` :math:`p` multiplies the positive term, and ``weight``
+    :math:`w` the whole loss:
+
+    .. math::
+        \ell_i = -w_i \big[p_c\, t_i \log \sigma(z_i) + (1 - t_i) \log(1 - \sigma(z_i))\big]
+
+    where :math:`c` is the last axis (the label) of element :math:`i`. With
+    :math:`p_c = n_{\text{neg}} / n_{\text{pos}}` for label :math:`c`, its
+    positives weigh as much in total as its negatives. The extra
+    :math:`(p_c - 1)\, t_i\, (-\log \sigma(z_i))` is computed in the same
+    stable form, :math:`-\log \sigma(z) = \max(z, 0) - z + \log(1 + e^{-|z|})`.
+
     Properties (tested): :math:`\ell \ge 0`; equals :func:`binary_cross_entropy`
     of :func:`~mlnotes.activations.sigmoid` where that is not clamped; equals
     :func:`cross_entropy` of the two logits :math:`[0, z]`.
@@ -453,49 +707,89 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = 
     Args:
         logits: :math:`z`, floating, any shape.
         target: :math:`t`, same shape, in :math:`[0, 1]`.
+        weight: :math:`w`, a floating weight per element, broadcast to the
+            shape of ``logits``; ``None`` means 1. The mean still divides by
+            the number of elements.
         reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+        pos_weight: :math:`p`, the weight of the positive term, broadcast to
+            the shape of ``logits`` (typically ``(C,)``, one per label along
+            the last axis); ``None`` means 1.
 
     Example:
         >>> import numpy as np
         >>> z, t = np.array([-800.0, 0.0, 800.0]), np.array([1.0, 1.0, 0.0])
         >>> binary_cross_entropy_with_logits(z, t, reduction="none").round(4).tolist()
         [800.0, 0.6931, 800.0]
+        >>> p = np.array([3.0])  # positives count three times
+        >>> binary_cross_entropy_with_logits(z, t, reduction="none", pos_weight=p).round(4).tolist()
+        [2400.0, 2.0794, 800.0]
     """
-    xp = namespace(logits, target, names=("logits", "target"))
+    xp = namespace(logits, target, weight, pos_weight,
+                   names=("logits", "target", "weight", "pos_weight"))
     check_floating(logits, "logits")
     check_floating(target, "target")
     check_same_shape(logits, target, ("logits", "target"))
     _check_reduction(reduction)
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        if w is not None:
+            _check_broadcasts(w, tuple(logits.shape), (name, "logits"))
     _check_in_unit_interval(xp, target, "target")
     # -|z| written with `where` so that, with relu's 0 slope at 0, the slope at
     # z = 0 is sigma(0) - t (the two choices of subgradient must agree)
     neg_abs = xp.where(logits > 0, -logits, logits)
+    softplus_rest = xp.log1p(xp.exp(neg_abs))  # log(1 + exp(-|z|))
     # l_i = max(z, 0) - z t + log(1 + exp(-|z|))
-    loss = relu(logits) - logits * target + xp.log1p(xp.exp(neg_abs))
+    loss = relu(logits) - logits * target + softplus_rest
+    if pos_weight is not None:
+        # + (p - 1) t (-log sigma(z)), with -log sigma(z) = max(z, 0) - z + log(1 + exp(-|z|))
+        loss = loss + (pos_weight - 1) * target * (relu(logits) - logits + softplus_rest)
+    if weight is not None:
+        loss = weight * loss
     return _reduce(xp, loss, reduction, "logits")
 
 
 def binary_cross_entropy_with_logits_backward(logits: Any, target: Any,
                                               reduction: str = "mean",
-                                              grad: Any = None) -> Any:
+                                              grad: Any = None, *, weight: Any = None,
+                                              pos_weight: Any = None) -> Any:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
 
     .. math::
         \frac{\partial \ell_i}{\partial z_i} = \sigma(z_i) - t_i, \qquad
         \frac{\partial L}{\partial z} = \frac{\sigma(z) - t}{n} \ \text{(mean)}
 
-    The same "prediction minus truth" as :func:`cross_entropy_backward`.
+    The same "prediction minus truth" as :func:`cross_entropy_backward`. With
+    ``pos_weight`` :math:`p` and ``weight`` :math:`w` it becomes
+
+    .. math::
+        \frac{\partial \ell_i}{\partial z_i} = w_i \big[(1 + (p - 1)\, t_i)\, \sigma(z_i)
+        - p\, t_i\big]
+
+    (the positive term's :math:`\sigma - 1` counted :math:`p` times).
 
     Example:
         >>> import numpy as np
         >>> binary_cross_entropy_with_logits_backward(np.zeros(2), np.array([1.0, 0.0]))
         array([-0.25,  0.25])
+        >>> p = np.array([3.0])
+        >>> binary_cross_entropy_with_logits_backward(np.zeros(2), np.array([1.0, 0.0]),
+        ...                                           pos_weight=p)
+        array([-0.75,  0.25])
     """
-    xp = namespace(logits, target, names=("logits", "target"))
+    xp = namespace(logits, target, weight, pos_weight,
+                   names=("logits", "target", "weight", "pos_weight"))
     check_floating(logits, "logits")
     check_same_shape(logits, target, ("logits", "target"))
-    # a - t, with a = sigma(z)
-    d = sigmoid(logits) - target
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        if w is not None:
+            _check_broadcasts(w, tuple(logits.shape), (name, "logits"))
+    a = sigmoid(logits)
+    if pos_weight is None:
+        d = a - target  # a - t, with a = sigma(z)
+    else:
+        d = (1 + (pos_weight - 1) * target) * a - pos_weight * target  # (1 + (p - 1) t) a - p t
+    if weight is not None:
+        d = weight * d  # times w
     return _backward_scale(xp, d, reduction, math.prod(logits.shape), grad, None)
 
 
