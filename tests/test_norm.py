@@ -151,6 +151,47 @@ def test_layer_norm_matches_torch(normalized_shape, with_affine, eps, backend):
     assert_close(y, F.layer_norm(reference(x), ns, _ref(w), _ref(b), eps=eps))
 
 
+AFFINE_PARTS = {"neither": (False, False), "weight": (True, False), "bias": (False, True),
+                "both": (True, True)}
+
+
+@pytest.mark.parametrize("parts", AFFINE_PARTS.values(), ids=AFFINE_PARTS.keys())
+@pytest.mark.parametrize("normalized_shape", [5, (4, 5), np.int64(5)], ids=str)
+def test_layer_norm_with_either_affine_part_matches_torch(normalized_shape, parts, backend):
+    # weight and bias are each optional, as in torch (None: no scale, no shift)
+    x = RNG.normal(size=(2, 3, 4, 5)) * 3 - 1
+    ns = (int(normalized_shape),) if np.ndim(normalized_shape) == 0 else normalized_shape
+    w = RNG.normal(size=ns) if parts[0] else None
+    b = RNG.normal(size=ns) if parts[1] else None
+    y = N.layer_norm(make(x, backend), normalized_shape, weight=_opt(w, backend),
+                     bias=_opt(b, backend))
+    assert_close(y, F.layer_norm(reference(x), ns, weight=_ref(w), bias=_ref(b)))
+
+
+@pytest.mark.parametrize("parts", AFFINE_PARTS.values(), ids=AFFINE_PARTS.keys())
+def test_layer_norm_with_either_affine_part_autograd_matches_torch(parts, device):
+    x, g = RNG.normal(size=(3, 4, 5)) * 4, RNG.normal(size=(3, 4, 5))
+    w = RNG.normal(size=(4, 5)) if parts[0] else None
+    b = RNG.normal(size=(4, 5)) if parts[1] else None
+    ours = [make(x, device, requires_grad=True)] + [
+        None if v is None else make(v, device, requires_grad=True) for v in (w, b)]
+    theirs = [reference(x, True), _ref(w, True), _ref(b, True)]
+    (N.layer_norm(ours[0], (4, 5), ours[1], ours[2]) * make(g, device)).sum().backward()
+    (F.layer_norm(theirs[0], (4, 5), theirs[1], theirs[2]) * reference(g)).sum().backward()
+    for a, e in zip(ours, theirs, strict=True):
+        if a is not None:
+            assert_close(a.grad, e.grad, atol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [{"elementwise_affine": False}, {"bias": False}], ids=str)
+def test_layer_norm_module_without_affine_parts_matches_torch(kwargs):
+    ours = N.LayerNorm((4, 5), dtype=torch.float64, **kwargs)
+    ref = torch.nn.LayerNorm((4, 5), dtype=torch.float64, **kwargs)
+    assert set(ours.state_dict()) == set(ref.state_dict())
+    x = RNG.normal(size=(3, 4, 5))
+    assert_close(ours(reference(x)), ref(reference(x)))
+
+
 @pytest.mark.parametrize("normalized_shape", [(5,), (4, 5)])
 def test_layer_norm_autograd_matches_torch(normalized_shape, device):
     x = RNG.normal(size=(3, 4, 5)) * 4
@@ -302,6 +343,10 @@ def test_layer_norm_bad_arguments(backend):
         N.layer_norm(x, 4.0)
     with pytest.raises(ValueError, match=r"weight must have shape \(4,\), got \(3,\)"):
         N.layer_norm(x, 4, weight=make(np.ones(3), backend))
+    with pytest.raises(ValueError, match=r"bias must have shape \(4,\), got \(1, 4\)"):
+        N.layer_norm(x, 4, weight=None, bias=make(np.ones((1, 4)), backend))
+    with pytest.raises(ValueError, match=r"normalized_shape must be an int or a non-empty tuple"):
+        N.layer_norm(x, True)
     with pytest.raises(ValueError, match=r"eps must be a non-negative number"):
         N.layer_norm(x, 4, eps=-1e-5)
     with pytest.raises(TypeError, match=r"input must have a floating-point dtype"):

@@ -31,6 +31,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .backend import check_floating, import_torch, namespace, stop_gradient
 
 torch = import_torch()
@@ -56,6 +58,11 @@ def _check_momentum(momentum: float) -> float:
     if not 0 <= momentum <= 1:
         raise ValueError(f"momentum must be a number in [0, 1], got {momentum}")
     return float(momentum)
+
+
+def _is_int(value: Any) -> bool:
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _channel_view(xp: Any, v: Any, ndim: int) -> Any:
@@ -274,6 +281,8 @@ def layer_norm(
         normalized_shape: the trailing shape to normalise over (an int for one axis).
         weight: :math:`\gamma`, shape ``normalized_shape``; ``None`` means 1.
         bias: :math:`\beta`, shape ``normalized_shape``; ``None`` means 0.
+            Either or both may be ``None``, as in torch (no affine map, or a
+            scale without a shift, as ``LayerNorm(..., bias=False)``).
         eps: :math:`\epsilon \ge 0`, added to the variance.
 
     Returns:
@@ -281,23 +290,27 @@ def layer_norm(
 
     Example:
         >>> import numpy as np
-        >>> layer_norm(np.array([[1.0, 3.0], [10.0, 30.0]]), 2, eps=0.0)
+        >>> x = np.array([[1.0, 3.0], [10.0, 30.0]])
+        >>> layer_norm(x, 2, eps=0.0)
         array([[-1.,  1.],
                [-1.,  1.]])
+        >>> layer_norm(x, 2, weight=np.array([2.0, 0.5]), bias=None, eps=0.0)
+        array([[-2. ,  0.5],
+               [-2. ,  0.5]])
     """
     xp = namespace(input, weight, bias, names=("input", "weight", "bias"))
     check_floating(input, "input")
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+    shape = (normalized_shape,) if _is_int(normalized_shape) else normalized_shape
     if (
         not isinstance(shape, (tuple, list, torch.Size))
         or len(shape) == 0
-        or not all(isinstance(s, int) and not isinstance(s, bool) for s in shape)
+        or not all(_is_int(s) for s in shape)
     ):
         raise ValueError(
             f"normalized_shape must be an int or a non-empty tuple of ints, "
             f"got {normalized_shape!r}"
         )
-    shape = tuple(shape)
+    shape = tuple(int(s) for s in shape)
     k = len(shape)
     if input.ndim < k or tuple(input.shape[input.ndim - k :]) != shape:
         raise ValueError(
