@@ -645,24 +645,37 @@ def _pool_views(canvas: Any, geometry: dict):
         yield t, rows, cols, canvas[:, :, rows, cols]
 
 
+def _input_index(rows: slice, cols: slice, geometry: dict, x: Any) -> Any:
+    """``(Ho, Wo)``: where the padded input's pixels ``[rows, cols]`` sit in the flattened
+    input plane, ``row * W + column`` (the indices torch's max pooling returns)."""
+    xp, (top, _), (left, _) = namespace(x), *geometry["pads"]
+    r = xp.arange(rows.start - top, rows.stop - top, rows.step, dtype=xp.int64,
+                  device=device_of(x))
+    c = xp.arange(cols.start - left, cols.stop - left, cols.step, dtype=xp.int64,
+                  device=device_of(x))
+    return r[:, None] * x.shape[3] + c[None, :]
+
+
 def _max_over_views(x: Any, geometry: dict, track: bool) -> tuple[Any, Any]:
-    """The maximum of each window, a pass over each tap's view; with ``track``, which tap won."""
+    """The maximum of each window, a pass over each tap's view; with ``track``, also where
+    it was: its index in the flattened input plane."""
     xp = namespace(x)
     canvas = _pad2d(x, geometry["pads"], -float("inf"))  # padding never wins
-    best, tap = None, None
-    for t, _, _, view in _pool_views(canvas, geometry):
+    best, index = None, None
+    for _, rows, cols, view in _pool_views(canvas, geometry):
+        here = _input_index(rows, cols, geometry, x) if track else None
         if best is None:
-            best = view
-            if track:
-                tap = xp.zeros(tuple(view.shape), dtype=xp.int64, device=device_of(x))
+            best, index = view, here
             continue
         # strictly larger: of equal maxima the first in row-major order keeps the window,
         # as in torch; and as in torch a NaN wins, so a window holding one gives NaN
         better = (view > best) | xp.isnan(view)
         best = xp.where(better, view, best)
         if track:
-            tap = xp.where(better, xp.asarray(t, dtype=xp.int64, device=device_of(x)), tap)
-    return best, tap
+            index = xp.where(better, here, index)
+    if track and tuple(index.shape) != tuple(best.shape):  # a 1 x 1 window: no contest
+        index = xp.asarray(xp.broadcast_to(index, tuple(best.shape)), copy=True)
+    return best, index
 
 
 def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,
@@ -712,17 +725,9 @@ def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
     xp, xb, unbatched, geometry = _pool_setup(x, kernel_size, stride, padding, dilation,
                                               ceil_mode)
     return_indices = _check_bool(return_indices, "return_indices")
-    y, tap = _max_over_views(xb, geometry, track=return_indices)
+    y, indices = _max_over_views(xb, geometry, track=return_indices)
     if not return_indices:
         return y[0] if unbatched else y
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (geometry[k] for k in
-                                              ("kernel", "stride", "padding", "dilation"))
-    (ho, wo), width = geometry["out"], xb.shape[3]
-    rows = xp.arange(ho, dtype=xp.int64, device=device_of(x)) * sh - ph
-    cols = xp.arange(wo, dtype=xp.int64, device=device_of(x)) * sw - pw
-    # window (r, c)'s tap (i, j) is input pixel (r sH - pH + i dH, c sW - pW + j dW)
-    i, j = tap // kw, tap % kw
-    indices = (rows[:, None] + i * dh) * width + (cols[None, :] + j * dw)
     return (y[0], indices[0]) if unbatched else (y, indices)
 
 
@@ -761,16 +766,16 @@ def max_pool2d_backward(grad: Any, x: Any, kernel_size: Pair, stride: Pair | Non
         raise ValueError(f"grad must have the output's shape {expected}, "
                          f"got {tuple(grad.shape)}")
     g = grad[None] if unbatched else grad
-    _, tap = _max_over_views(xb, geometry, track=True)  # which tap won each window
+    _, index = _max_over_views(xb, geometry, track=True)  # where each window's max was
     (top, bottom), (left, right) = geometry["pads"]
     n, c, h, w = xb.shape
     grad_canvas = xp.zeros((n, c, top + h + bottom, left + w + right), dtype=x.dtype,
                            device=device_of(x))
     zeros = xp.zeros_like(g)
-    for t, rows, cols, _ in _pool_views(grad_canvas, geometry):
-        # route g to the pixel under tap t wherever that tap holds the max
-        grad_canvas[:, :, rows, cols] = grad_canvas[:, :, rows, cols] + xp.where(
-            tap == t, g, zeros)
+    for _, rows, cols, _ in _pool_views(grad_canvas, geometry):
+        # route g to the pixel under this tap wherever that pixel holds the max
+        won = index == _input_index(rows, cols, geometry, xb)
+        grad_canvas[:, :, rows, cols] = grad_canvas[:, :, rows, cols] + xp.where(won, g, zeros)
     grad_x = grad_canvas[:, :, top:top + h, left:left + w]
     return grad_x[0] if unbatched else grad_x
 
