@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["rng_from", "strokes", "step_image", "photograph", "multilabel_signs", "spirals",
-           "two_regions", "ravine_hessian", "recall_task"]
+           "two_regions", "ravine_hessian", "linear_data", "recall_task"]
 
 
 def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
@@ -291,6 +291,51 @@ def ravine_hessian(condition: float = 50.0, angle: float = 0.0) -> np.ndarray:
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     return R @ np.diag([1.0, float(condition)]) @ R.T
+
+
+def linear_data(
+    n: int = 400, features: int = 2, noise: float = 0.5, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Points scattered around a plane through the origin: a least-squares problem.
+
+    .. math::
+        x_i \sim \mathcal N(0, I_D), \qquad w \sim \mathcal N(0, I_D), \qquad
+        y_i = x_i^\top w + \sigma\, \epsilon_i, \quad \epsilon_i \sim \mathcal N(0, 1)
+
+    Linear regression on these points has a closed-form answer, the least-squares
+    fit ``np.linalg.lstsq(X, y)``, which the optimizers page uses as the
+    reference that minibatch SGD must reach. The noise :math:`\sigma` keeps the
+    fit from being exact, so the per-example gradients disagree even at the
+    minimum, as they do on real data.
+
+    Explained in the book: :doc:`/optimizers`.
+
+    Args:
+        n: :math:`N`, the number of points.
+        features: :math:`D`, the number of input features.
+        noise: :math:`\sigma \ge 0`, the standard deviation of the noise on ``y``.
+        seed: an int seed or a ``numpy.random.Generator``.
+
+    Returns:
+        ``(X, y, w)``: float64 inputs ``(N, D)``, targets ``(N,)`` and the true
+        weights ``(D,)`` the targets were made with.
+
+    Example:
+        >>> X, y, w = linear_data(200, features=3, noise=0.0, seed=0)
+        >>> X.shape, y.shape, bool(np.allclose(X @ w, y))
+        ((200, 3), (200,), True)
+    """
+    for name, value in (("n", n), ("features", features)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not (noise >= 0 and np.isfinite(noise)):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    rng = rng_from(seed)
+    X = rng.normal(size=(n, features))
+    w = rng.normal(size=features)
+    # y_i = x_i . w + sigma eps_i
+    y = X @ w + noise * rng.normal(size=n)
+    return X, y, w
 
 
 # ========================================================================= sequences
