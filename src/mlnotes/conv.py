@@ -240,8 +240,7 @@ def _conv_geometry(x: Any, w: Any, stride: Any, padding: Any,
     return stride, dilation, pads, out
 
 
-def _phases(x: Any, groups: int, stride: tuple[int, int], pads: Pads,
-            h_out: int) -> tuple[Any, int]:
+def _phases(x: Any, groups: int, stride: tuple[int, int], pads: Pads) -> tuple[Any, int]:
     r"""The zero-padded input, flattened, one flat image per phase: ``(N, G, C/G, sH*sW, ·)``.
 
     Output pixel :math:`(r, c)`'s tap :math:`(i, j)` reads padded pixel
@@ -366,7 +365,7 @@ def conv2d(x: Any, w: Any, b: Any = None, stride: Pair = 1, padding: Pair | str 
     xp, x, unbatched, groups = _check_conv(x, w, b, groups)
     stride, dilation, pads, (ho, wo) = _conv_geometry(x, w, stride, padding, dilation)
     n, (c_out, _, kh, kw) = x.shape[0], w.shape
-    phases, wq = _phases(x, groups, stride, pads, ho)  # (N, G, C/G, sH*sW, Hq*Wq)
+    phases, wq = _phases(x, groups, stride, pads)  # (N, G, C/G, sH*sW, Hq*Wq)
     w_taps = _weight_taps(w, groups)  # (kH, kW, G, C_out/G, C/G): W_ij, contiguous
     y = xp.zeros((n, groups, c_out // groups, ho * wq), dtype=x.dtype, device=device_of(x))
     for i in range(kh):
@@ -438,7 +437,7 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
         raise ValueError(f"grad must have the output's shape {expected}, "
                          f"got {tuple(grad.shape)}")
     grad = grad[None] if unbatched else grad
-    phases, wq = _phases(xb, groups, stride, pads, ho)
+    phases, wq = _phases(xb, groups, stride, pads)
     # G on the forward's rows of Wq, zero in the cut-off columns: (N, G, C_out/G, Ho*Wq)
     g = xp.zeros((n, c_out, ho, wq), dtype=x.dtype, device=device_of(x))
     g[:, :, :, :wo] = grad
