@@ -1,4 +1,4 @@
-r"""Optimizers: SGD (with momentum), RMSprop and Adam, written once as functional steps.
+r"""Optimizers: SGD (with momentum), RMSprop, Adam and AdamW, written once as functional steps.
 
 Each update rule is one function, in the spirit of labml_nn's optimizers: the
 equation sits as a comment above the line that computes it, and the names are
@@ -8,12 +8,14 @@ caller keeps between steps (the same keys torch keeps in ``optimizer.state[p]``)
 The same body runs on NumPy arrays, so a page can follow a point down a 2-D
 function, and on torch tensors on any device.
 
-The classes :class:`SGD`, :class:`RMSprop` and :class:`Adam` are
+The classes :class:`SGD`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW` are
 :class:`torch.optim.Optimizer` subclasses with torch's defaults, built on those
 steps: they keep ``param_groups``, ``state`` and ``state_dict`` as torch does,
 and they run wherever the parameters live (their state is created with
 ``zeros_like`` on the parameters' device). Their trajectories match
-``torch.optim`` (``foreach=False``) to 1e-9 in float64 (tested).
+``torch.optim`` (``foreach=False``) to 1e-9 in float64 (tested). Learning-rate
+schedules that drive them through ``param_groups``, as ``torch.optim.lr_scheduler``
+does, are in :mod:`mlnotes.schedulers`.
 
 Explained in the book: :doc:`/optimizers`; presented in the deck "Lecture: making
 training work".
@@ -47,9 +49,11 @@ __all__ = [
     "sgd_step",
     "rmsprop_step",
     "adam_step",
+    "adamw_step",
     "SGD",
     "RMSprop",
     "Adam",
+    "AdamW",
     "trajectory",
 ]
 
@@ -313,7 +317,9 @@ def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
         lr: the learning rate :math:`\eta \ge 0`.
         betas: :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
         eps: :math:`\epsilon \ge 0`, added to the denominator.
-        weight_decay: L2 penalty :math:`\lambda \ge 0`, added to the gradient.
+        weight_decay: L2 penalty :math:`\lambda \ge 0`, added to the gradient
+            (and so divided by :math:`\sqrt{v}` like it; :func:`adamw_step`
+            decays every weight by the same factor instead).
         amsgrad: divide by the largest :math:`v` seen so far (AMSGrad).
         maximize: climb the objective instead of descending it.
 
@@ -354,6 +360,60 @@ def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
     denom += eps
     # theta_t = theta_{t-1} - (eta / (1 - beta1^t)) m_t / denom
     _addcdiv_(param, m, denom, value=-lr / bias_correction1)
+
+
+# ---------------------------------------------------------------------------- AdamW
+
+
+def adamw_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
+               betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+               weight_decay: float = 1e-2, amsgrad: bool = False,
+               maximize: bool = False) -> None:
+    r"""One step of AdamW: shrink the parameter by a fixed factor, then an Adam step.
+
+    .. math::
+        \theta &\leftarrow (1 - \eta\lambda)\, \theta_{t-1} \\
+        \theta_t &= \theta - \eta\, \frac{m_t / (1 - \beta_1^t)}
+            {\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+
+    with :math:`m_t` and :math:`v_t` the running averages of :func:`adam_step`,
+    made from the gradient :math:`g_t` alone: the weight decay is *decoupled*
+    from the gradient (Loshchilov and Hutter, 2019). :func:`adam_step` with
+    ``weight_decay`` adds :math:`\lambda\theta` to the gradient (an L2 penalty
+    in the loss), so the decay is divided by :math:`\sqrt{v}` with the rest and
+    a weight with large gradients is barely decayed. Here every weight loses
+    the same fraction :math:`\eta\lambda` per step, whatever its gradients.
+    For plain SGD (no momentum) the two are the same update; for Adam they
+    are not.
+
+    Args:
+        param: the parameter, updated in place.
+        grad: its gradient (of the loss alone, without a penalty), same shape,
+            backend and device.
+        state: this parameter's state; the same keys as :func:`adam_step`'s.
+        lr: the learning rate :math:`\eta \ge 0`.
+        betas: :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
+        eps: :math:`\epsilon \ge 0`, added to the denominator.
+        weight_decay: the decoupled decay :math:`\lambda \ge 0` (torch's
+            default, ``1e-2``).
+        amsgrad: divide by the largest :math:`v` seen so far (AMSGrad).
+        maximize: climb the objective instead of descending it (the decay
+            still pulls towards 0).
+
+    Example:
+        >>> import numpy as np
+        >>> theta, state = np.array([1.0, 1.0]), {}
+        >>> adamw_step(theta, np.array([0.0, 0.0]), state, lr=0.1, weight_decay=0.5)
+        >>> theta  # no gradient: only the decay, 1 - 0.1 * 0.5
+        array([0.95, 0.95])
+    """
+    _check_adam(lr, betas, eps, weight_decay)
+    # check the arrays before the decay touches param; the Adam step checks the rest
+    _, theta, _ = _prepare(param, grad, 0.0, maximize)
+    # theta <- (1 - eta lambda) theta: the same factor for every weight
+    theta *= 1 - lr * weight_decay
+    adam_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=0.0,
+              amsgrad=amsgrad, maximize=maximize)
 
 
 # ---------------------------------------------------------- torch.optim.Optimizer
@@ -449,7 +509,7 @@ class Adam(_StepOptimizer):
     r"""Adam as a :class:`torch.optim.Optimizer`: :func:`adam_step`.
 
     Arguments and defaults as :class:`torch.optim.Adam` (L2 weight decay, as
-    in torch's ``Adam``; not the decoupled decay of ``AdamW``).
+    in torch's ``Adam``; not the decoupled decay of :class:`AdamW`).
 
     Example:
         >>> import torch
@@ -474,6 +534,35 @@ class Adam(_StepOptimizer):
         super().__init__(params, defaults)
 
 
+class AdamW(_StepOptimizer):
+    r"""AdamW as a :class:`torch.optim.Optimizer`: :func:`adamw_step`.
+
+    Arguments and defaults as :class:`torch.optim.AdamW` (decoupled weight
+    decay, ``weight_decay=1e-2``).
+
+    Example:
+        >>> import torch
+        >>> w = torch.nn.Parameter(torch.tensor([2.0, -2.0]))
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> (w ** 2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()  # 2 (1 - 0.1 * 0.5) = 1.9, then the Adam step of size lr
+        tensor([ 1.8000, -1.8000])
+    """
+
+    _step = adamw_step
+    _hyper = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+
 # ------------------------------------------------------------------ a 2-D descent
 
 
@@ -482,7 +571,8 @@ def trajectory(step: Callable[..., None], grad_fn: Callable[[np.ndarray], np.nda
     r"""Follow a functional step from ``x0`` for ``n_steps`` steps; return every point.
 
     Args:
-        step: :func:`sgd_step`, :func:`rmsprop_step` or :func:`adam_step`.
+        step: :func:`sgd_step`, :func:`rmsprop_step`, :func:`adam_step` or
+            :func:`adamw_step`.
         grad_fn: the gradient of the objective, ``x -> g`` (NumPy).
         x0: the starting point, shape ``(D,)``.
         n_steps: how many steps to take (``>= 0``).
