@@ -1,4 +1,8 @@
-"""mlnotes.optim against torch.optim (foreach=False) in float64: trajectories, state, bad input."""
+"""mlnotes.optim and mlnotes.schedulers against torch.optim and torch.optim.lr_scheduler.
+
+Optimizers (foreach=False) in float64: trajectories, state, bad input. Schedulers: the same
+learning rates, exactly, and the closed forms to rounding.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from hypothesis import strategies as st
 from strategies import vectors
 
 from mlnotes import optim as O
+from mlnotes import schedulers as S
 from mlnotes.backend import to_numpy
 
 # Every option of every optimizer, one configuration each, plus a few together.
@@ -43,14 +48,23 @@ CONFIGS = [
     ("Adam", {"lr": 0.01, "maximize": True}),
     ("Adam", {"lr": 0.01, "betas": (0.5, 0.9), "amsgrad": True, "weight_decay": 0.05,
               "maximize": True}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.0}),
+    ("AdamW", {"lr": 0.01, "eps": 1e-3, "betas": (0.8, 0.99)}),
+    ("AdamW", {"lr": 0.01, "amsgrad": True}),
+    ("AdamW", {"lr": 0.01, "maximize": True}),
+    ("AdamW", {"lr": 0.01, "betas": (0.5, 0.9), "amsgrad": True, "weight_decay": 0.2,
+               "maximize": True}),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
        for name, kw in CONFIGS]
-STEPS = {"SGD": O.sgd_step, "RMSprop": O.rmsprop_step, "Adam": O.adam_step}
+STEPS = {"SGD": O.sgd_step, "RMSprop": O.rmsprop_step, "Adam": O.adam_step,
+         "AdamW": O.adamw_step}
 N_STEPS = 100
 # for the state_dict tests: each optimizer's defaults, and its configuration with every buffer
-STATEFUL = [CONFIGS[i] for i in (0, 6, 7, 14, 15, 22)]
-STATEFUL_IDS = [IDS[i] for i in (0, 6, 7, 14, 15, 22)]
+STATEFUL = [CONFIGS[i] for i in (0, 6, 7, 14, 15, 22, 23, 29)]
+STATEFUL_IDS = [IDS[i] for i in (0, 6, 7, 14, 15, 22, 23, 29)]
 
 
 def _initial(device="cpu"):
@@ -287,6 +301,58 @@ def test_trajectory_helper():
         O.trajectory(O.sgd_step, lambda x: x, 1.0, 1, lr=0.1)
 
 
+# --------------------------------------------------------------------------- AdamW
+
+ADAMW = [c for c in CONFIGS if c[0] == "AdamW"]
+ADAMW_IDS = [i for i, c in zip(IDS, CONFIGS, strict=True) if c[0] == "AdamW"]
+
+
+@pytest.mark.parametrize("name, kw", ADAMW, ids=ADAMW_IDS)
+def test_adamw_matches_torch_to_1e_12(name, kw):
+    """100 steps in float64, every parameter within 1e-12 of torch.optim.AdamW's."""
+    ours, opt, theirs, ref = _pair(name, kw)
+    maximize = kw.get("maximize", False)
+    a, b = _run(opt, ours, N_STEPS, maximize), _run(ref, theirs, N_STEPS, maximize)
+    for step, (pa, pb) in enumerate(zip(a, b, strict=True)):
+        for x, y in zip(pa, pb, strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12, err_msg=f"step {step + 1}")
+
+
+def test_adamw_decays_every_weight_by_the_same_factor():
+    """From one state and gradient, AdamW with decay lands lr * wd * theta short of AdamW without.
+
+    Adam's L2 decay instead goes through the division by sqrt(v): the weight with large
+    gradients loses far less than lr * wd * theta, the one with tiny gradients far more.
+    """
+    rng = np.random.default_rng(0)
+    scale = np.array([10.0, 1.0, 0.01])
+    theta0, state0 = np.array([1.0, -2.0, 0.5]), {}
+    for _ in range(50):  # a state that has seen gradients of each weight's scale
+        O.adam_step(theta0.copy(), rng.normal(size=3) * scale, state0, lr=0.01)
+    g = rng.normal(size=3) * scale
+    lr, wd = 0.01, 0.1
+
+    def one_step(step, weight_decay):
+        theta, state = theta0.copy(), copy.deepcopy(state0)
+        step(theta, g, state, lr=lr, weight_decay=weight_decay)
+        return theta
+
+    decoupled = one_step(O.adamw_step, 0.0) - one_step(O.adamw_step, wd)
+    np.testing.assert_allclose(decoupled, lr * wd * theta0, rtol=1e-12, atol=1e-15)
+    l2 = (one_step(O.adam_step, 0.0) - one_step(O.adam_step, wd)) / (lr * wd * theta0)
+    assert l2[0] < 0.05 and l2[2] > 1.0, l2
+
+
+def test_adamw_without_decay_is_adam(backend):
+    x, y = make([1.0, -2.0, 3.0], backend), make([1.0, -2.0, 3.0], backend)
+    sx, sy = {}, {}
+    for k in range(20):
+        g = make([np.sin(k), np.cos(k), 1.0], backend)
+        O.adamw_step(x, g, sx, lr=0.05, weight_decay=0.0)
+        O.adam_step(y, g, sy, lr=0.05)
+    assert_close(x, y, rtol=0, atol=0)
+
+
 # ------------------------------------------------------------------------ bad input
 
 BAD = [
@@ -317,6 +383,10 @@ BAD = [
     ("Adam", {"betas": 0.9}, ValueError, "betas must be a pair"),
     ("Adam", {"eps": -1e-8}, ValueError, "eps must be"),
     ("Adam", {"weight_decay": -0.01}, ValueError, "weight_decay must be"),
+    ("AdamW", {"lr": -1e-3}, ValueError, "lr must be"),
+    ("AdamW", {"betas": (0.9, 1.0)}, ValueError, r"betas\[1\] must be"),
+    ("AdamW", {"eps": -1e-8}, ValueError, "eps must be"),
+    ("AdamW", {"weight_decay": -0.01}, ValueError, "weight_decay must be"),
 ]
 
 
@@ -354,3 +424,202 @@ def test_sparse_gradients_are_refused():
     w.grad = torch.zeros(3).to_sparse()
     with pytest.raises(RuntimeError, match="Adam does not support sparse gradients"):
         O.Adam([w]).step()
+
+
+# ---------------------------------------------------------------------- schedulers
+
+# name, arguments, the closed form of the same schedule (t, base_lr) -> lr
+SCHEDULES = [
+    ("StepLR", {"step_size": 7}, lambda t, lr: S.step_lr(t, lr, 7)),
+    ("StepLR", {"step_size": 10, "gamma": 0.5}, lambda t, lr: S.step_lr(t, lr, 10, 0.5)),
+    ("StepLR", {"step_size": 1, "gamma": 0.9}, lambda t, lr: S.step_lr(t, lr, 1, 0.9)),
+    ("LinearLR", {}, lambda t, lr: S.linear_lr(t, lr)),
+    ("LinearLR", {"start_factor": 0.1, "total_iters": 10},
+     lambda t, lr: S.linear_lr(t, lr, 0.1, 1.0, 10)),
+    ("LinearLR", {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 40},
+     lambda t, lr: S.linear_lr(t, lr, 1.0, 0.05, 40)),
+    ("CosineAnnealingLR", {"T_max": 50}, lambda t, lr: S.cosine_annealing_lr(t, lr, 50)),
+    ("CosineAnnealingLR", {"T_max": 12, "eta_min": 1e-3},
+     lambda t, lr: S.cosine_annealing_lr(t, lr, 12, 1e-3)),
+]
+SCHEDULE_IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
+                for name, kw, _ in SCHEDULES]
+N_SCHEDULED = 60
+
+
+def _warm_up_then_cosine(t):
+    """A LambdaLR factor: 5 steps of warm-up, then a cosine to 0 at step 50."""
+    return S.linear_lr(t, 1.0, 0.2, 1.0, 5) * S.cosine_annealing_lr(t, 1.0, 50)
+
+
+def _groups(optimizer_class):
+    """Two parameter groups with learning rates of their own, as a torch.optim optimizer."""
+    params = [torch.nn.Parameter(t.clone()) for t in _initial()]
+    return params, optimizer_class([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}],
+                                   lr=0.1, momentum=0.9)
+
+
+def _scheduled_run(optimizer_class, scheduler_class, kw, n=N_SCHEDULED):
+    """Train n steps under a schedule; the learning rates before each step, and the parameters."""
+    params, opt = _groups(optimizer_class)
+    scheduler = scheduler_class(opt, **kw)
+    lrs = [[g["lr"] for g in opt.param_groups]]
+    for _ in range(n):
+        opt.zero_grad()
+        _loss(params).backward()
+        opt.step()
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+        assert lrs[-1] == [g["lr"] for g in opt.param_groups]
+    return lrs, [to_numpy(p) for p in params]
+
+
+@pytest.mark.parametrize("name, kw, _", SCHEDULES, ids=SCHEDULE_IDS)
+def test_scheduler_sets_torchs_learning_rates_exactly(name, kw, _):
+    """Our scheduler on our SGD against torch's on torch's: the same floats, every step."""
+    ours, params = _scheduled_run(O.SGD, getattr(S, name), kw)
+    theirs, ref = _scheduled_run(torch.optim.SGD, getattr(torch.optim.lr_scheduler, name), kw)
+    assert ours == theirs
+    assert len({tuple(lr) for lr in ours}) > 2  # the schedule changed the learning rate
+    for a, b in zip(params, ref, strict=True):  # and the optimizer followed it
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def test_lambda_lr_sets_torchs_learning_rates_exactly():
+    kw = {"lr_lambda": [_warm_up_then_cosine, lambda t: 0.95**t]}
+    ours, _ = _scheduled_run(O.SGD, S.LambdaLR, kw)
+    theirs, _ = _scheduled_run(torch.optim.SGD, torch.optim.lr_scheduler.LambdaLR, kw)
+    assert ours == theirs
+    np.testing.assert_allclose([lr[0] for lr in ours][:51],
+                               0.1 * _warm_up_then_cosine(np.arange(51)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, kw, closed_form", SCHEDULES, ids=SCHEDULE_IDS)
+def test_closed_form_is_the_schedule(name, kw, closed_form):
+    """The chainable updates of the class and the closed form agree to rounding."""
+    lrs, _ = _scheduled_run(O.SGD, getattr(S, name), kw)
+    t = np.arange(N_SCHEDULED + 1)
+    for group, base_lr in enumerate((0.1, 0.03)):
+        expected = closed_form(t, base_lr)
+        np.testing.assert_allclose([lr[group] for lr in lrs], expected, rtol=1e-12, atol=1e-15)
+        assert closed_form(5, base_lr) == expected[5]  # an int step gives a float
+
+
+@pytest.mark.parametrize("name, kw, _", SCHEDULES, ids=SCHEDULE_IDS)
+def test_schedulers_drive_torchs_optimizers_and_torchs_drive_ours(name, kw, _):
+    reference, _ = _scheduled_run(torch.optim.SGD, getattr(torch.optim.lr_scheduler, name), kw)
+    assert _scheduled_run(torch.optim.SGD, getattr(S, name), kw)[0] == reference
+    assert _scheduled_run(O.SGD, getattr(torch.optim.lr_scheduler, name), kw)[0] == reference
+
+
+def _stop_and_resume(name, kw, first, then, optimizer_class=O.SGD):
+    """20 steps under a scheduler of module ``first``; save the optimizer and the scheduler;
+    a fresh optimizer and a fresh scheduler of module ``then`` load them (the scheduler is
+    made before the optimizer's state is loaded, as torch asks) and take 20 more steps."""
+    params, opt = _groups(optimizer_class)
+    scheduler = getattr(first, name)(opt, **kw)
+    for _ in range(20):
+        opt.step()
+        scheduler.step()
+    saved = copy.deepcopy((opt.state_dict(), scheduler.state_dict()))
+    params, opt = _groups(optimizer_class)
+    fresh = getattr(then, name)(opt, **kw)
+    opt.load_state_dict(saved[0])
+    fresh.load_state_dict(saved[1])
+    lrs = []
+    for _ in range(20):
+        opt.step()
+        fresh.step()
+        lrs.append(fresh.get_last_lr())
+    return lrs
+
+
+@pytest.mark.parametrize("name, kw, _", SCHEDULES, ids=SCHEDULE_IDS)
+def test_scheduler_state_dict_round_trip_and_across_implementations(name, kw, _):
+    """Stop, save, load, go on: as if never stopped, whichever implementation saved or loads."""
+    straight, _ = _scheduled_run(O.SGD, getattr(S, name), kw, n=40)
+    theirs = torch.optim.lr_scheduler
+    assert _stop_and_resume(name, kw, S, S) == straight[21:]
+    assert _stop_and_resume(name, kw, S, theirs) == straight[21:]
+    assert _stop_and_resume(name, kw, theirs, S, torch.optim.SGD) == straight[21:]
+
+
+@pytest.mark.parametrize("name, kw, _", SCHEDULES, ids=SCHEDULE_IDS)
+def test_scheduler_resumes_from_last_epoch_as_torchs(name, kw, _):
+    runs = []
+    for module, optimizer_class in ((S, O.SGD), (torch.optim.lr_scheduler, torch.optim.SGD)):
+        params, opt = _groups(optimizer_class)
+        for group in opt.param_groups:
+            group["initial_lr"] = group["lr"]
+        scheduler = getattr(module, name)(opt, last_epoch=9, **kw)
+        lrs = [scheduler.get_last_lr()]
+        for _ in range(15):
+            opt.step()
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr())
+        runs.append(lrs)
+    assert runs[0] == runs[1]
+
+
+def test_scheduler_state_dict_keeps_callable_objects_state():
+    class Decay:
+        def __init__(self):
+            self.rate = 0.5
+
+        def __call__(self, t):
+            return self.rate**t
+
+    params, opt = _groups(O.SGD)
+    scheduler = S.LambdaLR(opt, Decay())
+    scheduler.lr_lambdas[0].rate = 0.25
+    fresh = S.LambdaLR(opt, Decay())
+    fresh.load_state_dict(scheduler.state_dict())
+    assert fresh.lr_lambdas[0].rate == 0.25
+    fresh.step()
+    assert fresh.get_last_lr() == [0.1 * 0.25, 0.03 * 0.25]
+
+
+BAD_SCHEDULES = [
+    ("StepLR", {"step_size": 0}, ValueError, "step_size must be at least 1, got 0"),
+    ("StepLR", {"step_size": 2.5}, TypeError, "step_size must be an int"),
+    ("StepLR", {"step_size": 3, "gamma": -0.1}, ValueError,
+     r"gamma must be a finite number in \[0, inf\], got -0.1"),
+    ("LinearLR", {"start_factor": 0.0}, ValueError,
+     r"start_factor must be a finite number in \(0, 1\], got 0.0"),
+    ("LinearLR", {"end_factor": 1.5}, ValueError, r"end_factor must be a finite number in \[0, 1\]"),
+    ("LinearLR", {"total_iters": 0}, ValueError, "total_iters must be at least 1"),
+    ("CosineAnnealingLR", {"T_max": 0}, ValueError, "T_max must be at least 1"),
+    ("CosineAnnealingLR", {"T_max": 10, "eta_min": -1e-3}, ValueError, "eta_min must be"),
+    ("StepLR", {"step_size": 3, "last_epoch": -2}, ValueError, "last_epoch must be an int >= -1"),
+    ("StepLR", {"step_size": 3, "last_epoch": 4}, KeyError, "has no 'initial_lr'"),
+    ("LambdaLR", {"lr_lambda": [lambda t: 1.0]}, ValueError,
+     r"lr_lambda must be one function or 2 \(one per group\), got 1"),
+    ("LambdaLR", {"lr_lambda": 0.5}, TypeError, "lr_lambda must be a function"),
+]
+
+
+@pytest.mark.parametrize("name, kw, error, match", BAD_SCHEDULES,
+                         ids=[f"{b[0]}-{b[1]}" for b in BAD_SCHEDULES])
+def test_bad_scheduler_arguments(name, kw, error, match):
+    _, opt = _groups(O.SGD)
+    with pytest.raises(error, match=match):
+        getattr(S, name)(opt, **kw)
+
+
+def test_scheduler_needs_param_groups():
+    with pytest.raises(TypeError, match="optimizer must have param_groups, a list of dicts, got"):
+        S.StepLR(object(), step_size=3)
+
+
+def test_closed_forms_check_their_arguments():
+    assert S.step_lr(np.int64(3), 1.0, 3) == 0.1
+    with pytest.raises(ValueError, match="t must be >= 0"):
+        S.step_lr(-1, 0.1, 3)
+    with pytest.raises(TypeError, match="t must be an int or an array of ints, got float64"):
+        S.cosine_annealing_lr(np.linspace(0, 1, 3), 0.1, 10)
+    with pytest.raises(ValueError, match="step_size must be at least 1"):
+        S.step_lr(1, 0.1, 0)
+    with pytest.raises(ValueError, match="start_factor must be"):
+        S.linear_lr(1, 0.1, start_factor=2.0)
+    with pytest.raises(ValueError, match="T_max must be at least 1"):
+        S.cosine_annealing_lr(1, 0.1, 0)
