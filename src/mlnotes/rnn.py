@@ -548,7 +548,7 @@ def lstm(
         # z_t = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T, gate rows halved; then
         # (i, f, g, o) = (sigma(z_i), sigma(z_f), tanh(z_g), sigma(z_o)) in one tanh
         a = xp.tanh(zx_t + h @ W_hh_T) * half + shift
-        i, f, g, o = (a[..., k * H:(k + 1) * H] for k in range(4))
+        i, f, g, o = xp.unstack(xp.reshape(a, (*a.shape[:-1], 4, H)), axis=-2)
         # c' = f * c + i * g;  h' = o * tanh(c'), as in lstm_cell
         c = f * c + i * g
         h = o * xp.tanh(c)
