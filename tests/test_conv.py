@@ -435,6 +435,29 @@ def test_conv_is_shift_equivariant(x, k, dr, dc):
     assert_close(shifted, y[:, :, dr:, dc:], rtol=1e-10, atol=1e-9)
 
 
+@given(h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 5), kw=st.integers(1, 5),
+       d=st.integers(1, 3))
+def test_padding_same_keeps_the_size(h, w, kh, kw, d):
+    """padding="same" adds d(k - 1) zeros per axis: the output is as large as the input."""
+    x, wt = np.ones((1, 2, h, w)), np.ones((3, 2, kh, kw))
+    assert C.conv2d(x, wt, padding="same", dilation=d).shape == (1, 3, h, w)
+    assert C.conv2d_backward(np.ones((1, 3, h, w)), x, wt, padding="same",
+                             dilation=d)[0].shape == x.shape
+
+
+@given(x=images, k=st.integers(1, 3), m=st.integers(1, 2))
+def test_depthwise_separable_is_a_factored_full_conv(x, k, m):
+    """groups=C then a 1x1 conv equals one full conv with weights p[o, c] * d[c, i, j]."""
+    c = x.shape[1]
+    depthwise, pointwise = RNG.normal(size=(c * m, 1, k, k)), RNG.normal(size=(2, c * m, 1, 1))
+    separable = C.conv2d(C.conv2d(x, depthwise, groups=c), pointwise)
+    # each channel's m filters: output o of the pair sees channel c through d[c*m + r] p[o, c*m + r]
+    d = depthwise[:, 0].reshape(c, m, k, k)
+    p = pointwise[:, :, 0, 0].reshape(2, c, m)
+    full = np.einsum("ocr,crij->ocij", p, d)
+    assert_close(separable, C.conv2d(x, full), rtol=1e-9, atol=1e-9)
+
+
 @given(x=images, a=small_floats)
 def test_conv_is_linear_in_x(x, a):
     """conv2d(a x + x') = a conv2d(x) + conv2d(x')."""
