@@ -56,7 +56,7 @@ def test_palette_stays_apart_for_deuteranopes():
 
 def _figure_helpers():
     return [name for name, f in inspect.getmembers(plotting, inspect.isfunction)
-            if name.endswith("_figure") and name != "new_figure"
+            if name.endswith("_figure") and not name.startswith("_") and name != "new_figure"
             and f.__module__ == plotting.__name__]
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "sigmoid_pitfall_figure",
     "multilabel_figure",
     "ce_graph_figure",
+    "bce_graph_figure",
     "margin_ranking_figure",
     "gradient_estimators_figure",
     "vae_reconstructions_figure",
@@ -760,6 +761,29 @@ def multilabel_figure(X, Y, predictions: dict[str, np.ndarray]):
     return fig
 
 
+def _graph_figure(nodes, ops, grads, caption: str):
+    """Draw a chain of nodes: values above, the forward in black, the backward in red."""
+    fig, ax = new_figure(width=8.8, height=2.8)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0.65, 3.5)
+    ax.axis("off")
+    for x, name, value in nodes:
+        ax.text(x, 2.7, f"${name}$", ha="center", va="center", fontsize=16,
+                bbox={"boxstyle": "circle", "fc": "white", "ec": COLORS["ours"]})
+        ax.text(x, 3.25, value, ha="center", fontsize=8.5)
+    for (x0, *_), (x1, *_), op, g in zip(nodes[:-1], nodes[1:], ops, grads, strict=True):
+        ax.annotate("", xy=(x1 - 0.45, 2.7), xytext=(x0 + 0.45, 2.7),
+                    arrowprops={"arrowstyle": "->", "color": "black"})
+        ax.text((x0 + x1) / 2, 2.85, op, ha="center", fontsize=9)
+        ax.annotate("", xy=(x0 + 0.3, 2.25), xytext=(x1 - 0.3, 2.25),
+                    arrowprops={"arrowstyle": "->", "color": COLORS["other"],
+                                "connectionstyle": "arc3,rad=-0.4"})
+        ax.text((x0 + x1) / 2, 1.55, g, ha="center", va="top", fontsize=9,
+                color=COLORS["other"])
+    ax.text(5, 0.75, caption, ha="center", fontsize=8.5)
+    return fig
+
+
 def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
     r"""The computation graph of the last layers, forward above and backward below.
 
@@ -780,37 +804,54 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
     loss = float(Lo.cross_entropy(z, t))
     dz = Lo.cross_entropy_backward(z, t)[0]
     fmt = lambda v: "[" + ", ".join(f"{x:.2f}" for x in v) + "]"  # noqa: E731
-    fig, ax = new_figure(width=8.8, height=2.8)
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0.65, 3.5)
-    ax.axis("off")
     nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {fmt(z[0])}"),
              (6.0, "a", f"a = {fmt(a)}"), (8.9, "L", f"L = {loss:.3f}")]
-    for x, name, value in nodes:
-        ax.text(x, 2.7, f"${name}$", ha="center", va="center", fontsize=16,
-                bbox={"boxstyle": "circle", "fc": "white", "ec": COLORS["ours"]})
-        ax.text(x, 3.25, value, ha="center", fontsize=8.5)
     ops = ["$Wh + b$", "softmax", f"$-\\log a_y$, y = {target}"]
     grads = [r"$\partial L/\partial W = (a - y)\,h^\top$",
              f"$\\partial L/\\partial z = a - y$\n= {fmt(dz)}",
              f"$\\partial L/\\partial a_y = -1/a_y$\n= {-1 / a[target]:.2f}"]
-    for (x0, *_), (x1, *_), op, g in zip(nodes[:-1], nodes[1:], ops, grads, strict=True):
-        ax.annotate("", xy=(x1 - 0.45, 2.7), xytext=(x0 + 0.45, 2.7),
-                    arrowprops={"arrowstyle": "->", "color": "black"})
-        ax.text((x0 + x1) / 2, 2.85, op, ha="center", fontsize=9)
-        ax.annotate("", xy=(x0 + 0.3, 2.25), xytext=(x1 - 0.3, 2.25),
-                    arrowprops={"arrowstyle": "->", "color": COLORS["other"],
-                                "connectionstyle": "arc3,rad=-0.4"})
-        ax.text((x0 + x1) / 2, 1.55, g, ha="center", va="top", fontsize=9,
-                color=COLORS["other"])
-    ax.text(5, 0.75, "forward: black, left to right; backward: red, right to left. "
-            "softmax's Jacobian times -1/a_y collapses to a - y.",
-            ha="center", fontsize=8.5)
+    fig = _graph_figure(nodes, ops, grads, "forward: black, left to right; backward: red, "
+                        "right to left. softmax's Jacobian times -1/a_y collapses to a - y.")
     fig.alt = (
-        "Computation graph of softmax followed by cross-entropy for logits z = " + str(list(z))
- + " and target class " + str(target) +
-        ", with each node's value and the gradient flowing back: dL/dz = softmax(z) - "
-        "onehot(target)."
+        f"Computation graph of softmax followed by cross-entropy for logits z = {fmt(z[0])} "
+        f"and target class {target}, each node's value above it and the gradient flowing "
+        f"back below: dL/dz = softmax(z) - onehot(target) = {fmt(dz)}."
+    )
+    return fig
+
+
+def bce_graph_figure(z: float = 1.5, target: float = 0.0):
+    r"""The computation graph of one sigmoid output with binary cross-entropy.
+
+    :math:`h \to z = w^\top h + b \to a = \sigma(z) \to
+    L = -[y \log a + (1 - y) \log(1 - a)]`, with one example's numbers and the
+    gradient on the way back: :math:`\partial L/\partial a = (a - y) / (a(1 - a))`
+    times :math:`\sigma'(z) = a(1 - a)` leaves :math:`a - y`, as for softmax and
+    cross-entropy (:func:`~mlnotes.losses.binary_cross_entropy_with_logits`).
+
+    Example:
+        >>> len(bce_graph_figure().axes)
+        1
+    """
+    from . import losses as Lo
+
+    a = float(A.sigmoid(np.array([z], dtype=np.float64))[0])
+    loss = float(Lo.binary_cross_entropy_with_logits(np.array([z], dtype=np.float64),
+                                                     np.array([target], dtype=np.float64)))
+    nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {z:.2f}"),
+             (6.0, "a", f"a = {a:.3f}"), (8.9, "L", f"L = {loss:.3f}")]
+    ops = [r"$w^\top h + b$", "sigmoid", f"BCE, y = {target:g}"]
+    grads = [r"$\partial L/\partial w = (a - y)\,h$",
+             f"$\\partial L/\\partial z = a - y$\n= {a - target:.3f}",
+             f"$\\partial L/\\partial a = \\frac{{a - y}}{{a(1 - a)}}$\n= "
+             f"{(a - target) / (a * (1 - a)):.3f}"]
+    fig = _graph_figure(nodes, ops, grads, "forward: black; backward: red. sigma'(z) = "
+                        "a(1 - a) cancels the denominator: again a - y.")
+    fig.alt = (
+        f"Computation graph of a sigmoid output with binary cross-entropy for z = {z:.2f} and "
+        f"label {target:g}: a = {a:.3f}, L = {loss:.3f}; flowing back, dL/da = "
+        f"{(a - target) / (a * (1 - a)):.3f}, and the sigmoid's slope a(1 - a) turns it into "
+        f"dL/dz = a - y = {a - target:.3f}."
     )
     return fig
 
