@@ -156,13 +156,14 @@ def linear_lr(t: Any, base_lr: float, start_factor: float = 1.0 / 3, end_factor:
     _check_real("end_factor", end_factor, 0.0, 1.0)
     check_count(total_iters, "total_iters")
     # eta_t = eta_0 (f0 + (f1 - f0) min(t, T) / T)
-    factor = start_factor + (end_factor - start_factor) * np.minimum(steps, total_iters) / total_iters
+    ramp = np.minimum(steps, total_iters) / total_iters
+    factor = start_factor + (end_factor - start_factor) * ramp
     return _result(base_lr * factor, t)
 
 
 def cosine_annealing_lr(t: Any, base_lr: float, T_max: int,
                         eta_min: float = 0.0) -> float | np.ndarray:
-    r"""Cosine annealing: half a cosine from :math:`\eta_0` down to :math:`\eta_{\min}` in ``T_max`` steps.
+    r"""Cosine annealing: half a cosine from :math:`\eta_0` down to :math:`\eta_{\min}`.
 
     .. math::
         \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
@@ -198,7 +199,7 @@ def cosine_annealing_lr(t: Any, base_lr: float, T_max: int,
 
 
 class LRScheduler:
-    r"""The base of the schedulers: torch's ``LRScheduler``, for any optimizer with ``param_groups``.
+    r"""The schedulers' base: torch's ``LRScheduler``, for any optimizer with ``param_groups``.
 
     On creation the scheduler records each group's learning rate as
     ``"initial_lr"`` (:math:`\eta_0`, listed in ``base_lrs``) and takes its
@@ -437,7 +438,7 @@ class LinearLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    r"""Anneal the learning rate along half a cosine, from :math:`\eta_0` to ``eta_min`` in ``T_max`` steps.
+    r"""Anneal the learning rate along half a cosine, from :math:`\eta_0` down to ``eta_min``.
 
     .. math::
         \eta_t = \eta_{\min} + (\eta_{t-1} - \eta_{\min})\,
