@@ -1,0 +1,602 @@
+r"""A character-level language model: an LSTM that reads text one letter at a time.
+
+A language model gives the probability of the next symbol given the ones before,
+
+.. math::
+    p(x_1, \dots, x_T) = \prod_{t} p(x_{t+1} \mid x_1, \dots, x_t),
+
+and a recurrent network fits it in one pass: after reading :math:`x_1, \dots, x_t`
+its hidden state :math:`h_t` is a summary of that prefix, and a linear read-out of
+:math:`h_t` gives the logits of :math:`x_{t+1}`. Here the symbols are characters.
+
+- :data:`TEXT` is the corpus, a few paragraphs written for this project;
+  :func:`vocabulary`, :func:`encode` and :func:`decode` turn text into class indices
+  and back.
+- :func:`pad_sequences` and :func:`make_batch` put windows of different lengths into
+  one rectangular batch, with the lengths and a target of :data:`IGNORE_INDEX` on
+  the padding, which :func:`~mlnotes.losses.cross_entropy` skips.
+- :class:`CharLSTM` is :class:`mlnotes.rnn.LSTM` with a linear read-out;
+  :func:`sequence_loss` is its cross-entropy and :func:`train` fits it with
+  :class:`mlnotes.optim.Adam`.
+- :func:`next_distribution`, :func:`sample` and :func:`greedy` write with it:
+  sampling draws each character from :math:`\mathrm{softmax}(z / T)`, the softmax
+  with inverse temperature :math:`\beta = 1/T`.
+
+The text functions take and return NumPy arrays and run without torch; the model
+and what uses it need torch.
+
+Explained in the book: :doc:`/sequences` (section "A character-level language
+model"); presented in the deck "Lecture: Sequences".
+
+Shapes: ``N`` batch, ``L`` sequence length, ``V`` vocabulary size (the classes),
+``H`` hidden units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .activations import softmax
+from .backend import check_count, import_torch, needs_torch, to_numpy
+from .datasets import rng_from
+from .losses import cross_entropy
+from .moe import seeded_linear
+from .optim import Adam
+from .rnn import LSTM, clip_grad_norm
+
+torch = import_torch()
+
+__all__ = [
+    "TEXT",
+    "VOCAB",
+    "IGNORE_INDEX",
+    "vocabulary",
+    "encode",
+    "decode",
+    "unigram_entropy",
+    "pad_sequences",
+    "make_batch",
+    "CharLSTM",
+    "sequence_loss",
+    "train",
+    "next_distribution",
+    "sample",
+    "greedy",
+]
+
+#: The corpus: a few paragraphs about sequences and memory, written for mlnotes
+#: (lower case, so that the alphabet stays small). About 2,000 characters.
+TEXT = """\
+a sequence is read one step at a time. the network sees a letter, updates its state, \
+and waits for the next letter. the state is all it keeps of the past: a few numbers \
+that must hold what came before, the start of a word, the word before it, whether a \
+line has just begun.
+
+a plain recurrent network multiplies its state by the same matrix at every step, and \
+what it saw long ago fades away. the long short-term memory keeps a second state, the \
+cell, and changes it only with gates and sums. the forget gate says what to keep. the \
+input gate says what to write. the output gate says what to show. with the forget \
+gate open, the cell holds a letter for many steps, and the gradient finds its way back.
+
+to learn a language one letter at a time, the model reads a window of the text and \
+predicts, at every step, the letter that comes next. the loss is the cross-entropy of \
+that guess. at first every letter is equally likely. soon the model learns that a \
+space follows a word, that a word starts after a space, that a full stop ends a line. \
+later it learns whole words, and which word may follow which.
+
+to write, the model is given a prompt. it reads the prompt step by step, and its state \
+now holds the prompt. then it draws the next letter from its softmax, feeds that letter \
+back in, and draws again. a low temperature picks the likely letter every time and \
+repeats itself. a high temperature picks the unlikely ones too and makes noise. in \
+between, the model writes words it has read, in orders it has not.
+
+memory is what the present keeps of the past. a sequence model is good when it keeps \
+the right part of it, and forgets the rest.
+"""
+
+#: The target that :func:`make_batch` puts on padding and the loss skips: torch's
+#: default ``ignore_index``.
+IGNORE_INDEX = -100
+
+
+# ------------------------------------------------------------------- the alphabet
+
+
+def vocabulary(text: str) -> str:
+    r"""The distinct characters of ``text``, sorted: character ``vocab[k]`` is class ``k``.
+
+    Example:
+        >>> vocabulary("banana")
+        'abn'
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text must be a non-empty str, got {text!r}")
+    return "".join(sorted(set(text)))
+
+
+#: The vocabulary of :data:`TEXT`.
+VOCAB = vocabulary(TEXT)
+
+
+def _encode(text: str, vocab: str, name: str) -> np.ndarray:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+    index = {ch: k for k, ch in enumerate(vocab)}
+    unknown = sorted(set(text) - set(index))
+    if unknown:
+        raise ValueError(f"{name} has characters outside the vocabulary: {''.join(unknown)!r}")
+    return np.array([index[ch] for ch in text], dtype=np.int64)
+
+
+def encode(text: str, vocab: str = VOCAB) -> np.ndarray:
+    r"""The class index of every character of ``text``: a 1-D ``int64`` array.
+
+    Args:
+        text: a string whose characters are all in ``vocab``.
+        vocab: the alphabet (:func:`vocabulary`); :data:`VOCAB` by default.
+
+    Returns:
+        ``ids`` of shape ``(len(text),)``, with ``vocab[ids[t]] == text[t]``.
+
+    Raises:
+        ValueError: ``text`` has a character that ``vocab`` lacks (they are named).
+
+    Example:
+        >>> encode("nab", vocab="abn").tolist()
+        [2, 0, 1]
+        >>> decode(encode("a step at a time")) == "a step at a time"
+        True
+    """
+    return _encode(text, vocab, "text")
+
+
+def decode(ids: Any, vocab: str = VOCAB) -> str:
+    r"""The text of a sequence of class indices: :func:`encode` undone.
+
+    Args:
+        ids: integer class indices, a 1-D array or list (a torch tensor too).
+        vocab: the alphabet; :data:`VOCAB` by default.
+
+    Example:
+        >>> decode([2, 0, 1], vocab="abn")
+        'nab'
+    """
+    ids = to_numpy(ids) if hasattr(ids, "shape") else np.asarray(ids)
+    if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+        raise ValueError(f"ids must be a 1-D sequence of integers, got shape {ids.shape} "
+                         f"and dtype {ids.dtype}")
+    if ids.size and (ids.min() < 0 or ids.max() >= len(vocab)):
+        raise ValueError(f"ids must lie in [0, {len(vocab)}), got {ids.min()}..{ids.max()}")
+    return "".join(vocab[k] for k in ids.tolist())
+
+
+def unigram_entropy(ids: Any, vocab_size: int | None = None) -> float:
+    r"""The entropy of the characters' frequencies, in nats: the best loss without context.
+
+    .. math::
+        H = -\sum_k p_k \log p_k, \qquad p_k = \frac{\#\{t : x_t = k\}}{T}
+
+    A model that ignores the past can do no better than predicting these
+    frequencies at every step, so its cross-entropy on the text is at least
+    :math:`H`. A loss below :math:`H` is what the context bought.
+
+    Args:
+        ids: the encoded text, 1-D integer.
+        vocab_size: ``V`` (unused classes have :math:`p_k = 0` and add nothing).
+
+    Example:
+        >>> round(unigram_entropy(encode("abab", "ab")), 4)  # log 2
+        0.6931
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size == 0:
+        raise ValueError(f"ids must be a non-empty 1-D array, got shape {ids.shape}")
+    counts = np.bincount(ids, minlength=vocab_size or 0)
+    p = counts[counts > 0] / ids.size
+    # H = -sum_k p_k log p_k
+    return float(-(p * np.log(p)).sum())
+
+
+# ---------------------------------------------------------------------- batching
+
+
+def pad_sequences(seqs: Sequence[Any], value: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Stack 1-D sequences of different lengths into one ``(N, L)`` array, padded at the end.
+
+    ``L`` is the longest length; a shorter row is filled with ``value`` after its
+    last element. The lengths say which entries are real:
+    ``mask = np.arange(L) < lengths[:, None]``.
+
+    Args:
+        seqs: ``N`` 1-D integer arrays (or lists), at least one.
+        value: what the padding holds.
+
+    Returns:
+        ``(padded, lengths)``: ``int64`` arrays of shapes ``(N, L)`` and ``(N,)``.
+
+    Example:
+        >>> padded, lengths = pad_sequences([[5, 6, 7], [8]], value=-100)
+        >>> padded.tolist(), lengths.tolist()
+        ([[5, 6, 7], [8, -100, -100]], [3, 1])
+    """
+    seqs = [np.asarray(s, dtype=np.int64) for s in seqs]
+    if not seqs:
+        raise ValueError("seqs must hold at least one sequence, got none")
+    for k, s in enumerate(seqs):
+        if s.ndim != 1:
+            raise ValueError(f"seqs[{k}] must be 1-D, got shape {s.shape}")
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    padded = np.full((len(seqs), int(lengths.max())), value, dtype=np.int64)
+    for row, s in zip(padded, seqs, strict=True):
+        row[: len(s)] = s
+    return padded, lengths
+
+
+def make_batch(
+    ids: Any,
+    batch_size: int,
+    min_length: int,
+    max_length: int,
+    generator: int | np.random.Generator = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Windows of random lengths from ``ids``, as inputs and next-character targets.
+
+    Each of the ``N`` windows gets a length :math:`\ell_n` drawn uniformly from
+    ``[min_length, max_length]`` and a uniform start :math:`s_n`; its input is
+    :math:`x_{s_n}, \dots, x_{s_n + \ell_n - 1}` and its target the same window
+    one character later. Inputs are padded with 0 (a real class: the padding
+    comes after the real steps, so a recurrent network has read them all before
+    it meets it) and targets with :data:`IGNORE_INDEX`, so the loss counts the
+    real steps only.
+
+    Args:
+        ids: the encoded text, 1-D, longer than ``max_length``.
+        batch_size: ``N``.
+        min_length: the shortest window, at least 1.
+        max_length: the longest window, at least ``min_length``.
+        generator: an int seed or a ``numpy.random.Generator``.
+
+    Returns:
+        ``(inputs, targets, lengths)``: ``int64`` arrays ``(N, L)``, ``(N, L)``
+        and ``(N,)``, with ``L = lengths.max()``.
+
+    Example:
+        >>> ids = encode("abcdefgh", "abcdefgh")
+        >>> x, y, lengths = make_batch(ids, 2, 2, 4, generator=0)
+        >>> x.shape == y.shape == (2, lengths.max())
+        True
+        >>> bool(((y == IGNORE_INDEX) == (np.arange(x.shape[1]) >= lengths[:, None])).all())
+        True
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be a 1-D integer array, got shape {ids.shape} "
+                         f"and dtype {ids.dtype}")
+    N = check_count(batch_size, "batch_size")
+    min_length = check_count(min_length, "min_length")
+    max_length = check_count(max_length, "max_length")
+    if max_length < min_length:
+        raise ValueError(f"max_length must be at least min_length={min_length}, "
+                         f"got {max_length}")
+    if len(ids) <= max_length:
+        raise ValueError(f"ids must be longer than max_length={max_length}, got {len(ids)}")
+    rng = rng_from(generator)
+    lengths = rng.integers(min_length, max_length + 1, size=N)
+    # a window of l inputs needs l + 1 characters: s + l <= len(ids) - 1
+    starts = rng.integers(0, len(ids) - lengths)
+    inputs, _ = pad_sequences([ids[s: s + n] for s, n in zip(starts, lengths, strict=True)])
+    targets, lengths = pad_sequences(
+        [ids[s + 1: s + n + 1] for s, n in zip(starts, lengths, strict=True)], IGNORE_INDEX)
+    return inputs, targets, lengths
+
+
+# -------------------------------------------------------------------------- model
+
+
+def _torch_generator(generator: int | torch.Generator) -> torch.Generator:
+    if isinstance(generator, torch.Generator):
+        return generator
+    if isinstance(generator, bool) or not isinstance(generator, (int, np.integer)):
+        raise TypeError(f"generator must be an int seed or a torch.Generator, "
+                        f"got {type(generator).__name__}")
+    return torch.Generator().manual_seed(int(generator))
+
+
+class CharLSTM(torch.nn.Module):
+    r"""An LSTM over one-hot characters with a linear read-out of the next character's logits.
+
+    .. math::
+        h_t = \mathrm{LSTM}(\mathrm{onehot}(x_t), h_{t-1}), \qquad
+        z_t = h_t W_{out}^\top + b_{out} \in \R^{V}, \qquad
+        p(x_{t+1} \mid x_{\le t}) = \mathrm{softmax}(z_t)
+
+    The one-hot input times the LSTM's :math:`W_{ih}` picks one column of it: a
+    learnt embedding of each character, with no separate table.
+
+    Args:
+        vocab_size: ``V``, the number of characters.
+        hidden_size: ``H``.
+        generator: an int seed or a ``torch.Generator`` for the initial weights
+            (torch's initialisation, drawn from it).
+        dtype: the parameters' dtype (float32 by default).
+
+    Returns (of ``forward(ids, state=None)``):
+        ``(logits, state)``: ``(N, L, V)`` logits for the character after each
+        step, and the LSTM's last ``(h, c)``, each ``(1, N, H)``, to continue
+        reading from.
+
+    Example:
+        >>> import torch
+        >>> model = CharLSTM(vocab_size=5, hidden_size=8, generator=0)
+        >>> logits, (h, c) = model(torch.tensor([[0, 1, 2], [3, 4, 0]]))
+        >>> tuple(logits.shape), tuple(h.shape)
+        ((2, 3, 5), (1, 2, 8))
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int = 64,
+                 generator: int | torch.Generator = 0, dtype: torch.dtype | None = None):
+        super().__init__()
+        self.vocab_size = check_count(vocab_size, "vocab_size")
+        hidden_size = check_count(hidden_size, "hidden_size")
+        g = _torch_generator(generator)
+        self.lstm = LSTM(self.vocab_size, hidden_size, batch_first=True, dtype=dtype,
+                         generator=g)
+        self.readout = seeded_linear(hidden_size, self.vocab_size, g, dtype)
+
+    def forward(self, ids: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        ids = torch.as_tensor(ids, device=self.readout.weight.device)
+        if ids.ndim != 2 or ids.dtype not in (torch.int64, torch.int32) or ids.shape[1] < 1:
+            raise ValueError(f"ids must be integer class indices of shape (N, L), L >= 1, "
+                             f"got shape {tuple(ids.shape)} and dtype {ids.dtype}")
+        if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(f"ids must lie in [0, {self.vocab_size}), "
+                             f"got {int(ids.min())}..{int(ids.max())}")
+        dtype = self.readout.weight.dtype
+        x = torch.nn.functional.one_hot(ids.long(), self.vocab_size).to(dtype)  # (N, L, V)
+        hs, state = self.lstm(x, state)  # (N, L, H)
+        # z_t = h_t W_out^T + b_out
+        return self.readout(hs), state  # (N, L, V)
+
+
+@needs_torch
+def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
+    r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
+
+    .. math::
+        \ell = -\frac{1}{\sum_n \ell_n} \sum_{n} \sum_{t < \ell_n}
+               \log \mathrm{softmax}(z_{n,t})_{y_{n,t}}
+
+    Targets equal to :data:`IGNORE_INDEX` (the padding of :func:`make_batch`) are
+    skipped by :func:`~mlnotes.losses.cross_entropy`, in the sum and in the count.
+
+    Args:
+        model: a :class:`CharLSTM`.
+        inputs: ``(N, L)`` class indices (NumPy or torch).
+        targets: ``(N, L)`` class indices or :data:`IGNORE_INDEX`.
+
+    Returns:
+        The loss, a 0-d tensor (with its graph, for ``backward``).
+
+    Example:
+        >>> model = CharLSTM(vocab_size=3, hidden_size=4)
+        >>> x, y = np.array([[0, 1, 2]]), np.array([[1, 2, 0]])
+        >>> y_pad = np.array([[1, 2, 0, IGNORE_INDEX]])  # a padded step, skipped
+        >>> x_pad = np.array([[0, 1, 2, 0]])
+        >>> bool(sequence_loss(model, x, y) == sequence_loss(model, x_pad, y_pad))
+        True
+    """
+    inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
+    if tuple(inputs.shape) != tuple(targets.shape):
+        raise ValueError(f"inputs and targets must have the same shape, got "
+                         f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
+    logits, _ = model(inputs)  # (N, L, V)
+    V = logits.shape[-1]
+    # every step of every window is one classification: (N L, V) logits, (N L,) targets
+    return cross_entropy(logits.reshape(-1, V), targets.reshape(-1).long().to(logits.device),
+                         ignore_index=IGNORE_INDEX)
+
+
+@needs_torch
+def train(
+    model: CharLSTM,
+    ids: Any,
+    steps: int = 300,
+    batch_size: int = 16,
+    min_length: int = 16,
+    max_length: int = 48,
+    lr: float = 0.02,
+    max_norm: float = 1.0,
+    generator: int | np.random.Generator = 0,
+) -> list[float]:
+    r"""Fit ``model`` to ``ids`` with Adam on :func:`sequence_loss`; return the loss of each step.
+
+    Each step draws a fresh :func:`make_batch` of windows of different lengths,
+    backpropagates through time, clips the gradients' joint norm to ``max_norm``
+    (:func:`mlnotes.rnn.clip_grad_norm`) and takes one :class:`mlnotes.optim.Adam`
+    step.
+
+    Args:
+        model: a :class:`CharLSTM` (trained in place).
+        ids: the encoded text.
+        steps: the number of Adam steps.
+        batch_size, min_length, max_length: as in :func:`make_batch`.
+        lr: Adam's learning rate.
+        max_norm: the largest gradient norm a step uses.
+        generator: an int seed or a ``numpy.random.Generator`` for the batches.
+
+    Returns:
+        The training loss before each step, in nats per character.
+
+    Example:
+        >>> ids = encode("abcabcabcabc", "abc")
+        >>> model = CharLSTM(vocab_size=3, hidden_size=8)
+        >>> losses = train(model, ids, steps=40, batch_size=4, min_length=2, max_length=5)
+        >>> losses[-1] < 0.5 * losses[0]  # a cycle is easy to predict
+        True
+    """
+    steps = check_count(steps, "steps")
+    rng = rng_from(generator)
+    opt = Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        inputs, targets, _ = make_batch(ids, batch_size, min_length, max_length, rng)
+        loss = sequence_loss(model, inputs, targets)
+        opt.zero_grad()
+        loss.backward()
+        clip_grad_norm(list(model.parameters()), max_norm)
+        opt.step()
+        losses.append(float(loss.detach()))
+    return losses
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def _check_temperature(temperature: float) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
+        raise TypeError(f"temperature must be a positive number, got "
+                        f"{type(temperature).__name__}")
+    if not (temperature > 0 and math.isfinite(temperature)):
+        raise ValueError(f"temperature must be a positive, finite number, got {temperature}")
+    return float(temperature)
+
+
+def _check_length(length: int) -> int:
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
+        raise TypeError(f"length must be an int, got {type(length).__name__}")
+    if length < 0:
+        raise ValueError(f"length must be at least 0, got {length}")
+    return int(length)
+
+
+def _read(model: CharLSTM, prompt: str, vocab: str) -> tuple[Any, Any]:
+    """Read ``prompt``; return the logits after its last character ``(V,)`` and the state."""
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"prompt must be a non-empty str, got {prompt!r}")
+    ids = torch.from_numpy(_encode(prompt, vocab, "prompt"))[None]  # (1, L)
+    logits, state = model(ids)
+    return logits[0, -1], state
+
+
+@needs_torch
+@torch.no_grad()
+def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
+                      vocab: str = VOCAB) -> np.ndarray:
+    r"""The model's distribution of the character after ``prompt``, at a temperature.
+
+    .. math::
+        p = \mathrm{softmax}(z / T) = \mathrm{softmax}(\beta z), \qquad \beta = 1/T
+
+    Args:
+        model: a :class:`CharLSTM`.
+        prompt: the text read first, at least one character.
+        temperature: :math:`T > 0`; 1 is the model's own distribution, smaller is
+            sharper (towards the argmax), larger flatter (towards uniform).
+        vocab: the alphabet the model was trained on.
+
+    Returns:
+        Probabilities of shape ``(V,)``, float64 NumPy.
+
+    Example:
+        >>> model = CharLSTM(len(VOCAB))
+        >>> p = next_distribution(model, "the cell")
+        >>> p.shape == (len(VOCAB),), round(float(p.sum()), 6)
+        (True, 1.0)
+    """
+    beta = 1.0 / _check_temperature(temperature)
+    logits, _ = _read(model, prompt, vocab)
+    # p = softmax(z / T), the softmax with inverse temperature beta = 1/T
+    return to_numpy(softmax(logits.double(), beta=beta))
+
+
+@needs_torch
+@torch.no_grad()
+def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
+           generator: int | np.random.Generator = 0, vocab: str = VOCAB) -> str:
+    r"""Write ``length`` characters after ``prompt``, each drawn from :math:`\mathrm{softmax}(z/T)`.
+
+    The model reads the prompt; then, ``length`` times, it draws the next
+    character from its distribution at temperature :math:`T` (inverse
+    temperature :math:`\beta = 1/T` of :func:`~mlnotes.activations.softmax`),
+    and reads that character to update its state. A draw is the inverse of the
+    cumulative distribution at a uniform number :math:`u`:
+    :math:`k = \min\{k : \sum_{j \le k} p_j > u\}`.
+
+    As :math:`T \to 0` the distribution tends to the one-hot argmax and the
+    sample to :func:`greedy`'s text; as :math:`T` grows it tends to uniform.
+
+    Args:
+        model: a :class:`CharLSTM`.
+        prompt: the text read first, at least one character; any length.
+        length: how many characters to write (0 gives ``""``).
+        temperature: :math:`T > 0`.
+        generator: an int seed or a ``numpy.random.Generator`` for the draws.
+        vocab: the alphabet the model was trained on.
+
+    Returns:
+        The ``length`` characters written (without the prompt).
+
+    Raises:
+        ValueError: ``temperature`` is not positive and finite, ``length`` is
+            negative, or ``prompt`` is empty or has a character outside ``vocab``.
+
+    Example:
+        >>> model = CharLSTM(len(VOCAB))
+        >>> text = sample(model, "a step", length=12, temperature=0.8, generator=1)
+        >>> len(text), text == sample(model, "a step", 12, 0.8, generator=1)
+        (12, True)
+    """
+    beta = 1.0 / _check_temperature(temperature)
+    length = _check_length(length)
+    rng = rng_from(generator)
+    logits, state = _read(model, prompt, vocab)
+    out = []
+    for _ in range(length):
+        # p = softmax(beta z), beta = 1/T
+        p = to_numpy(softmax(logits.double(), beta=beta))
+        # k = the first index whose cumulative probability exceeds u ~ U[0, 1)
+        cdf = np.cumsum(p)
+        k = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(p) - 1)
+        out.append(k)
+        step_logits, state = model(torch.tensor([[k]]), state)
+        logits = step_logits[0, -1]
+    return decode(out, vocab)
+
+
+@needs_torch
+@torch.no_grad()
+def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str:
+    r"""Write ``length`` characters after ``prompt``, each the most likely one: :math:`T \to 0`.
+
+    .. math::
+        x_{t+1} = \arg\max_k z_{t,k}
+
+    Args:
+        model: a :class:`CharLSTM`.
+        prompt: the text read first, at least one character.
+        length: how many characters to write.
+        vocab: the alphabet the model was trained on.
+
+    Returns:
+        The ``length`` characters written (without the prompt).
+
+    Example:
+        >>> model = CharLSTM(len(VOCAB))
+        >>> greedy(model, "memory", 20) == sample(model, "memory", 20, temperature=1e-6)
+        True
+    """
+    length = _check_length(length)
+    logits, state = _read(model, prompt, vocab)
+    out = []
+    for _ in range(length):
+        # x_{t+1} = argmax_k z_k
+        k = int(torch.argmax(logits))
+        out.append(k)
+        step_logits, state = model(torch.tensor([[k]]), state)
+        logits = step_logits[0, -1]
+    return decode(out, vocab)
