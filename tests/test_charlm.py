@@ -304,3 +304,30 @@ def test_model_on_a_device(device):
     assert len(losses) == 3 and all(math.isfinite(v) for v in losses)
     assert len(C.sample(model, "the", 5, generator=0)) == 5
     assert C.greedy(model, "the", 5) == C.sample(model, "the", 5, 1e-6)
+
+
+def test_text_functions_run_without_torch():
+    # the browser has no torch: the corpus, the alphabet and the batches still work there
+    from test_without_torch import run_without_torch
+
+    out = run_without_torch("""
+        import doctest, sys
+        from mlnotes import charlm as C
+        for name in ("vocabulary", "encode", "decode", "unigram_entropy", "pad_sequences",
+                     "make_batch"):
+            doctest.run_docstring_examples(getattr(C, name), vars(C), name=name,
+                                           optionflags=doctest.ELLIPSIS)
+        x, y, lengths = C.make_batch(C.encode(C.TEXT), 4, 3, 9, generator=0)
+        print(C.decode(C.encode(C.TEXT)) == C.TEXT, x.shape == y.shape, "torch" in sys.modules)
+        try:
+            C.CharLSTM(5)
+        except ImportError as e:
+            print("needs torch:", "mlnotes.charlm.CharLSTM" in str(e))
+        try:
+            C.sample(None, "a", 3)
+        except ImportError as e:
+            print("needs torch:", "mlnotes.charlm.sample" in str(e))
+    """)
+    assert "Failed example" not in out, out
+    assert out.split("\n")[-4:-1] == ["True True False", "needs torch: True",
+                                     "needs torch: True"], out

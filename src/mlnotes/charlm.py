@@ -245,9 +245,9 @@ def make_batch(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Windows of random lengths from ``ids``, as inputs and next-character targets.
 
-    Each of the ``N`` windows gets a length :math:`\ell_n` drawn uniformly from
+    Each of the ``N`` windows gets a length :math:`L_n` drawn uniformly from
     ``[min_length, max_length]`` and a uniform start :math:`s_n`; its input is
-    :math:`x_{s_n}, \dots, x_{s_n + \ell_n - 1}` and its target the same window
+    :math:`x_{s_n}, \dots, x_{s_n + L_n - 1}` and its target the same window
     one character later. Inputs are padded with 0 (a real class: the padding
     comes after the real steps, so a recurrent network has read them all before
     it meets it) and targets with :data:`IGNORE_INDEX`, so the loss counts the
@@ -368,8 +368,10 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
 
     .. math::
-        \ell = -\frac{1}{\sum_n \ell_n} \sum_{n} \sum_{t < \ell_n}
+        \ell = -\frac{1}{\sum_n L_n} \sum_{n} \sum_{t < L_n}
                \log \mathrm{softmax}(z_{n,t})_{y_{n,t}}
+
+    with :math:`L_n` the real length of window :math:`n`.
 
     Targets equal to :data:`IGNORE_INDEX` (the padding of :func:`make_batch`) are
     skipped by :func:`~mlnotes.losses.cross_entropy`, in the sum and in the count.
