@@ -415,3 +415,122 @@ def test_train_gated_network_lowers_the_loss():
     parts = [torch.nn.Linear(1, 1).double() for _ in range(3)]
     losses = G.train_gated_network(G.GatedNetwork(*parts), (a,), a.abs(), steps=40)
     assert len(losses) == 40 and losses[-1] < 0.5 * losses[0]
+
+
+# ------------------------------------------------------------- multi-head attention
+
+E_MHA, H_MHA, L_MHA, S_MHA = 8, 2, 5, 6
+
+
+def _mha_module(bias=True):
+    m = torch.nn.MultiheadAttention(E_MHA, H_MHA, bias=bias, batch_first=True,
+                                    dtype=torch.float64)
+    with torch.no_grad():  # torch zeroes the biases at creation: give them values
+        for p in m.parameters():
+            p.copy_(torch.tensor(RNG.normal(size=tuple(p.shape))))
+    return m
+
+
+def _mha_weights(m):
+    bias_in = None if m.in_proj_bias is None else m.in_proj_bias.detach().numpy()
+    bias_out = None if m.out_proj.bias is None else m.out_proj.bias.detach().numpy()
+    return (m.in_proj_weight.detach().numpy(), bias_in, m.out_proj.weight.detach().numpy(),
+            bias_out)
+
+
+def _causal_float(L, S):
+    return np.triu(np.full((L, S), -np.inf), 1)
+
+
+MHA_MASKS = {
+    "none": (None, False),
+    "causal flag": (None, True),
+    "bool": (np.triu(np.ones((L_MHA, L_MHA), dtype=bool), 1), False),
+    "float": (_causal_float(L_MHA, L_MHA) + RNG.normal(size=(L_MHA, L_MHA)), False),
+    "per head": (RNG.normal(size=(3 * H_MHA, L_MHA, L_MHA)), False),
+}
+
+
+@pytest.mark.parametrize("average", [True, False])
+@pytest.mark.parametrize("mask", list(MHA_MASKS))
+@pytest.mark.parametrize("bias", [True, False])
+def test_multi_head_attention_matches_torch(mask, average, bias, backend):
+    module = _mha_module(bias)
+    x = RNG.normal(size=(3, L_MHA, E_MHA))
+    m, causal = MHA_MASKS[mask]
+    ref_mask = torch.tensor(_causal_float(L_MHA, L_MHA)) if causal else (
+        None if m is None else torch.tensor(m))
+    expected, expected_w = module(*(torch.tensor(x),) * 3, attn_mask=ref_mask,
+                                  average_attn_weights=average)
+    ours_mask = None if m is None else make(m, backend, dtype=m.dtype)
+    out, weights = G.multi_head_attention(
+        *(make(x, backend),) * 3, H_MHA, *(None if w is None else make(w, backend)
+                                           for w in _mha_weights(module)),
+        attn_mask=ours_mask, is_causal=causal, average_attn_weights=average)
+    assert_close(out, expected.detach())
+    assert_close(weights, expected_w.detach())
+
+
+def test_multi_head_attention_cross_and_unbatched_match_torch(backend):
+    module = _mha_module()
+    q, kv = RNG.normal(size=(L_MHA, E_MHA)), RNG.normal(size=(S_MHA, E_MHA))
+    expected, expected_w = module(torch.tensor(q), torch.tensor(kv), torch.tensor(kv))
+    out, weights = G.multi_head_attention(
+        make(q, backend), make(kv, backend), make(kv, backend), H_MHA,
+        *(make(w, backend) for w in _mha_weights(module)))
+    assert tuple(out.shape) == (L_MHA, E_MHA) and tuple(weights.shape) == (L_MHA, S_MHA)
+    assert_close(out, expected.detach())
+    assert_close(weights, expected_w.detach())
+    none = G.multi_head_attention(make(q, backend), make(kv, backend), make(kv, backend),
+                                  H_MHA, *(make(w, backend) for w in _mha_weights(module)),
+                                  need_weights=False)[1]
+    assert none is None
+
+
+def test_multi_head_attention_autograd_matches_torch(device):
+    module = _mha_module().to(device)
+    x = RNG.normal(size=(2, L_MHA, E_MHA))
+    params = [make(w, device, requires_grad=True) for w in _mha_weights(module.cpu())]
+    module = module.to(device)
+    xs = make(x, device, requires_grad=True)
+    g = make(RNG.normal(size=(2, L_MHA, E_MHA)), device)
+    out, _ = G.multi_head_attention(xs, xs, xs, H_MHA, *params, is_causal=True)
+    (out * g).sum().backward()
+    xr = torch.tensor(x, device=device, requires_grad=True)
+    ref, _ = module(xr, xr, xr, attn_mask=torch.tensor(_causal_float(L_MHA, L_MHA),
+                                                       device=device))
+    (ref * g).sum().backward()
+    assert_close(xs.grad, xr.grad)
+    ref_params = (module.in_proj_weight, module.in_proj_bias, module.out_proj.weight,
+                  module.out_proj.bias)
+    for mine, theirs in zip(params, ref_params, strict=True):
+        assert_close(mine.grad, theirs.grad)
+
+
+def test_causal_attention_cannot_see_the_future():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(6, 4))
+    w_in, w_out = rng.normal(size=(12, 4)), rng.normal(size=(4, 4))
+    later = x.copy()
+    later[4] += 10.0  # change token 4 only
+    for causal in (True, False):
+        a = G.multi_head_attention(x, x, x, 2, w_in, None, w_out, None, is_causal=causal)[0]
+        b = G.multi_head_attention(later, later, later, 2, w_in, None, w_out, None,
+                                   is_causal=causal)[0]
+        earlier_same = np.allclose(a[:4], b[:4], rtol=0, atol=0)
+        assert earlier_same == causal
+
+
+def test_bad_input_multi_head_attention():
+    x = np.zeros((2, 3, 8))
+    w_in, w_out = np.zeros((24, 8)), np.zeros((8, 8))
+    with pytest.raises(ValueError, match="num_heads"):
+        G.multi_head_attention(x, x, x, 3, w_in, None, w_out, None)
+    with pytest.raises(ValueError, match="in_proj_weight"):
+        G.multi_head_attention(x, x, x, 2, np.zeros((8, 8)), None, w_out, None)
+    with pytest.raises(ValueError, match="out_proj_weight"):
+        G.multi_head_attention(x, x, x, 2, w_in, None, np.zeros((4, 8)), None)
+    with pytest.raises(ValueError, match="query, key and value"):
+        G.multi_head_attention(x[0], x, x, 2, w_in, None, w_out, None)
+    with pytest.raises(ValueError, match="key and value"):
+        G.multi_head_attention(x, x, np.zeros((2, 4, 8)), 2, w_in, None, w_out, None)

@@ -10,9 +10,9 @@ makes them special cases of the multiplicative (bilinear, or quadratic) layer
 One body serves NumPy arrays and torch tensors (see :mod:`mlnotes.backend`);
 :class:`GatedNetwork` is a ``torch.nn.Module`` built from :func:`soft_gate`.
 
-Explained in the book: :doc:`/gating` (gates, softmax gating, attention) and
-:doc:`/architectures` (multiplicative modules); presented in the decks "Lecture:
-Softmax" (its gating half) and "Lecture: Architectures".
+Explained in the book: :doc:`/gating` (gates, softmax gating, attention, multi-head
+attention) and :doc:`/architectures` (multiplicative modules); presented in the decks
+"Lecture: Gates and attention" and "Lecture: Architectures".
 
 Shapes: ``N`` batch, ``K`` candidates, ``D`` features, ``L`` queries, ``S`` keys,
 ``E`` query/key features, ``O`` outputs; ``...`` any batch dimensions.
@@ -38,6 +38,7 @@ __all__ = [
     "softmax_gate",
     "attention_weights",
     "scaled_dot_product_attention",
+    "multi_head_attention",
     "bilinear",
     "switch_weight",
     "GatedNetwork",
@@ -310,6 +311,127 @@ def scaled_dot_product_attention(
     _broadcast([tuple(A.shape[:-2]), tuple(v.shape[:-2])], "the batch dimensions of q, k and v")
     # out_i = sum_j A_ij v_j
     return xp.matmul(A, v)
+
+
+def multi_head_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    num_heads: int,
+    in_proj_weight: Any,
+    in_proj_bias: Any,
+    out_proj_weight: Any,
+    out_proj_bias: Any,
+    attn_mask: Any = None,
+    is_causal: bool = False,
+    need_weights: bool = True,
+    average_attn_weights: bool = True,
+) -> tuple[Any, Any]:
+    r"""Multi-head attention, the forward of ``torch.nn.MultiheadAttention(batch_first=True)``.
+
+    .. math::
+        \mathrm{head}_h = \mathrm{Attention}(Q W_q^{(h)\top}, K W_k^{(h)\top}, V W_v^{(h)\top}),
+        \qquad
+        \mathrm{out} = [\mathrm{head}_1, \dots, \mathrm{head}_H]\, W_o^\top + b_o
+
+    The ``E`` features are projected to queries, keys and values (the three
+    blocks of ``in_proj_weight``, torch's layout), cut into ``H`` heads of
+    ``E / H`` features, each head runs :func:`scaled_dot_product_attention` on
+    its own slice, and the heads' outputs are concatenated and projected back.
+    Heads are cheap: together they cost what one head of width ``E`` costs, but
+    each can attend to something else.
+
+    Masks follow ``nn.MultiheadAttention`` (not
+    :func:`scaled_dot_product_attention`): a boolean ``attn_mask`` is True where
+    a query may **not** attend, a floating-point one is added to the scores.
+    ``is_causal=True`` without a mask builds the causal mask (torch requires the
+    mask and takes the flag as a hint); self-attention with it is what GPT-style
+    decoders use, without it what BERT-style encoders use.
+
+    Args:
+        query: ``(N, L, E)``, or ``(L, E)`` unbatched.
+        key: ``(N, S, E)`` or ``(S, E)``.
+        value: ``(N, S, E)`` or ``(S, E)``.
+        num_heads: ``H``; must divide ``E``.
+        in_proj_weight: ``(3E, E)``, the query, key and value projections stacked.
+        in_proj_bias: ``(3E,)`` or ``None``.
+        out_proj_weight: ``(E, E)``.
+        out_proj_bias: ``(E,)`` or ``None``.
+        attn_mask: ``None``, or ``(L, S)`` / ``(N * H, L, S)``, boolean or float.
+        is_causal: mask key ``j`` from query ``i`` when ``j > i``.
+        need_weights: also return the attention weights.
+        average_attn_weights: average the weights over the heads (torch's default).
+
+    Returns:
+        ``(out, weights)``: ``out`` of the query's shape; ``weights`` ``(N, L, S)``
+        (averaged) or ``(N, H, L, S)``, without ``N`` when unbatched, or ``None``.
+
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(5, 4))                       # 5 tokens, E = 4
+        >>> w_in, w_out = rng.normal(size=(12, 4)), rng.normal(size=(4, 4))
+        >>> out, A = multi_head_attention(x, x, x, 2, w_in, None, w_out, None, is_causal=True)
+        >>> out.shape, A.shape, bool(np.all(np.triu(A, 1) == 0))
+        ((5, 4), (5, 5), True)
+    """
+    xp = namespace(query, key, value, in_proj_weight, names=("query", "key", "value",
+                                                               "in_proj_weight"))
+    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+        raise ValueError(
+            "query, key and value must all be (N, L, E) or all (L, E), got shapes "
+            f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
+    E = query.shape[-1]
+    if not isinstance(num_heads, int) or num_heads < 1 or E % num_heads:
+        raise ValueError(f"num_heads must be a positive int that divides E = {E}, "
+                         f"got {num_heads!r}")
+    if key.shape[-1] != E or value.shape[-1] != E or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"key and value must be (..., S, E) with E = {E} and the same S, "
+                         f"got {tuple(key.shape)} and {tuple(value.shape)}")
+    if tuple(in_proj_weight.shape) != (3 * E, E):
+        raise ValueError(f"in_proj_weight must have shape (3E, E) = {(3 * E, E)}, "
+                         f"got {tuple(in_proj_weight.shape)}")
+    if tuple(out_proj_weight.shape) != (E, E):
+        raise ValueError(f"out_proj_weight must have shape (E, E) = {(E, E)}, "
+                         f"got {tuple(out_proj_weight.shape)}")
+    unbatched = query.ndim == 2
+    if unbatched:
+        query, key, value = (xp.expand_dims(t, axis=0) for t in (query, key, value))
+    N, L, S, H = query.shape[0], query.shape[1], key.shape[1], num_heads
+    D = E // H
+
+    def project(x, block):
+        # x W^T + b with the block-th E rows of the stacked projection
+        y = xp.matmul(x, xp.matrix_transpose(in_proj_weight[block * E:(block + 1) * E, :]))
+        if in_proj_bias is not None:
+            y = y + in_proj_bias[block * E:(block + 1) * E]
+        # (N, T, E) -> (N, T, H, D) -> (N, H, T, D): one slice of features per head
+        return xp.permute_dims(xp.reshape(y, (N, x.shape[1], H, D)), (0, 2, 1, 3))
+
+    q, k, v = project(query, 0), project(key, 1), project(value, 2)
+
+    mask = None
+    if attn_mask is not None:
+        if attn_mask.ndim == 3:  # (N * H, L, S), torch's per-head layout
+            attn_mask = xp.reshape(attn_mask, (N, H, L, S))
+        # torch's MultiheadAttention: True = may not attend; ours: True = takes part
+        mask = xp.logical_not(attn_mask) if attn_mask.dtype == xp.bool else attn_mask
+    elif is_causal:
+        mask = xp.asarray(np.tril(np.ones((L, S), dtype=bool)), device=device_of(query))
+    A = attention_weights(q, k, mask=mask)          # (N, H, L, S)
+    heads = xp.matmul(A, v)                         # (N, H, L, D)
+    # concatenate the heads: (N, H, L, D) -> (N, L, H, D) -> (N, L, E)
+    joined = xp.reshape(xp.permute_dims(heads, (0, 2, 1, 3)), (N, L, E))
+    out = xp.matmul(joined, xp.matrix_transpose(out_proj_weight))
+    if out_proj_bias is not None:
+        out = out + out_proj_bias
+    weights = None
+    if need_weights:
+        weights = xp.mean(A, axis=1) if average_attn_weights else A
+    if unbatched:
+        out = out[0, ...]
+        weights = None if weights is None else weights[0, ...]
+    return out, weights
 
 
 # ----------------------------------------------------------- the multiplicative layer

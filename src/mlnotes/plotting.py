@@ -1568,8 +1568,8 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
     r"""Softmax gating between two inputs driven by an external ``z``: soft, then hard.
 
     The weights are :math:`a = \mathrm{softmax}([z, -z])`; the output
-    :math:`a_1 x_1 + a_2 x_2` (drawn per component) moves from :math:`x_2` to
-    :math:`x_1` and is pinned to one of them once :math:`|z|` is large.
+    :math:`a_0 x_0 + a_1 x_1` (drawn per component) moves from :math:`x_1` (``x2``) to
+    :math:`x_0` (``x1``) and is pinned to one of them once :math:`|z|` is large.
 
     Example:
         >>> len(soft_switch_figure().axes)
@@ -1582,8 +1582,8 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
     R = np.stack([z, -z], axis=1)  # (n, 2)
     out = G.softmax_gate(X, R)  # (n, D)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
-    ax0.plot(z, A.softmax(R)[:, 0], color=COLORS["third"], label=r"$a_1$ (weight of $x_1$)")
-    ax0.plot(z, A.softmax(R)[:, 1], color=COLORS["other"], label=r"$a_2$ (weight of $x_2$)")
+    ax0.plot(z, A.softmax(R)[:, 0], color=COLORS["third"], label=r"$a_0$ (weight of $x_0$)")
+    ax0.plot(z, A.softmax(R)[:, 1], color=COLORS["other"], label=r"$a_1$ (weight of $x_1$)")
     ax0.set_xlabel("external control z")
     ax0.set_title(r"$a = \mathrm{softmax}([z, -z])$")
     ax0.legend(fontsize=8)
@@ -1592,11 +1592,11 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
         ax1.axhline(X[0, d], ls=":", color="grey")
         ax1.axhline(X[1, d], ls=":", color="grey")
     ax1.set_xlabel("external control z")
-    ax1.set_title(r"$a_1 x_1 + a_2 x_2$ (dotted: the inputs)")
+    ax1.set_title(r"$a_0 x_0 + a_1 x_1$ (dotted: the inputs)")
     ax1.legend(fontsize=8)
     fig.alt = (
         "Left: the weights a = softmax([z, -z]) of two inputs against a control z. Right: "
-        "the mixed output a_1 x_1 + a_2 x_2 moves from one input to the other as z changes."
+        "the mixed output a_0 x_0 + a_1 x_1 moves from one input to the other as z changes."
     )
     return fig
 
