@@ -534,3 +534,21 @@ def test_bad_input_multi_head_attention():
         G.multi_head_attention(x[0], x, x, 2, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="key and value"):
         G.multi_head_attention(x, x, np.zeros((2, 4, 8)), 2, w_in, None, w_out, None)
+    with pytest.raises(ValueError, match="key and value"):  # E of key differs from query's
+        G.multi_head_attention(x, np.zeros((2, 3, 4)), np.zeros((2, 3, 4)), 2, w_in, None,
+                               w_out, None)
+    with pytest.raises(ValueError, match="batch size"):
+        G.multi_head_attention(x, x[:1], x[:1], 2, w_in, None, w_out, None)
+    with pytest.raises(ValueError, match="num_heads"):
+        G.multi_head_attention(x, x, x, 0, w_in, None, w_out, None)
+    with pytest.raises(ValueError, match="in_proj_bias"):
+        G.multi_head_attention(x, x, x, 2, w_in, np.zeros(8), w_out, None)
+    with pytest.raises(ValueError, match="out_proj_bias"):
+        G.multi_head_attention(x, x, x, 2, w_in, None, w_out, np.zeros(24))
+    for bad in (np.zeros((3, 4), dtype=bool), np.zeros((2, 3, 3)), np.zeros((2, 2, 3, 3))):
+        with pytest.raises(ValueError, match="attn_mask"):
+            G.multi_head_attention(x, x, x, 2, w_in, None, w_out, None, attn_mask=bad)
+    with pytest.raises(TypeError, match="num_heads"):
+        G.multi_head_attention(x, x, x, 2.0, w_in, None, w_out, None)
+    with pytest.raises(TypeError, match="in_proj_bias"):  # one backend for every argument
+        G.multi_head_attention(x, x, x, 2, w_in, torch.zeros(24), w_out, None)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .backend import check_floating, device_of, import_torch, namespace
+from .backend import check_count, check_floating, device_of, import_torch, namespace
 from .losses import mse_loss
 from .optim import Adam
 
@@ -332,12 +332,14 @@ def multi_head_attention(
     .. math::
         \mathrm{head}_h = \mathrm{Attention}(Q W_q^{(h)\top}, K W_k^{(h)\top}, V W_v^{(h)\top}),
         \qquad
-        \mathrm{out} = [\mathrm{head}_1, \dots, \mathrm{head}_H]\, W_o^\top + b_o
+        \mathrm{out} = [\mathrm{head}_0, \dots, \mathrm{head}_{H-1}]\, W_o^\top + b_o
 
     The ``E`` features are projected to queries, keys and values (the three
     blocks of ``in_proj_weight``, torch's layout), cut into ``H`` heads of
-    ``E / H`` features, each head runs :func:`scaled_dot_product_attention` on
-    its own slice, and the heads' outputs are concatenated and projected back.
+    ``E / H`` features, each head runs scaled dot-product attention on its own
+    slice (:func:`attention_weights`, then the weighted sum of the values, the
+    two steps of :func:`scaled_dot_product_attention`, so that the weights can
+    be returned), and the heads' outputs are concatenated and projected back.
     Heads are cheap: together they cost what one head of width ``E`` costs, but
     each can attend to something else.
 
@@ -375,30 +377,43 @@ def multi_head_attention(
         >>> out.shape, A.shape, bool(np.all(np.triu(A, 1) == 0))
         ((5, 4), (5, 5), True)
     """
-    xp = namespace(query, key, value, in_proj_weight, names=("query", "key", "value",
-                                                               "in_proj_weight"))
+    names = ("query", "key", "value", "in_proj_weight", "in_proj_bias", "out_proj_weight",
+             "out_proj_bias", "attn_mask")
+    arrays = (query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+              attn_mask)
+    xp = namespace(*arrays, names=names)
+    for a, name in zip(arrays[:7], names[:7], strict=True):
+        if a is not None:
+            check_floating(a, name)
     if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
         raise ValueError(
             "query, key and value must all be (N, L, E) or all (L, E), got shapes "
             f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
     E = query.shape[-1]
-    if not isinstance(num_heads, int) or num_heads < 1 or E % num_heads:
-        raise ValueError(f"num_heads must be a positive int that divides E = {E}, "
-                         f"got {num_heads!r}")
+    H = check_count(num_heads, "num_heads")
+    if E % H:
+        raise ValueError(f"num_heads must divide the embedding size E = {E}, got {H}")
     if key.shape[-1] != E or value.shape[-1] != E or key.shape[-2] != value.shape[-2]:
         raise ValueError(f"key and value must be (..., S, E) with E = {E} and the same S, "
                          f"got {tuple(key.shape)} and {tuple(value.shape)}")
-    if tuple(in_proj_weight.shape) != (3 * E, E):
-        raise ValueError(f"in_proj_weight must have shape (3E, E) = {(3 * E, E)}, "
-                         f"got {tuple(in_proj_weight.shape)}")
-    if tuple(out_proj_weight.shape) != (E, E):
-        raise ValueError(f"out_proj_weight must have shape (E, E) = {(E, E)}, "
-                         f"got {tuple(out_proj_weight.shape)}")
+    if query.ndim == 3 and not query.shape[0] == key.shape[0] == value.shape[0]:
+        raise ValueError(f"query, key and value must have the same batch size N, got "
+                         f"{query.shape[0]}, {key.shape[0]} and {value.shape[0]}")
+    for a, name, symbol, shape in ((in_proj_weight, "in_proj_weight", "(3E, E)", (3 * E, E)),
+                                   (in_proj_bias, "in_proj_bias", "(3E,)", (3 * E,)),
+                                   (out_proj_weight, "out_proj_weight", "(E, E)", (E, E)),
+                                   (out_proj_bias, "out_proj_bias", "(E,)", (E,))):
+        if a is not None and tuple(a.shape) != shape:
+            raise ValueError(f"{name} must have shape {symbol} = {shape}, got {tuple(a.shape)}")
+    N = query.shape[0] if query.ndim == 3 else 1
+    L, S = query.shape[-2], key.shape[-2]
+    if attn_mask is not None and tuple(attn_mask.shape) not in ((L, S), (N * H, L, S)):
+        raise ValueError(f"attn_mask must have shape (L, S) = {(L, S)} or "
+                         f"(N * H, L, S) = {(N * H, L, S)}, got {tuple(attn_mask.shape)}")
     unbatched = query.ndim == 2
     if unbatched:
         query, key, value = (xp.expand_dims(t, axis=0) for t in (query, key, value))
-    N, L, S, H = query.shape[0], query.shape[1], key.shape[1], num_heads
-    D = E // H
+    D = E // H                                      # features per head
 
     def project(x, block):
         # x W^T + b with the block-th E rows of the stacked projection
@@ -418,10 +433,13 @@ def multi_head_attention(
         mask = xp.logical_not(attn_mask) if attn_mask.dtype == xp.bool else attn_mask
     elif is_causal:
         mask = xp.asarray(np.tril(np.ones((L, S), dtype=bool)), device=device_of(query))
+    # A_h = softmax(q_h k_h^T / sqrt(D) + M), every head at once
     A = attention_weights(q, k, mask=mask)          # (N, H, L, S)
+    # head_h = A_h v_h
     heads = xp.matmul(A, v)                         # (N, H, L, D)
     # concatenate the heads: (N, H, L, D) -> (N, L, H, D) -> (N, L, E)
     joined = xp.reshape(xp.permute_dims(heads, (0, 2, 1, 3)), (N, L, E))
+    # out = [head_0, ..., head_{H-1}] W_o^T + b_o
     out = xp.matmul(joined, xp.matrix_transpose(out_proj_weight))
     if out_proj_bias is not None:
         out = out + out_proj_bias
