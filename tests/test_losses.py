@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -861,3 +862,98 @@ def test_binary_weights_of_the_wrong_shape(backend):
         L.binary_cross_entropy(make(BP, backend), t, make(np.ones(4), backend))
     with pytest.raises(TypeError, match=r"pos_weight must have a floating-point dtype"):
         L.binary_cross_entropy_with_logits(z, t, pos_weight=make([1, 2, 3], backend, np.int64))
+
+
+# ------------------------------------------------------------------ margins for classes
+
+MARGIN_CASES = [
+    (1, 1.0, False), (2, 1.0, False), (1, 0.5, True), (2, 2.0, True), (1, 0.0, False),
+]
+
+
+def _margin_scores():
+    rng = np.random.default_rng(8)
+    s = rng.normal(size=(7, 5)) * 2
+    s[0] = [3.0, 2.5, 0.0, -1.0, 2.9]            # near the margin
+    s[1] = [5.0, 0.0, 0.0, 0.0, 0.0]             # every wrong class far behind
+    t = np.array([0, 0, 2, 4, 1, 3, 0])
+    return s, t
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("p,margin,weighted", MARGIN_CASES)
+def test_multi_margin_loss_matches_torch(p, margin, weighted, reduction, backend):
+    s, t = _margin_scores()
+    w = np.array([1.0, 2.0, 0.5, 1.5, 3.0]) if weighted else None
+    ours = L.multi_margin_loss(make(s, backend), make(t, backend, dtype=np.int64), p=p,
+                               margin=margin, weight=None if w is None else make(w, backend),
+                               reduction=reduction)
+    theirs = F.multi_margin_loss(torch.tensor(s), torch.tensor(t), p=p, margin=margin,
+                                 weight=None if w is None else torch.tensor(w),
+                                 reduction=reduction)
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("p,margin,weighted", MARGIN_CASES)
+def test_multi_margin_loss_gradients_match_autograd(p, margin, weighted, reduction, device):
+    s, t = _margin_scores()
+    w = np.array([1.0, 2.0, 0.5, 1.5, 3.0]) if weighted else None
+    x = torch.tensor(s, requires_grad=True)
+    out = F.multi_margin_loss(x, torch.tensor(t), p=p, margin=margin,
+                              weight=None if w is None else torch.tensor(w), reduction=reduction)
+    g = RNG.normal(size=tuple(out.shape)) if reduction == "none" else 1.0
+    (out * (torch.tensor(g) if reduction == "none" else 1.0)).sum().backward()
+    ours_t = make(s, device, requires_grad=True)
+    kw = dict(p=p, margin=margin, weight=None if w is None else make(w, device),
+              reduction=reduction)
+    loss = L.multi_margin_loss(ours_t, make(t, device, dtype=np.int64), **kw)
+    (loss * (make(g, device) if reduction == "none" else 1.0)).sum().backward()
+    assert_close(ours_t.grad, x.grad)
+    explicit = L.multi_margin_loss_backward(s, t, grad=g if reduction == "none" else None, **{
+        **kw, "weight": w})
+    np.testing.assert_allclose(explicit, x.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_multiclass_hinge_loss_is_the_closest_class_margin():
+    s, t = _margin_scores()
+    loss = L.multiclass_hinge_loss(s, t, margin=1.0, reduction="none")
+    x = torch.tensor(s, requires_grad=True)
+    correct = x.gather(1, torch.tensor(t)[:, None])[:, 0]
+    others = x.masked_fill(torch.nn.functional.one_hot(torch.tensor(t), 5).bool(), -math.inf)
+    ref = torch.clamp(1.0 - (correct - others.max(1).values), min=0)
+    np.testing.assert_allclose(loss, ref.detach().numpy(), rtol=1e-12)
+    ref.sum().backward()
+    np.testing.assert_allclose(L.multiclass_hinge_loss_backward(s, t, reduction="sum"),
+                               x.grad.numpy(), rtol=1e-12)
+    assert loss[1] == 0                                   # leads every class by >= margin
+    shifted = L.multiclass_hinge_loss(s + 7.5, t, reduction="none")
+    np.testing.assert_allclose(shifted, loss, atol=1e-12)  # only differences matter
+    # per sample, only one wrong class gets gradient
+    d = L.multiclass_hinge_loss_backward(s, t, reduction="none", grad=np.ones(7))
+    assert np.all((d > 0).sum(axis=1) <= 1)
+    # multi_margin_loss (p = 1) lies between hinge / K and hinge * (K - 1) / K
+    mm = L.multi_margin_loss(s, t, reduction="none")
+    assert np.all(loss / 5 <= mm + 1e-12) and np.all(mm <= loss * 4 / 5 + 1e-12)
+
+
+def test_margin_losses_unbatched_and_torch_inputs(backend):
+    s, t = _margin_scores()
+    one = L.multi_margin_loss(make(s[0], backend), make(t[0], backend, dtype=np.int64))
+    assert_close(one, F.multi_margin_loss(torch.tensor(s[:1]), torch.tensor(t[:1])))
+    h = L.multiclass_hinge_loss(make(s, backend), make(t, backend, dtype=np.int64))
+    assert np.isclose(float(h), L.multiclass_hinge_loss(s, t))
+
+
+def test_bad_input_margin_losses():
+    s, t = _margin_scores()
+    with pytest.raises(ValueError, match="p must be 1 or 2"):
+        L.multi_margin_loss(s, t, p=3)
+    with pytest.raises(ValueError, match="margin must be finite"):
+        L.multi_margin_loss(s, t, margin=float("nan"))
+    with pytest.raises(ValueError, match="target holds class index 5"):
+        L.multiclass_hinge_loss(s, np.array([5, 0, 0, 0, 0, 0, 0]))
+    with pytest.raises(ValueError, match="weight must have shape"):
+        L.multi_margin_loss(s, t, weight=np.ones(3))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        L.multiclass_hinge_loss(s[:, :1], np.zeros(7, dtype=np.int64))
