@@ -195,7 +195,8 @@ def unigram_entropy(ids: Any, vocab_size: int | None = None) -> float:
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.size == 0:
         raise ValueError(f"ids must be a non-empty 1-D array, got shape {ids.shape}")
-    counts = np.bincount(ids, minlength=vocab_size or 0)
+    # bincount wants intp, 32 bits in the browser's WebAssembly: cast, not a safe cast
+    counts = np.bincount(np.asarray(ids).astype(np.intp), minlength=vocab_size or 0)
     p = counts[counts > 0] / ids.size
     # H = -sum_k p_k log p_k
     return float(-(p * np.log(p)).sum())

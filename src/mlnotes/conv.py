@@ -717,9 +717,8 @@ def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
         >>> max_pool2d(x, 2)
         array([[[[ 5.,  7.],
                  [13., 15.]]]])
-        >>> max_pool2d(x, 3, stride=2, ceil_mode=True, return_indices=True)[1]
-        array([[[[10, 11],
-                 [14, 15]]]])
+        >>> max_pool2d(x, 3, stride=2, ceil_mode=True, return_indices=True)[1].tolist()
+        [[[[10, 11], [14, 15]]]]
     """
     xp, xb, unbatched, geometry = _pool_setup(x, kernel_size, stride, padding, dilation,
                                               ceil_mode)

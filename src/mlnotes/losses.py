@@ -217,7 +217,9 @@ def _targets_kept(xp: Any, target: Any, weight: Any, ignore_index: int, dtype: A
     # w_{y_n}: 1, or the weight of the target class; 0 for an ignored target
     w_y = xp.astype(kept, dtype)
     if weight is not None:
-        w_y = w_y * xp.reshape(xp.take(weight, xp.reshape(y, (-1,)), axis=0), tuple(y.shape))
+        # indexing, not xp.take: NumPy's take casts int64 indices "safely" to intp, which
+        # fails where intp is 32 bits (the browser's WebAssembly)
+        w_y = w_y * xp.reshape(weight[xp.reshape(y, (-1,))], tuple(y.shape))
     return kept, y, w_y
 
 
