@@ -957,3 +957,120 @@ def test_bad_input_margin_losses():
         L.multi_margin_loss(s, t, weight=np.ones(3))
     with pytest.raises(ValueError, match="at least 2 classes"):
         L.multiclass_hinge_loss(s[:, :1], np.zeros(7, dtype=np.int64))
+
+
+def _closest_class_reference(x, t, margin):
+    """The source notes' loss in plain torch: margin - (s_y - max_{j != y} s_j), clamped."""
+    y = torch.nn.functional.one_hot(t, x.shape[-1]).bool()
+    correct = x[y]                                          # s_{i, y_i}
+    closest = x.masked_fill(y, -math.inf).max(-1).values    # max_{j != y_i} s_{i, j}
+    u = margin - (correct - closest)
+    return torch.where(u > 0, u, torch.zeros_like(u))       # kink: 0, as the explicit backward
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("margin", [1.0, 0.5, 2.0, 0.0])
+def test_multiclass_hinge_loss_gradients_match_autograd(margin, reduction, device):
+    s, t = _margin_scores()
+    x = torch.tensor(s, requires_grad=True)
+    ref = _closest_class_reference(x, torch.tensor(t), margin)
+    ref = {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction]
+    g = RNG.normal(size=tuple(ref.shape)) if reduction == "none" else 1.0
+    (ref * (torch.tensor(g) if reduction == "none" else 1.0)).sum().backward()
+    # our forward on torch, differentiated by autograd
+    ours_t = make(s, device, requires_grad=True)
+    loss = L.multiclass_hinge_loss(ours_t, make(t, device, dtype=np.int64), margin=margin,
+                                   reduction=reduction)
+    assert_close(loss, ref)
+    (loss * (make(g, device) if reduction == "none" else 1.0)).sum().backward()
+    assert_close(ours_t.grad, x.grad)
+    # the explicit subgradient, on NumPy and on torch inputs
+    grad = g if reduction == "none" else None
+    explicit = L.multiclass_hinge_loss_backward(s, t, margin=margin, reduction=reduction,
+                                                grad=grad)
+    np.testing.assert_allclose(explicit, x.grad.numpy(), rtol=1e-12, atol=1e-15)
+    on_device = L.multiclass_hinge_loss_backward(
+        make(s, device), make(t, device, dtype=np.int64), margin=margin, reduction=reduction,
+        grad=None if grad is None else make(grad, device))
+    assert isinstance(on_device, torch.Tensor) and on_device.device.type == device
+    assert_close(on_device, x.grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_margin_losses_unbatched_match_torch_and_autograd(reduction, backend):
+    s, t = _margin_scores()
+    for i in (0, 1, 4):                                     # violated, satisfied, random
+        one, yi = s[i], np.array(t[i])
+        x = torch.tensor(one, requires_grad=True)
+        out = F.multi_margin_loss(x, torch.tensor(yi), p=2, reduction=reduction)
+        out.backward()
+        ours = L.multi_margin_loss(make(one, backend), make(yi, backend, dtype=np.int64), p=2,
+                                   reduction=reduction)
+        assert tuple(ours.shape) == () and tuple(out.shape) == ()
+        assert_close(ours, out.detach())
+        d = L.multi_margin_loss_backward(make(one, backend), make(yi, backend, dtype=np.int64),
+                                         p=2, reduction=reduction)
+        assert tuple(d.shape) == (5,)
+        assert_close(d, x.grad)
+        x = torch.tensor(one, requires_grad=True)
+        _closest_class_reference(x[None], torch.tensor(yi)[None], 1.0)[0].backward()
+        d = L.multiclass_hinge_loss_backward(make(one, backend),
+                                             make(yi, backend, dtype=np.int64),
+                                             reduction=reduction)
+        assert tuple(d.shape) == (5,)
+        assert_close(d, x.grad)
+
+
+def test_multiclass_hinge_backward_ties_and_kink():
+    # two wrong classes tie for closest: the first (lowest index) takes the whole push
+    s, t = np.array([[1.0, 2.0, 0.5, 2.0]]), np.array([2])
+    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(s, t, reduction="sum"),
+                                  [[0.0, 1.0, -1.0, 0.0]])
+    # the sum version pushes every class inside the margin, the tied ones equally
+    d = L.multi_margin_loss_backward(s, t, reduction="sum")
+    np.testing.assert_allclose(d, [[0.25, 0.25, -0.75, 0.25]])
+    # a lead of exactly the margin: loss 0 and gradient 0 (torch's multi_margin_loss agrees)
+    s, t = np.array([[3.0, 2.0, 0.0]]), np.array([0])
+    assert L.multiclass_hinge_loss(s, t) == 0
+    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(s, t), [[0.0, 0.0, 0.0]])
+    x = torch.tensor(s, requires_grad=True)
+    F.multi_margin_loss(x, torch.tensor(t)).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), L.multi_margin_loss_backward(s, t))
+
+
+# scores and margins on a grid of quarters, where margin - s_y + s_j is exact, so that
+# "zero exactly past the margin" is tested without rounding at the boundary
+quarters = st.integers(-200, 200).map(lambda k: k / 4)
+
+
+@given(matrices(quarters, max_side=6), st.data(), st.floats(-1e3, 1e3),
+       st.integers(0, 20).map(lambda k: k / 4))
+def test_class_margin_properties(s, data, c, margin):
+    N, K = s.shape
+    if K < 2:
+        s = np.concatenate([s, s - 1.0], axis=1)
+        K = 2
+    t = np.array(data.draw(st.lists(st.integers(0, K - 1), min_size=N, max_size=N)))
+    hinge = L.multiclass_hinge_loss(s, t, margin=margin, reduction="none")
+    summed = L.multi_margin_loss(s, t, margin=margin, reduction="none")
+    rows = np.arange(N)
+    others = np.where(np.arange(K) == t[:, None], -np.inf, s)
+    lead = s[rows, t] - others.max(axis=1)                 # lead over the closest wrong class
+    # zero exactly once the correct class leads every other by the margin
+    assert np.all((hinge == 0) == (lead >= margin))
+    assert np.all((summed == 0) == (lead >= margin))
+    # only differences of scores matter: shift a sample's scores by any constant
+    shift = c * np.linspace(-1.0, 1.0, N)[:, None]
+    np.testing.assert_allclose(L.multiclass_hinge_loss(s + shift, t, margin=margin,
+                                                       reduction="none"), hinge, atol=1e-9)
+    np.testing.assert_allclose(L.multi_margin_loss(s + shift, t, margin=margin,
+                                                   reduction="none"), summed, atol=1e-9)
+    # torch's sum with p = 1 lies between hinge / K and hinge * (K - 1) / K: each of its
+    # K - 1 hinges is at most the closest class's, and that one is among them
+    assert np.all(hinge / K <= summed + 1e-12)
+    assert np.all(summed <= hinge * (K - 1) / K + 1e-12)
+    # the subgradient: -1 on the correct class, +1 on one wrong class, where violated
+    d = L.multiclass_hinge_loss_backward(s, t, margin=margin, reduction="sum")
+    np.testing.assert_array_equal(d.sum(axis=1), np.zeros(N))
+    np.testing.assert_array_equal(d[rows, t], -(hinge > 0).astype(float))
+    np.testing.assert_array_equal((d > 0).sum(axis=1), (hinge > 0).astype(int))
