@@ -1026,6 +1026,10 @@ def test_multiclass_hinge_backward_ties_and_kink():
     s, t = np.array([[1.0, 2.0, 0.5, 2.0]]), np.array([2])
     np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(s, t, reduction="sum"),
                                   [[0.0, 1.0, -1.0, 0.0]])
+    # autograd of our forward on torch splits it between them (max's derivative at a tie)
+    x = torch.tensor(s, requires_grad=True)
+    L.multiclass_hinge_loss(x, torch.tensor(t), reduction="sum").backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 0.5, -1.0, 0.5]])
     # the sum version pushes every class inside the margin, the tied ones equally
     d = L.multi_margin_loss_backward(s, t, reduction="sum")
     np.testing.assert_allclose(d, [[0.25, 0.25, -0.75, 0.25]])
@@ -1074,3 +1078,15 @@ def test_class_margin_properties(s, data, c, margin):
     np.testing.assert_array_equal(d.sum(axis=1), np.zeros(N))
     np.testing.assert_array_equal(d[rows, t], -(hinge > 0).astype(float))
     np.testing.assert_array_equal((d > 0).sum(axis=1), (hinge > 0).astype(int))
+
+
+def test_bad_input_margin_backwards():
+    s, t = _margin_scores()
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        L.multiclass_hinge_loss_backward(s[:, :1], np.zeros(7, dtype=np.int64))
+    with pytest.raises(ValueError, match="p must be 1 or 2"):
+        L.multi_margin_loss_backward(s, t, p=0)
+    with pytest.raises(ValueError, match=r"grad must have the loss's shape \(7,\)"):
+        L.multiclass_hinge_loss_backward(s, t, reduction="none", grad=np.ones(5))
+    with pytest.raises(ValueError, match="target holds -100"):
+        L.multi_margin_loss_backward(s, np.full(7, -100))

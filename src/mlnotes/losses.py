@@ -1,4 +1,4 @@
-r"""Losses: MSE, L1, NLL, cross-entropy, binary cross-entropy, margin ranking (+ gradients).
+r"""Losses: MSE, L1, NLL, cross-entropy, binary cross-entropy, margins (+ gradients).
 
 A loss turns a prediction and a target into one number that training makes
 small. Each function here follows ``torch.nn.functional`` (same name, same
@@ -22,7 +22,8 @@ why.
 
 Where the gradient is the lesson, the backward sits beside its loss
 (:func:`cross_entropy_backward`, :func:`binary_cross_entropy_with_logits_backward`,
-:func:`mse_loss_backward`, :func:`l1_loss_backward`). A backward returns the
+:func:`mse_loss_backward`, :func:`l1_loss_backward`, :func:`multi_margin_loss_backward`,
+:func:`multiclass_hinge_loss_backward`). A backward returns the
 gradient of the loss with respect to its first argument (the prediction),
 scaled by ``grad``, the incoming gradient with respect to the loss (1 by
 default; for ``reduction="none"`` one value per element).
@@ -895,6 +896,9 @@ def multi_margin_loss(scores: Any, target: Any, p: int = 1, margin: float = 1.0,
         weight: ``(K,)`` class weights or ``None``; :math:`w_{y_i}` scales sample i's hinges.
         reduction: ``"mean"`` (over the samples), ``"sum"`` or ``"none"``.
 
+    Returns:
+        The loss: a scalar, or ``(N,)`` (``()`` unbatched) for ``reduction="none"``.
+
     Example:
         >>> import numpy as np
         >>> s = np.array([[3.0, 2.5, 0.0]])      # class 0 leads class 1 by only 0.5
@@ -932,7 +936,21 @@ def multi_margin_loss_backward(scores: Any, target: Any, p: int = 1, margin: flo
 
     Every violating class is pushed down. ``grad`` is the incoming gradient
     (``None`` for 1; the loss's shape for ``reduction="none"``), as in the other
-    loss backwards of this module.
+    loss backwards of this module. At the kink (a hinge of exactly 0) the
+    gradient is 0, as in torch.
+
+    Args:
+        scores: as in the forward call.
+        target: as in the forward call.
+        p: as in the forward call.
+        margin: as in the forward call.
+        weight: as in the forward call.
+        reduction: as in the forward call.
+        grad: gradient of the objective with respect to the loss: a scalar,
+            or the loss's shape for ``reduction="none"``; 1 if omitted.
+
+    Returns:
+        :math:`\partial L / \partial s`, the shape of ``scores``.
 
     Example:
         >>> import numpy as np
@@ -979,6 +997,9 @@ def multiclass_hinge_loss(scores: Any, target: Any, margin: float = 1.0,
         margin: the lead required.
         reduction: ``"mean"``, ``"sum"`` or ``"none"``.
 
+    Returns:
+        The loss: a scalar, or ``(N,)`` (``()`` unbatched) for ``reduction="none"``.
+
     Example:
         >>> import numpy as np
         >>> s = np.array([[3.0, 2.5, 0.0], [3.0, 1.0, 0.0]])
@@ -1010,7 +1031,26 @@ def multiclass_hinge_loss_backward(scores: Any, target: Any, margin: float = 1.0
     correct one; 0 everywhere else (one wrong class learns per sample). If
     several wrong classes tie for closest, the first of them (the lowest index)
     takes the gradient, as ``argmax`` picks it; at the kink (a lead of exactly
-    the margin) the gradient is 0.
+    the margin) the gradient is 0. Both are valid subgradients. Autograd of
+    the forward on torch tensors agrees at the kink; at a tie it splits the +1
+    evenly among the tied classes (as ``max`` differentiates), another valid
+    subgradient.
+
+    .. math::
+        \frac{\partial \ell_i}{\partial s_{i,k}} = [\ell_i > 0]\,
+        \big([k = c_i] - [k = y_i]\big), \qquad
+        c_i = \operatorname{argmax}_{j \ne y_i} s_{i,j}
+
+    Args:
+        scores: as in the forward call.
+        target: as in the forward call.
+        margin: as in the forward call.
+        reduction: as in the forward call.
+        grad: gradient of the objective with respect to the loss: a scalar,
+            or the loss's shape for ``reduction="none"``; 1 if omitted.
+
+    Returns:
+        :math:`\partial L / \partial s`, the shape of ``scores``.
 
     Example:
         >>> import numpy as np
@@ -1020,6 +1060,8 @@ def multiclass_hinge_loss_backward(scores: Any, target: Any, margin: float = 1.0
     """
     xp = namespace(scores, target, names=("scores", "target"))
     _check_margin_inputs(xp, scores, target, margin, None, None)
+    if scores.shape[-1] < 2:
+        raise ValueError(f"scores must have at least 2 classes, got {scores.shape[-1]}")
     unbatched = scores.ndim == 1
     s2, t2 = (scores[None, :], xp.reshape(target, (1,))) if unbatched else (scores, target)
     u, y = _margins(xp, s2, t2, margin)
