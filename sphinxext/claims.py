@@ -116,7 +116,9 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
             container["ids"].append(anchor)
             output = "\n".join(
                 child.astext() for child in container.findall(nodes.literal_block)
-                if any(p.get("nb_element") == "cell_code_output" for p in _ancestors(child)))
+                if any(p.get("nb_element") == "cell_code_output" for p in _ancestors(child))
+                # a figure's text stand-in (its image is what the page shows)
+                and not child.astext().startswith("<_NotebookFigure"))
             section, title = _section(container)
             found["proofs"].append({"claim": claim, "anchor": anchor, "output": output,
                                     "section": section, "title": title})
