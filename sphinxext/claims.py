@@ -68,15 +68,19 @@ class ClaimsLedgerDirective(Directive):
         return [claims_ledger("")]
 
 
-def _section(node: nodes.Node) -> tuple[str, str]:
-    """The id and title of the section that holds ``node`` (a slide, in a deck)."""
+def _section(node: nodes.Node, deck: bool = False) -> tuple[str, str]:
+    """The id and title of the section that holds ``node`` (a slide, in a deck).
+
+    A page's section carries all its ids as anchors; sphinx-revealjs gives a slide
+    only its last id (MyST's heading anchor), so a link to a slide must use that one.
+    """
     parent = node.parent
     while parent is not None and not isinstance(parent, nodes.section):
         parent = parent.parent
     if parent is None or not parent["ids"]:
         return "", ""
     title = parent.next_node(nodes.title)
-    return parent["ids"][0], title.astext() if title else ""
+    return parent["ids"][-1 if deck else 0], title.astext() if title else ""
 
 
 def _places(env) -> dict:
@@ -97,7 +101,7 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
             logger.warning("{claim} names %r, which docs/claims.yml does not register",
                            ref["claim"], location=ref, type="mlnotes", subtype="claims")
             continue
-        section, title = _section(ref)
+        section, title = _section(ref, deck=app.builder.name in DECK_BUILDERS)
         found["refs"].append({"claim": ref["claim"], "section": section, "title": title})
     cells = _notebook_cells(app, docname) or []
     for container in doctree.findall(nodes.container):
