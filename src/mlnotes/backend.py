@@ -18,7 +18,9 @@ Explained in the book: :doc:`/index` (how the package is organised).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
+from numbers import Integral, Real
 from typing import Any, TypeVar
 
 import array_api_compat
@@ -32,6 +34,14 @@ __all__ = [
     "check_axis",
     "check_count",
     "check_same_shape",
+    "check_number",
+    "check_bool",
+    "as_generator",
+    "randn",
+    "rand",
+    "fill_uniform_",
+    "fill_normal_",
+    "assign_",
     "stop_gradient",
     "to_numpy",
     "import_torch",
@@ -174,6 +184,215 @@ def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:
             f"{names[0]} and {names[1]} must have the same shape, "
             f"got {tuple(a.shape)} and {tuple(b.shape)}"
         )
+
+
+def check_number(value: Any, name: str, low: float = -math.inf, high: float = math.inf, *,
+                 low_open: bool = False, high_open: bool = False,
+                 integer: bool = False) -> Any:
+    r"""Return the scalar ``value`` if it is a finite number in its range, or raise.
+
+    The one check for scalar arguments (learning rates, epsilons, temperatures,
+    margins, counts): ``TypeError`` when ``value`` is not a number (``True`` is
+    not one), ``ValueError`` when it is NaN, infinite or outside
+    ``[low, high]`` (an open end when ``low_open`` / ``high_open``).
+
+    Args:
+        value: the argument to check.
+        name: its name, for the message.
+        low, high: the range; infinite ends mean no bound on that side.
+        low_open, high_open: exclude that end of the range.
+        integer: require an int (NumPy's integers count) and return an ``int``.
+
+    Returns:
+        ``value`` as a ``float`` (an ``int`` when ``integer``).
+
+    Example:
+        >>> check_number(0.5, "lr", low=0.0)
+        0.5
+        >>> check_number(1.0, "beta1", 0.0, 1.0, high_open=True)
+        Traceback (most recent call last):
+        ...
+        ValueError: beta1 must be a finite number in [0, 1), got 1.0
+        >>> check_number("3", "margin")
+        Traceback (most recent call last):
+        ...
+        TypeError: margin must be a real number, got str
+    """
+    kind = (Integral, np.integer) if integer else (Real, np.floating, np.integer)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        what = "an int" if integer else "a real number"
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (math.isfinite(value) and above and below):
+        what = "an int" if integer else "a finite number"
+        if math.isinf(low) and math.isinf(high):
+            where = ""
+        elif math.isinf(high):
+            where = f" {'>' if low_open else '>='} {low:g}"
+        elif math.isinf(low):
+            where = f" {'<' if high_open else '<='} {high:g}"
+        else:
+            where = (f" in {'(' if low_open else '['}{low:g}, {high:g}"
+                     f"{')' if high_open else ']'}")
+        raise ValueError(f"{name} must be {what}{where}, got {value}")
+    return int(value) if integer else float(value)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    r"""Return ``value`` if it is ``True`` or ``False`` (NumPy's too), or raise ``TypeError``.
+
+    Example:
+        >>> check_bool(1, "ceil_mode")
+        Traceback (most recent call last):
+        ...
+        TypeError: ceil_mode must be True or False, got 1
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+# -------------------------------------------------------------------- randomness
+
+
+def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -> Any:
+    r"""The random source a ``generator`` argument names: an int seed or a generator.
+
+    Every function of mlnotes that draws takes ``generator`` (torch's spelling) and
+    passes it here, so there is one rule: an int seeds a fresh generator, a
+    generator is used as it is, and ``None`` is refused, because mlnotes never
+    draws from a hidden global generator. The kind follows the data: NumPy's
+    ``numpy.random.Generator`` for NumPy, ``torch.Generator`` for torch.
+
+    Args:
+        generator: an int seed, a ``numpy.random.Generator`` or a ``torch.Generator``.
+        like: ``"numpy"``, ``"torch"`` (a CPU generator, as the models draw their
+            weights on the CPU), or an array whose kind and device the generator
+            must match.
+        name: the argument's name, for messages.
+
+    Returns:
+        The generator to draw from.
+
+    Example:
+        >>> import numpy as np, torch
+        >>> int(as_generator(0).integers(10)) == int(np.random.default_rng(0).integers(10))
+        True
+        >>> g = as_generator(3, like=torch.zeros(1))
+        >>> torch.equal(torch.rand(2, generator=g),
+        ...             torch.rand(2, generator=torch.Generator().manual_seed(3)))
+        True
+        >>> as_generator(None)
+        Traceback (most recent call last):
+        ...
+        ValueError: generator must be an int seed or a generator, got None (mlnotes draws no hidden global randomness)
+    """
+    if generator is None:
+        raise ValueError(f"{name} must be an int seed or a generator, got None "
+                         "(mlnotes draws no hidden global randomness)")
+    seeded = isinstance(generator, (Integral, np.integer)) and not isinstance(generator, bool)
+    if (isinstance(like, str) and like == "torch") or is_torch(like):
+        torch = import_torch()
+        device = device_of(like) if is_torch(like) else torch.device("cpu")
+        if seeded:
+            return torch.Generator(device=device).manual_seed(int(generator))
+        if not isinstance(generator, torch.Generator):
+            raise TypeError(f"{name} must be an int seed or a torch.Generator for torch "
+                            f"data, got {type(generator).__name__}")
+        if generator.device.type != torch.device(device).type:
+            raise ValueError(f"{name} is on {generator.device} but the data is on {device}")
+        return generator
+    if seeded:
+        return np.random.default_rng(int(generator))
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{name} must be an int seed or a numpy.random.Generator for NumPy "
+                        f"data, got {type(generator).__name__}")
+    return generator
+
+
+def randn(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
+    r"""Standard normal draws of ``shape`` from ``generator``, of ``like``'s kind and dtype.
+
+    A torch generator draws on its own device, so that a seed gives the same numbers
+    wherever it is used.
+
+    Example:
+        >>> import numpy as np
+        >>> randn((2,), np.random.default_rng(0), np.zeros(1, np.float32)).dtype
+        dtype('float32')
+    """
+    if is_torch(like):
+        torch = import_torch()
+        return torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
+    return generator.standard_normal(shape).astype(like.dtype)
+
+
+def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
+    r"""Uniform draws in [0, 1) of ``shape`` from ``generator``, of ``like``'s kind and dtype.
+
+    Example:
+        >>> import numpy as np
+        >>> float(rand((3,), np.random.default_rng(0), np.zeros(1)).max()) < 1
+        True
+    """
+    if is_torch(like):
+        torch = import_torch()
+        return torch.rand(shape, generator=generator, dtype=like.dtype, device=generator.device)
+    return generator.random(shape).astype(like.dtype)
+
+
+def fill_uniform_(x: Any, low: float, high: float, generator: Any) -> Any:
+    r"""Overwrite ``x`` in place with draws from :math:`U(\text{low}, \text{high})`; return it.
+
+    Example:
+        >>> import numpy as np
+        >>> w = np.zeros(3)
+        >>> bool(np.all(np.abs(fill_uniform_(w, -1, 1, np.random.default_rng(0))) <= 1))
+        True
+    """
+    if is_torch(x):
+        torch = import_torch()
+        with torch.no_grad():
+            return x.uniform_(low, high, generator=generator)
+    x[...] = generator.uniform(low, high, size=x.shape)
+    return x
+
+
+def fill_normal_(x: Any, mean: float, std: float, generator: Any) -> Any:
+    r"""Overwrite ``x`` in place with draws from :math:`\mathcal{N}(\text{mean}, \text{std}^2)`.
+
+    Example:
+        >>> import numpy as np
+        >>> fill_normal_(np.zeros(2), 0.0, 1.0, np.random.default_rng(0)).shape
+        (2,)
+    """
+    if is_torch(x):
+        torch = import_torch()
+        with torch.no_grad():
+            return x.normal_(mean, std, generator=generator)
+    x[...] = generator.normal(mean, std, size=x.shape)
+    return x
+
+
+def assign_(x: Any, value: Any) -> Any:
+    r"""Overwrite ``x`` in place with ``value`` (a parameter update); return ``x``.
+
+    A torch tensor is written outside autograd (as an optimizer writes a
+    parameter), a NumPy array through ``x[...] = value``.
+
+    Example:
+        >>> import torch
+        >>> p = torch.ones(2, requires_grad=True)
+        >>> assign_(p, p - 0.5 * torch.ones(2))
+        tensor([0.5000, 0.5000], requires_grad=True)
+    """
+    if is_torch(x):
+        torch = import_torch()
+        with torch.no_grad():
+            return x.copy_(value)
+    x[...] = value
+    return x
 
 
 def stop_gradient(x: Any) -> Any:
