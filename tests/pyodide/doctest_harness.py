@@ -55,7 +55,8 @@ def _needs_torch(module, test: doctest.DocTest) -> bool:
     if any(re.search(r"\btorch\b", ex.source) for ex in test.examples):
         return True
     obj = module
-    for part in test.name.split(".")[2:]:  # mlnotes.<module>.<name>[.<method>]
+    # <module>.<name>[.<method>], the module possibly inside a package (mlnotes.losses.classes)
+    for part in test.name.removeprefix(module.__name__ + ".").split("."):
         if getattr(obj, "needs_torch", False) is True:
             return True
         if isinstance(obj, type) and issubclass(obj, backend._TorchOnly):
@@ -72,8 +73,9 @@ def main() -> None:
     skipped: list[str] = []
     ran: list[str] = []
     reports: list[str] = []
-    for info in pkgutil.iter_modules(mlnotes.__path__):
-        module = importlib.import_module(f"mlnotes.{info.name}")
+    # every module, those inside the families' packages (mlnotes.losses.classes) too
+    for info in pkgutil.walk_packages(mlnotes.__path__, "mlnotes."):
+        module = importlib.import_module(info.name)
         for test in finder.find(module):
             if not test.examples:
                 continue

@@ -9,13 +9,7 @@ import math
 from typing import Any
 
 from ..backend import check_floating, check_same_shape, namespace
-from ._common import (
-    _backward_scale,
-    _check_class_inputs,
-    _check_reduction,
-    _one_hot,
-    _reduce,
-)
+from ._common import _backward_scale, _check_class_inputs, _check_reduction, _one_hot, _reduce
 
 # ------------------------------------------------------------------------- ranking
 
