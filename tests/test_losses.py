@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from helpers import assert_close, make, reference
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import finite_floats, matrices, small_floats, vectors
 
@@ -204,9 +205,9 @@ def test_padding_is_as_if_it_were_not_there(backend):
     z, y = make(Z_RANDOM, backend), make(Y_PAD, backend, dtype=np.int64)
     real = L.cross_entropy(make(Z_RANDOM[kept], backend), make(Y_PAD[kept], backend, np.int64))
     assert_close(L.cross_entropy(z, y), real)
-    d = to_numpy(L.cross_entropy_backward(z, y))
+    d = to_numpy(L.cross_entropy_backward(1.0, z, y))
     np.testing.assert_array_equal(d[~kept], 0.0)  # padding receives no gradient
-    assert_close(d[kept], L.cross_entropy_backward(make(Z_RANDOM[kept], backend),
+    assert_close(d[kept], L.cross_entropy_backward(1.0, make(Z_RANDOM[kept], backend),
                                                     make(Y_PAD[kept], backend, np.int64)))
 
 
@@ -292,8 +293,9 @@ def test_dtype_and_device_are_kept(dtype, backend):
     outs = [L.mse_loss(x, t), L.l1_loss(x, t), L.cross_entropy(z, y),
             L.nll_loss(z, y), L.binary_cross_entropy(p, b),
             L.binary_cross_entropy_with_logits(p, b), L.margin_ranking_loss(p, p, 2 * b - 1),
-            L.mse_loss_backward(x, t), L.l1_loss_backward(x, t),
-            L.cross_entropy_backward(z, y), L.binary_cross_entropy_with_logits_backward(p, b)]
+            L.mse_loss_backward(1.0, x, t), L.l1_loss_backward(1.0, x, t),
+            L.cross_entropy_backward(1.0, z, y),
+            L.binary_cross_entropy_with_logits_backward(1.0, p, b)]
     for out in outs:
         assert out.dtype == x.dtype
         if backend != "numpy":
@@ -461,18 +463,20 @@ def test_explicit_backward_matches_torch_autograd(forward, backward, args, reduc
     out = theirs(xr, tr, reduction=reduction)
     g = RNG.normal(size=tuple(out.shape)) if reduction == "none" else np.array(1.7)
     (out * reference(g)).sum().backward()
-    mine = backward(make(x, backend), make(t, backend, dtype=t.dtype), reduction=reduction,
-                    grad=make(g, backend))
+    mine = backward(make(g, backend), make(x, backend), make(t, backend, dtype=t.dtype),
+                    reduction=reduction)
     assert_close(mine, xr.grad)
 
 
-def test_backward_defaults_to_a_unit_gradient(backend):
+def test_backward_scales_by_the_incoming_gradient(backend):
     z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
-    assert_close(L.cross_entropy_backward(z, y), L.cross_entropy_backward(z, y, grad=1.0))
+    # grad, dL/dloss, scales the whole gradient (chain rule)
+    assert_close(L.cross_entropy_backward(2.5, z, y),
+                 2.5 * to_numpy(L.cross_entropy_backward(1.0, z, y)))
     # the famous form: (softmax(z) - onehot(y)) / N
     onehot = np.eye(4)[Y_RANDOM]
     expected = (torch.softmax(reference(Z_RANDOM), 1).numpy() - onehot) / len(Y_RANDOM)
-    assert_close(L.cross_entropy_backward(z, y), expected)
+    assert_close(L.cross_entropy_backward(1.0, z, y), expected)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -492,8 +496,8 @@ def test_cross_entropy_backward_with_options_matches_torch_autograd(inputs, opti
     out = F.cross_entropy(zr, tr, reduction=reduction, **_ref_options(options, K))
     g = RNG.normal(size=tuple(out.shape)) if reduction == "none" else np.array(1.7)
     (out * reference(g)).sum().backward()
-    mine = L.cross_entropy_backward(make(z, backend), make(t, backend, dtype=t.dtype),
-                                    reduction=reduction, grad=make(g, backend),
+    mine = L.cross_entropy_backward(make(g, backend), make(z, backend),
+                                    make(t, backend, dtype=t.dtype), reduction=reduction,
                                     **_options(options, backend, K))
     assert tuple(mine.shape) == z.shape
     assert_close(mine, zr.grad)
@@ -516,7 +520,7 @@ def test_binary_weights_match_torch(pos_weight, weight, reduction, backend):
     g = RNG.normal(size=tuple(expected.shape)) if reduction == "none" else np.array(0.6)
     (expected * reference(g)).sum().backward()
     mine = L.binary_cross_entropy_with_logits_backward(
-        make(BZ, backend), make(BT, backend), reduction, make(g, backend), weight=opt(weight),
+        make(g, backend), make(BZ, backend), make(BT, backend), reduction, weight=opt(weight),
         pos_weight=opt(pos_weight))
     assert_close(mine, zr.grad)
     if pos_weight is None:
@@ -570,6 +574,8 @@ def test_cross_entropy_is_minimised_by_the_true_class(k, data, scale):
 @given(vectors(small_floats), vectors(small_floats))
 def test_mse_is_zero_iff_equal(x, t):
     t = np.resize(t, x.shape)
+    # a difference below ~1e-154 squares to 0 in float64: that is the arithmetic, not the loss
+    assume(np.all((x == t) | (np.abs(x - t) > 1e-150)))
     assert float(L.mse_loss(x, x)) == 0.0
     assert (float(L.mse_loss(x, t)) == 0.0) == bool(np.all(x == t))
 
@@ -626,8 +632,8 @@ def test_unknown_reduction(backend):
                  lambda: L.binary_cross_entropy(sigmoid(x), sigmoid(x), reduction="avg"),
                  lambda: L.binary_cross_entropy_with_logits(x, sigmoid(x), reduction="avg"),
                  lambda: L.margin_ranking_loss(x, x, x * 0 + 1, reduction="avg"),
-                 lambda: L.mse_loss_backward(x, x, reduction="avg"),
-                 lambda: L.cross_entropy_backward(z, y, reduction="avg")):
+                 lambda: L.mse_loss_backward(1.0, x, x, reduction="avg"),
+                 lambda: L.cross_entropy_backward(1.0, z, y, reduction="avg")):
         with pytest.raises(ValueError, match=msg):
             call()
 
@@ -636,7 +642,7 @@ def test_class_index_out_of_range(backend):
     z = make(Z_RANDOM, backend)
     for bad in (4, -1):
         y = make(np.r_[Y_RANDOM[:-1], bad], backend, dtype=np.int64)
-        for f in (L.cross_entropy, L.cross_entropy_backward):
+        for f in (L.cross_entropy, partial(L.cross_entropy_backward, 1.0)):
             with pytest.raises(ValueError, match=rf"target holds class index {bad}, "
                                r"outside \[0, 3\] for K = 4 classes"):
                 f(z, y)
@@ -696,8 +702,9 @@ def test_shapes_that_differ(backend):
     for f, names in ((L.mse_loss, "input and target"), (L.l1_loss, "input and target"),
                      (L.binary_cross_entropy, "probs and target"),
                      (L.binary_cross_entropy_with_logits, "logits and target"),
-                     (L.mse_loss_backward, "input and target"),
-                     (L.binary_cross_entropy_with_logits_backward, "logits and target")):
+                     (partial(L.mse_loss_backward, 1.0), "input and target"),
+                     (partial(L.binary_cross_entropy_with_logits_backward, 1.0),
+                      "logits and target")):
         with pytest.raises(ValueError, match=rf"{names} must have the same shape, "
                            r"got \(3,\) and \(4,\)"):
             f(a, b)
@@ -711,10 +718,10 @@ def test_backward_grad_of_the_wrong_shape(backend):
     z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
     with pytest.raises(ValueError, match=r"grad must have the loss's shape \(6,\) for "
                        r"reduction='none', got \(4,\)"):
-        L.cross_entropy_backward(z, y, reduction="none", grad=make(np.ones(4), backend))
+        L.cross_entropy_backward(make(np.ones(4), backend), z, y, reduction="none")
     with pytest.raises(ValueError, match=r"grad must have the loss's shape \(\) for "
                        r"reduction='mean'"):
-        L.cross_entropy_backward(z, y, grad=make(np.ones(6), backend))
+        L.cross_entropy_backward(make(np.ones(6), backend), z, y)
 
 
 def test_empty_batch_mean_is_refused_not_nan(backend):
@@ -743,7 +750,7 @@ def test_every_target_ignored(backend):
     # torch returns nan for the mean; we name ignore_index instead (sum and none as torch)
     z, y = make(Z_RANDOM, backend), make(np.full(6, -100), backend, dtype=np.int64)
     msg = r"every target equals ignore_index=-100: the mean over no targets is undefined"
-    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+    for f in (L.cross_entropy, L.nll_loss, partial(L.cross_entropy_backward, 1.0)):
         with pytest.raises(ValueError, match=msg):
             f(z, y)
     with pytest.raises(ValueError, match=r"every target equals ignore_index=-100"):
@@ -755,13 +762,13 @@ def test_every_target_ignored(backend):
         out = L.cross_entropy(z, y, reduction=reduction, label_smoothing=0.1)
         assert_close(out, F.cross_entropy(reference(Z_RANDOM), torch.full((6,), -100),
                                           reduction=reduction, label_smoothing=0.1))
-        assert_close(L.cross_entropy_backward(z, y, reduction=reduction), np.zeros((6, 4)))
+        assert_close(L.cross_entropy_backward(1.0, z, y, reduction=reduction), np.zeros((6, 4)))
 
 
 def test_kept_targets_weighing_nothing(backend):
     z, y = make(Z_RANDOM, backend), make(np.zeros(6), backend, dtype=np.int64)
     w = make([0.0, 1.0, 1.0, 1.0], backend)
-    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+    for f in (L.cross_entropy, L.nll_loss, partial(L.cross_entropy_backward, 1.0)):
         with pytest.raises(ValueError, match=r"weight gives the kept targets a total weight of 0"):
             f(z, y, weight=w)
     assert float(L.cross_entropy(z, y, w, reduction="sum")) == 0.0
@@ -769,7 +776,7 @@ def test_kept_targets_weighing_nothing(backend):
 
 def test_empty_class_batch_mean_is_refused(backend):
     z, y = make(np.zeros((0, 3)), backend), make(np.zeros(0), backend, dtype=np.int64)
-    for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+    for f in (L.cross_entropy, L.nll_loss, partial(L.cross_entropy_backward, 1.0)):
         with pytest.raises(ValueError, match=r"target is empty: the mean of no losses"):
             f(z, y)
     with pytest.raises(ValueError, match=r"target is empty"):
@@ -781,7 +788,7 @@ def test_class_index_out_of_range_unless_ignored(backend):
     z = make(Z_RANDOM, backend)
     for bad in (4, -1, -99):
         y = make(np.r_[Y_PAD[:-1], bad], backend, dtype=np.int64)
-        for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+        for f in (L.cross_entropy, L.nll_loss, partial(L.cross_entropy_backward, 1.0)):
             with pytest.raises(ValueError, match=rf"target holds class index {bad}, outside "
                                r"\[0, 3\] for K = 4 classes \(and not ignore_index=-100\)"):
                 f(z, y)
@@ -795,7 +802,7 @@ def test_class_index_out_of_range_unless_ignored(backend):
 def test_label_smoothing_outside_the_unit_interval(backend):
     z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
     for bad in (1.5, -0.1, float("nan"), float("inf")):
-        for f in (L.cross_entropy, L.cross_entropy_backward):
+        for f in (L.cross_entropy, partial(L.cross_entropy_backward, 1.0)):
             with pytest.raises(ValueError, match=r"label_smoothing must be a number in "
                                r"\[0, 1\], got"):
                 f(z, y, label_smoothing=bad)
@@ -811,7 +818,7 @@ def test_class_weight_of_the_wrong_shape_or_dtype(backend):
     z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
     for shape in ((3,), (1, 4), ()):
         w = make(np.ones(shape), backend)
-        for f in (L.cross_entropy, L.nll_loss, L.cross_entropy_backward):
+        for f in (L.cross_entropy, L.nll_loss, partial(L.cross_entropy_backward, 1.0)):
             with pytest.raises(ValueError, match=rf"weight must have shape \(4,\), one entry "
                                rf"per class of (logits|log_probs), got {re.escape(str(shape))}"):
                 f(z, y, weight=w)
@@ -857,7 +864,7 @@ def test_binary_weights_of_the_wrong_shape(backend):
                                rf"\(5, 3\), got shape {re.escape(str(shape))}"):
                 L.binary_cross_entropy_with_logits(z, t, **bad)
             with pytest.raises(ValueError, match=rf"{name} must broadcast"):
-                L.binary_cross_entropy_with_logits_backward(z, t, **bad)
+                L.binary_cross_entropy_with_logits_backward(1.0, z, t, **bad)
     with pytest.raises(ValueError, match=r"weight must broadcast to the shape of probs"):
         L.binary_cross_entropy(make(BP, backend), t, make(np.ones(4), backend))
     with pytest.raises(TypeError, match=r"pos_weight must have a floating-point dtype"):
@@ -910,7 +917,7 @@ def test_multi_margin_loss_gradients_match_autograd(p, margin, weighted, reducti
     loss = L.multi_margin_loss(ours_t, make(t, device, dtype=np.int64), **kw)
     (loss * (make(g, device) if reduction == "none" else 1.0)).sum().backward()
     assert_close(ours_t.grad, x.grad)
-    explicit = L.multi_margin_loss_backward(s, t, grad=g if reduction == "none" else None, **{
+    explicit = L.multi_margin_loss_backward(g if reduction == "none" else 1.0, s, t, **{
         **kw, "weight": w})
     np.testing.assert_allclose(explicit, x.grad.numpy(), rtol=1e-12, atol=1e-15)
 
@@ -924,13 +931,13 @@ def test_multiclass_hinge_loss_is_the_closest_class_margin():
     ref = torch.clamp(1.0 - (correct - others.max(1).values), min=0)
     np.testing.assert_allclose(loss, ref.detach().numpy(), rtol=1e-12)
     ref.sum().backward()
-    np.testing.assert_allclose(L.multiclass_hinge_loss_backward(s, t, reduction="sum"),
+    np.testing.assert_allclose(L.multiclass_hinge_loss_backward(1.0, s, t, reduction="sum"),
                                x.grad.numpy(), rtol=1e-12)
     assert loss[1] == 0                                   # leads every class by >= margin
     shifted = L.multiclass_hinge_loss(s + 7.5, t, reduction="none")
     np.testing.assert_allclose(shifted, loss, atol=1e-12)  # only differences matter
     # per sample, only one wrong class gets gradient
-    d = L.multiclass_hinge_loss_backward(s, t, reduction="none", grad=np.ones(7))
+    d = L.multiclass_hinge_loss_backward(np.ones(7), s, t, reduction="none")
     assert np.all((d > 0).sum(axis=1) <= 1)
     # multi_margin_loss (p = 1) lies between hinge / K and hinge * (K - 1) / K
     mm = L.multi_margin_loss(s, t, reduction="none")
@@ -985,13 +992,12 @@ def test_multiclass_hinge_loss_gradients_match_autograd(margin, reduction, devic
     (loss * (make(g, device) if reduction == "none" else 1.0)).sum().backward()
     assert_close(ours_t.grad, x.grad)
     # the explicit subgradient, on NumPy and on torch inputs
-    grad = g if reduction == "none" else None
-    explicit = L.multiclass_hinge_loss_backward(s, t, margin=margin, reduction=reduction,
-                                                grad=grad)
+    grad = g if reduction == "none" else 1.0
+    explicit = L.multiclass_hinge_loss_backward(grad, s, t, margin=margin, reduction=reduction)
     np.testing.assert_allclose(explicit, x.grad.numpy(), rtol=1e-12, atol=1e-15)
     on_device = L.multiclass_hinge_loss_backward(
-        make(s, device), make(t, device, dtype=np.int64), margin=margin, reduction=reduction,
-        grad=None if grad is None else make(grad, device))
+        grad if reduction != "none" else make(grad, device), make(s, device),
+        make(t, device, dtype=np.int64), margin=margin, reduction=reduction)
     assert isinstance(on_device, torch.Tensor) and on_device.device.type == device
     assert_close(on_device, x.grad)
 
@@ -1008,13 +1014,13 @@ def test_margin_losses_unbatched_match_torch_and_autograd(reduction, backend):
                                    reduction=reduction)
         assert tuple(ours.shape) == () and tuple(out.shape) == ()
         assert_close(ours, out.detach())
-        d = L.multi_margin_loss_backward(make(one, backend), make(yi, backend, dtype=np.int64),
+        d = L.multi_margin_loss_backward(1.0, make(one, backend), make(yi, backend, dtype=np.int64),
                                          p=2, reduction=reduction)
         assert tuple(d.shape) == (5,)
         assert_close(d, x.grad)
         x = torch.tensor(one, requires_grad=True)
         _closest_class_reference(x[None], torch.tensor(yi)[None], 1.0)[0].backward()
-        d = L.multiclass_hinge_loss_backward(make(one, backend),
+        d = L.multiclass_hinge_loss_backward(1.0, make(one, backend),
                                              make(yi, backend, dtype=np.int64),
                                              reduction=reduction)
         assert tuple(d.shape) == (5,)
@@ -1024,22 +1030,22 @@ def test_margin_losses_unbatched_match_torch_and_autograd(reduction, backend):
 def test_multiclass_hinge_backward_ties_and_kink():
     # two wrong classes tie for closest: the first (lowest index) takes the whole push
     s, t = np.array([[1.0, 2.0, 0.5, 2.0]]), np.array([2])
-    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(s, t, reduction="sum"),
+    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(1.0, s, t, reduction="sum"),
                                   [[0.0, 1.0, -1.0, 0.0]])
     # autograd of our forward on torch splits it between them (max's derivative at a tie)
     x = torch.tensor(s, requires_grad=True)
     L.multiclass_hinge_loss(x, torch.tensor(t), reduction="sum").backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 0.5, -1.0, 0.5]])
     # the sum version pushes every class inside the margin, the tied ones equally
-    d = L.multi_margin_loss_backward(s, t, reduction="sum")
+    d = L.multi_margin_loss_backward(1.0, s, t, reduction="sum")
     np.testing.assert_allclose(d, [[0.25, 0.25, -0.75, 0.25]])
     # a lead of exactly the margin: loss 0 and gradient 0 (torch's multi_margin_loss agrees)
     s, t = np.array([[3.0, 2.0, 0.0]]), np.array([0])
     assert L.multiclass_hinge_loss(s, t) == 0
-    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(s, t), [[0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(L.multiclass_hinge_loss_backward(1.0, s, t), [[0.0, 0.0, 0.0]])
     x = torch.tensor(s, requires_grad=True)
     F.multi_margin_loss(x, torch.tensor(t)).backward()
-    np.testing.assert_array_equal(x.grad.numpy(), L.multi_margin_loss_backward(s, t))
+    np.testing.assert_array_equal(x.grad.numpy(), L.multi_margin_loss_backward(1.0, s, t))
 
 
 # scores and margins on a grid of quarters, where margin - s_y + s_j is exact, so that
@@ -1074,7 +1080,7 @@ def test_class_margin_properties(s, data, c, margin):
     assert np.all(hinge / K <= summed + 1e-12)
     assert np.all(summed <= hinge * (K - 1) / K + 1e-12)
     # the subgradient: -1 on the correct class, +1 on one wrong class, where violated
-    d = L.multiclass_hinge_loss_backward(s, t, margin=margin, reduction="sum")
+    d = L.multiclass_hinge_loss_backward(1.0, s, t, margin=margin, reduction="sum")
     np.testing.assert_array_equal(d.sum(axis=1), np.zeros(N))
     np.testing.assert_array_equal(d[rows, t], -(hinge > 0).astype(float))
     np.testing.assert_array_equal((d > 0).sum(axis=1), (hinge > 0).astype(int))
@@ -1083,10 +1089,10 @@ def test_class_margin_properties(s, data, c, margin):
 def test_bad_input_margin_backwards():
     s, t = _margin_scores()
     with pytest.raises(ValueError, match="at least 2 classes"):
-        L.multiclass_hinge_loss_backward(s[:, :1], np.zeros(7, dtype=np.int64))
+        L.multiclass_hinge_loss_backward(1.0, s[:, :1], np.zeros(7, dtype=np.int64))
     with pytest.raises(ValueError, match="p must be 1 or 2"):
-        L.multi_margin_loss_backward(s, t, p=0)
+        L.multi_margin_loss_backward(1.0, s, t, p=0)
     with pytest.raises(ValueError, match=r"grad must have the loss's shape \(7,\)"):
-        L.multiclass_hinge_loss_backward(s, t, reduction="none", grad=np.ones(5))
+        L.multiclass_hinge_loss_backward(np.ones(5), s, t, reduction="none")
     with pytest.raises(ValueError, match="target holds -100"):
-        L.multi_margin_loss_backward(s, np.full(7, -100))
+        L.multi_margin_loss_backward(1.0, s, np.full(7, -100))

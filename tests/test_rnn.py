@@ -440,7 +440,7 @@ def test_bad_sequences_and_states():
         R.lstm_cell(np.zeros((N, D)), (np.zeros((N, H)),) * 2, W4[0], W4[1][:H], *W4[2:])
     xs = np.zeros((L, N, D))
     hs = R.rnn(xs, None, *W1)
-    with pytest.raises(ValueError, match=r"grad_hs must be shaped like hs \(7, 4, 5\)"):
+    with pytest.raises(ValueError, match=r"grad must be shaped like hs \(7, 4, 5\)"):
         R.rnn_backward(hs[1:], xs, hs, None, *W1[:2])
     with pytest.raises(ValueError, match=r"hs must have shape \(7, 4, 5\), got \(7, 4, 4\)"):
         R.rnn_backward(hs, xs, hs[..., :4], None, *W1[:2])

@@ -192,7 +192,7 @@ def test_motif_is_found_wherever_it_is(position, seed):
 def test_bad_input():
     with pytest.raises(ValueError, match=r"A must have shape \(P, M\) and u shape \(M,\)"):
         S.linear_transform(np.zeros(3), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"jacobian must have shape \(P, M\) and grad_w shape"):
+    with pytest.raises(ValueError, match=r"jacobian must have shape \(P, M\) and grad shape"):
         S.transform_backward(np.zeros(3), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"index entries must lie in \[-1, 4\)"):
         S.share(np.zeros(4), np.array([0, 4]))
@@ -206,7 +206,7 @@ def test_bad_input():
         S.share(np.zeros((4, 1)), np.array([0]))
     with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors"):
         S.share(torch.zeros(4), np.array([0]))
-    with pytest.raises(ValueError, match=r"grad_w must have the shape of index \(2,\)"):
+    with pytest.raises(ValueError, match=r"grad must have the shape of index \(2,\)"):
         S.share_backward(np.zeros(3), np.array([0, 1]), 2)
     with pytest.raises(ValueError, match="num_params must be at least 1, got 0"):
         S.sharing_matrix(np.array([0]), 0)

@@ -275,7 +275,8 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
     Returns:
         The generator to draw from.
 
-    Example:
+    Example (the message's end is elided):
+
         >>> import numpy as np, torch
         >>> int(as_generator(0).integers(10)) == int(np.random.default_rng(0).integers(10))
         True
@@ -286,7 +287,7 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
         >>> as_generator(None)
         Traceback (most recent call last):
         ...
-        ValueError: generator must be an int seed or a generator, got None (mlnotes draws no hidden global randomness)
+        ValueError: generator must be an int seed or a generator, got None (mlnotes draws ...
     """
     if generator is None:
         raise ValueError(f"{name} must be an int seed or a generator, got None "

@@ -194,12 +194,12 @@ def rnn(
 
 
 def rnn_backward(
-    grad_hs: Any, xs: Any, hs: Any, h0: Any, W_ih: Any, W_hh: Any
+    grad: Any, xs: Any, hs: Any, h0: Any, W_ih: Any, W_hh: Any
 ) -> tuple[Any, Any, Any, Any, Any, Any]:
     r"""Backpropagation through time for :func:`rnn`: the chain rule along the unrolled graph.
 
     Write :math:`a_t = x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}` and
-    :math:`h_t = \tanh(a_t)`. The loss reaches :math:`h_t` directly (``grad_hs[t]``)
+    :math:`h_t = \tanh(a_t)`. The loss reaches :math:`h_t` directly (``grad[t]``)
     and through :math:`h_{t+1}`, so walking backwards from :math:`t = L`:
 
     .. math::
@@ -220,7 +220,7 @@ def rnn_backward(
     explodes with the distance (see the book).
 
     Args:
-        grad_hs: :math:`g_t`, the gradient of the loss with respect to each output
+        grad: :math:`g_t`, the gradient of the loss with respect to each output
             :math:`h_t`, shaped like ``hs`` (zeros where the loss ignores a step).
         xs: the input sequence given to :func:`rnn`.
         hs: the hidden states :func:`rnn` returned.
@@ -241,21 +241,21 @@ def rnn_backward(
         >>> grads[0].round(4).ravel()  # d h_2 / d x_1 is smaller: it passed one more tanh
         array([0.0468, 0.1114])
     """
-    xp = namespace(grad_hs, xs, hs, h0, W_ih, W_hh,
-                   names=("grad_hs", "xs", "hs", "h0", "W_ih", "W_hh"))
+    xp = namespace(grad, xs, hs, h0, W_ih, W_hh,
+                   names=("grad", "xs", "hs", "h0", "W_ih", "W_hh"))
     D, H = _check_weights(W_ih, W_hh, None, None, gates=1)
     _check_sequence(xs, D)
     if tuple(hs.shape) != (*xs.shape[:-1], H):
         raise ValueError(f"hs must have shape {(*xs.shape[:-1], H)}, got {tuple(hs.shape)}")
-    if tuple(grad_hs.shape) != tuple(hs.shape):
-        raise ValueError(f"grad_hs must be shaped like hs {tuple(hs.shape)}, "
-                         f"got {tuple(grad_hs.shape)}")
+    if tuple(grad.shape) != tuple(hs.shape):
+        raise ValueError(f"grad must be shaped like hs {tuple(hs.shape)}, "
+                         f"got {tuple(grad.shape)}")
     if h0 is None:
         h0 = _zeros_state(xs, H, xp)
     _check_step(xs[0], h0, D, H, h_name="h0")
     unbatched = xs.ndim == 2
     if unbatched:  # a batch of one, so that every product below is a matrix product
-        grad_hs, xs, hs, h0 = grad_hs[:, None], xs[:, None], hs[:, None], h0[None]
+        grad, xs, hs, h0 = grad[:, None], xs[:, None], hs[:, None], h0[None]
 
     grad_W_ih, grad_W_hh = xp.zeros_like(W_ih), xp.zeros_like(W_hh)
     grad_b = xp.zeros((H,), dtype=W_hh.dtype, device=device_of(W_hh))
@@ -264,7 +264,7 @@ def rnn_backward(
     for t in reversed(range(xs.shape[0])):
         h_prev = hs[t - 1] if t > 0 else h0
         # delta_t = g_t + dl/da_{t+1} W_hh
-        delta = grad_hs[t] if grad_a_next is None else grad_hs[t] + grad_a_next @ W_hh
+        delta = grad[t] if grad_a_next is None else grad[t] + grad_a_next @ W_hh
         # dl/da_t = delta_t * (1 - h_t^2)
         grad_a = tanh_backward(delta, hs[t])
         # the shared weights collect every step's share

@@ -84,7 +84,7 @@ def linear_transform(u: Any, A: Any) -> Any:
     return xp.matmul(A, u)
 
 
-def transform_backward(grad_w: Any, jacobian: Any) -> Any:
+def transform_backward(grad: Any, jacobian: Any) -> Any:
     r"""The gradient reaching ``u`` through a parameter transform ``w = H(u)``.
 
     .. math::
@@ -92,7 +92,7 @@ def transform_backward(grad_w: Any, jacobian: Any) -> Any:
         \qquad J_{pm} = \frac{\partial w_p}{\partial u_m}
 
     Args:
-        grad_w: :math:`\partial L / \partial w`, shape ``(P,)``.
+        grad: :math:`\partial L / \partial w`, shape ``(P,)``.
         jacobian: :math:`J = \partial H / \partial u` at ``u``, shape ``(P, M)``.
 
     Returns:
@@ -104,14 +104,14 @@ def transform_backward(grad_w: Any, jacobian: Any) -> Any:
         ...                    np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 3.0]]))
         array([2., 4.])
     """
-    xp = namespace(grad_w, jacobian, names=("grad_w", "jacobian"))
-    if grad_w.ndim != 1 or jacobian.ndim != 2 or jacobian.shape[0] != grad_w.shape[0]:
+    xp = namespace(grad, jacobian, names=("grad", "jacobian"))
+    if grad.ndim != 1 or jacobian.ndim != 2 or jacobian.shape[0] != grad.shape[0]:
         raise ValueError(
-            f"jacobian must have shape (P, M) and grad_w shape (P,), got "
-            f"{tuple(jacobian.shape)} and {tuple(grad_w.shape)}"
+            f"jacobian must have shape (P, M) and grad shape (P,), got "
+            f"{tuple(jacobian.shape)} and {tuple(grad.shape)}"
         )
     # dL/du = J^T dL/dw
-    return xp.matmul(grad_w, jacobian)
+    return xp.matmul(grad, jacobian)
 
 
 # -------------------------------------------------------------------- weight sharing
@@ -166,7 +166,7 @@ def share(u: Any, index: Any) -> Any:
     return xp.where(index >= 0, copies, xp.zeros_like(copies))
 
 
-def share_backward(grad_w: Any, index: Any, num_params: int) -> Any:
+def share_backward(grad: Any, index: Any, num_params: int) -> Any:
     r"""Backward of :func:`share`: each shared parameter sums the gradients of its copies.
 
     .. math::
@@ -174,7 +174,7 @@ def share_backward(grad_w: Any, index: Any, num_params: int) -> Any:
         \frac{\partial L}{\partial w_i} = (D^\top g)_m
 
     Args:
-        grad_w: :math:`g = \partial L / \partial w`, shape ``(P,)``.
+        grad: :math:`g = \partial L / \partial w`, shape ``(P,)``.
         index: as in the forward call.
         num_params: ``M``, the size of ``u``.
 
@@ -187,16 +187,16 @@ def share_backward(grad_w: Any, index: Any, num_params: int) -> Any:
         ...                np.array([0, 1, 0, -1, 1]), 2)
         array([  101., 10010.])
     """
-    check_floating(grad_w, "grad_w")
+    check_floating(grad, "grad")
     num_params = check_count(num_params, "num_params")
-    xp = namespace(grad_w, index, names=("grad_w", "index"))
+    xp = namespace(grad, index, names=("grad", "index"))
     _check_index(index, num_params, xp)
-    if tuple(grad_w.shape) != tuple(index.shape):
-        raise ValueError(f"grad_w must have the shape of index {tuple(index.shape)}, "
-                         f"got {tuple(grad_w.shape)}")
-    D = _one_hot(index, num_params, grad_w.dtype, xp)  # (P, M)
+    if tuple(grad.shape) != tuple(index.shape):
+        raise ValueError(f"grad must have the shape of index {tuple(index.shape)}, "
+                         f"got {tuple(grad.shape)}")
+    D = _one_hot(index, num_params, grad.dtype, xp)  # (P, M)
     # dL/du_m = sum_i g_i [index_i == m]
-    return xp.sum(grad_w[:, None] * D, axis=0)
+    return xp.sum(grad[:, None] * D, axis=0)
 
 
 def sharing_matrix(index: Any, num_params: int) -> Any:

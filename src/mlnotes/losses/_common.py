@@ -45,10 +45,11 @@ def _backward_scale(xp: Any, d: Any, reduction: str, n: Any, grad: Any, axis: in
     _check_reduction(reduction)
     if reduction == "mean":
         d = d / n  # every element's loss enters the mean with weight 1/n
-    if grad is None:
-        return d
-    if isinstance(grad, (int, float)) and not isinstance(grad, bool) and reduction != "none":
-        return d * grad
+    if isinstance(grad, (int, float)) and not isinstance(grad, bool):
+        return d * grad  # one number: every element's loss enters with that weight
+    if grad is None or isinstance(grad, bool):
+        raise TypeError("grad must be the incoming gradient dL/dloss (1.0 for a final loss), "
+                        f"got {grad!r}")
     namespace(d, grad, names=("input", "grad"))
     per_sample = tuple(n for i, n in enumerate(d.shape) if i != axis)
     expected = () if reduction != "none" else (per_sample if loss_shape is None else loss_shape)

@@ -155,9 +155,8 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
     return _reduce(xp, loss, reduction, "logits")
 
 
-def binary_cross_entropy_with_logits_backward(logits: Any, target: Any,
-                                              reduction: str = "mean",
-                                              grad: Any = None, *, weight: Any = None,
+def binary_cross_entropy_with_logits_backward(grad: Any, logits: Any, target: Any,
+                                              reduction: str = "mean", *, weight: Any = None,
                                               pos_weight: Any = None) -> Any:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
 
@@ -174,12 +173,23 @@ def binary_cross_entropy_with_logits_backward(logits: Any, target: Any,
 
     (the positive term's :math:`\sigma - 1` counted :math:`p` times).
 
+    Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
+        logits: :math:`z`, as in the forward call.
+        target: :math:`t`, as in the forward call.
+        reduction, weight, pos_weight: as in the forward call.
+
+    Returns:
+        :math:`\partial L / \partial z`, the shape of ``logits``.
+
     Example:
         >>> import numpy as np
-        >>> binary_cross_entropy_with_logits_backward(np.zeros(2), np.array([1.0, 0.0]))
+        >>> binary_cross_entropy_with_logits_backward(1.0, np.zeros(2), np.array([1.0, 0.0]))
         array([-0.25,  0.25])
         >>> p = np.array([3.0])
-        >>> binary_cross_entropy_with_logits_backward(np.zeros(2), np.array([1.0, 0.0]),
+        >>> binary_cross_entropy_with_logits_backward(1.0, np.zeros(2), np.array([1.0, 0.0]),
         ...                                           pos_weight=p)
         array([-0.75,  0.25])
     """

@@ -193,8 +193,8 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index:
                        probabilities, reduction)
 
 
-def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
-                           grad: Any = None, *, weight: Any = None, ignore_index: int = -100,
+def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str = "mean", *,
+                           weight: Any = None, ignore_index: int = -100,
                            label_smoothing: float = 0.0) -> Any:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
@@ -222,11 +222,12 @@ def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
     divides by the same denominator as the forward call.
 
     Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
         logits: as in the forward call.
         target: as in the forward call.
         reduction: as in the forward call.
-        grad: gradient of the objective with respect to the loss: a scalar,
-            or the loss's shape for ``reduction="none"``; 1 if omitted.
         weight: as in the forward call.
         ignore_index: as in the forward call.
         label_smoothing: as in the forward call.
@@ -236,9 +237,9 @@ def cross_entropy_backward(logits: Any, target: Any, reduction: str = "mean",
 
     Example:
         >>> import numpy as np
-        >>> cross_entropy_backward(np.zeros((1, 2)), np.array([1]))
+        >>> cross_entropy_backward(1.0, np.zeros((1, 2)), np.array([1]))
         array([[ 0.5, -0.5]])
-        >>> cross_entropy_backward(np.zeros((1, 2)), np.array([1]), label_smoothing=0.2)
+        >>> cross_entropy_backward(1.0, np.zeros((1, 2)), np.array([1]), label_smoothing=0.2)
         array([[ 0.4, -0.4]])
     """
     xp = namespace(logits, target, weight, names=("logits", "target", "weight"))

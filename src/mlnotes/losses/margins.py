@@ -133,9 +133,9 @@ def multi_margin_loss(scores: Any, target: Any, p: int = 1, margin: float = 1.0,
     return _reduce(xp, loss, reduction, "scores")
 
 
-def multi_margin_loss_backward(scores: Any, target: Any, p: int = 1, margin: float = 1.0,
-                               weight: Any = None, reduction: str = "mean",
-                               grad: Any = None) -> Any:
+def multi_margin_loss_backward(grad: Any, scores: Any, target: Any, p: int = 1,
+                               margin: float = 1.0, weight: Any = None,
+                               reduction: str = "mean") -> Any:
     r"""Gradient of :func:`multi_margin_loss` with respect to ``scores``.
 
     For a violated wrong class j (its hinge :math:`t_j > 0`), the loss rises with
@@ -151,14 +151,15 @@ def multi_margin_loss_backward(scores: Any, target: Any, p: int = 1, margin: flo
     gradient is 0, as in torch.
 
     Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
         scores: as in the forward call.
         target: as in the forward call.
         p: as in the forward call.
         margin: as in the forward call.
         weight: as in the forward call.
         reduction: as in the forward call.
-        grad: gradient of the objective with respect to the loss: a scalar,
-            or the loss's shape for ``reduction="none"``; 1 if omitted.
 
     Returns:
         :math:`\partial L / \partial s`, the shape of ``scores``.
@@ -166,7 +167,7 @@ def multi_margin_loss_backward(scores: Any, target: Any, p: int = 1, margin: flo
     Example:
         >>> import numpy as np
         >>> s = np.array([[3.0, 2.5, 0.0]])
-        >>> multi_margin_loss_backward(s, np.array([0])).round(4)
+        >>> multi_margin_loss_backward(1.0, s, np.array([0])).round(4)
         array([[-0.3333,  0.3333,  0.    ]])
     """
     xp = namespace(scores, target, weight, names=("scores", "target", "weight"))
@@ -234,8 +235,8 @@ def multiclass_hinge_loss(scores: Any, target: Any, margin: float = 1.0,
     return _reduce(xp, loss, reduction, "scores")
 
 
-def multiclass_hinge_loss_backward(scores: Any, target: Any, margin: float = 1.0,
-                                   reduction: str = "mean", grad: Any = None) -> Any:
+def multiclass_hinge_loss_backward(grad: Any, scores: Any, target: Any, margin: float = 1.0,
+                                   reduction: str = "mean") -> Any:
     r"""Gradient of :func:`multiclass_hinge_loss` with respect to ``scores``.
 
     Where the margin is violated, +1 on the closest wrong class and -1 on the
@@ -253,12 +254,13 @@ def multiclass_hinge_loss_backward(scores: Any, target: Any, margin: float = 1.0
         c_i = \operatorname{argmax}_{j \ne y_i} s_{i,j}
 
     Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
         scores: as in the forward call.
         target: as in the forward call.
         margin: as in the forward call.
         reduction: as in the forward call.
-        grad: gradient of the objective with respect to the loss: a scalar,
-            or the loss's shape for ``reduction="none"``; 1 if omitted.
 
     Returns:
         :math:`\partial L / \partial s`, the shape of ``scores``.
@@ -266,7 +268,7 @@ def multiclass_hinge_loss_backward(scores: Any, target: Any, margin: float = 1.0
     Example:
         >>> import numpy as np
         >>> s = np.array([[3.0, 2.5, 2.4]])
-        >>> multiclass_hinge_loss_backward(s, np.array([0]))
+        >>> multiclass_hinge_loss_backward(1.0, s, np.array([0]))
         array([[-1.,  1.,  0.]])
     """
     xp = namespace(scores, target, names=("scores", "target"))

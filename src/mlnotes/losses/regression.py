@@ -49,8 +49,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
     return _reduce(xp, (input - target) ** 2, reduction, "input")
 
 
-def mse_loss_backward(input: Any, target: Any, reduction: str = "mean",
-                      grad: Any = None) -> Any:
+def mse_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean") -> Any:
     r"""Gradient of :func:`mse_loss` with respect to ``input``.
 
     .. math::
@@ -60,18 +59,19 @@ def mse_loss_backward(input: Any, target: Any, reduction: str = "mean",
     gradient with respect to ``target`` is the negative of this one.)
 
     Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
         input: as in the forward call.
         target: as in the forward call.
         reduction: as in the forward call.
-        grad: gradient of the objective with respect to the loss: a scalar,
-            or the shape of ``input`` for ``reduction="none"``; 1 if omitted.
 
     Returns:
         :math:`\partial L / \partial x`, the shape of ``input``.
 
     Example:
         >>> import numpy as np
-        >>> mse_loss_backward(np.array([1.0, 2.0]), np.array([0.0, 0.0]))
+        >>> mse_loss_backward(1.0, np.array([1.0, 2.0]), np.array([0.0, 0.0]))
         array([1., 2.])
     """
     xp = namespace(input, target, names=("input", "target"))
@@ -114,7 +114,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
     return _reduce(xp, xp.abs(input - target), reduction, "input")
 
 
-def l1_loss_backward(input: Any, target: Any, reduction: str = "mean", grad: Any = None) -> Any:
+def l1_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean") -> Any:
     r"""Gradient of :func:`l1_loss` with respect to ``input``.
 
     .. math::
@@ -124,9 +124,20 @@ def l1_loss_backward(input: Any, target: Any, reduction: str = "mean", grad: Any
     Its size does not depend on how wrong a prediction is (0 where it is exact,
     as in torch).
 
+    Args:
+        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
+            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
+            ``reduction="none"``.
+        input: as in the forward call.
+        target: as in the forward call.
+        reduction: as in the forward call.
+
+    Returns:
+        :math:`\partial L / \partial x`, the shape of ``input``.
+
     Example:
         >>> import numpy as np
-        >>> l1_loss_backward(np.array([1.0, 2.0, 0.0]), np.array([0.0, 9.0, 0.0]))
+        >>> l1_loss_backward(1.0, np.array([1.0, 2.0, 0.0]), np.array([0.0, 9.0, 0.0]))
         array([ 0.33333333, -0.33333333,  0.        ])
     """
     xp = namespace(input, target, names=("input", "target"))
