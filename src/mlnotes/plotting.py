@@ -570,10 +570,10 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
     zero = np.zeros_like(r)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.2)
     ax0.plot(r, Lo.mse_loss(r, zero, reduction="none"), color=COLORS["ours"], label="$r^2$")
-    ax0.plot(r, Lo.mse_loss_backward(r, zero, reduction="sum"), "--", color=COLORS["ours"],
+    ax0.plot(r, Lo.mse_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["ours"],
              label="slope $2r$")
     ax0.plot(r, Lo.l1_loss(r, zero, reduction="none"), color=COLORS["other"], label="$|r|$")
-    ax0.plot(r, Lo.l1_loss_backward(r, zero, reduction="sum"), "--", color=COLORS["other"],
+    ax0.plot(r, Lo.l1_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["other"],
              label=r"slope $\mathrm{sign}(r)$")
     ax0.axhline(0, color="grey", lw=0.5)
     ax0.set_xlabel("residual r = prediction - target")
@@ -802,7 +802,7 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1):
     t = np.array([target])
     a = A.softmax(z)[0]
     loss = float(Lo.cross_entropy(z, t))
-    dz = Lo.cross_entropy_backward(z, t)[0]
+    dz = Lo.cross_entropy_backward(1.0, z, t)[0]
     fmt = lambda v: "[" + ", ".join(f"{x:.2f}" for x in v) + "]"  # noqa: E731
     nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {fmt(z[0])}"),
              (6.0, "a", f"a = {fmt(a)}"), (8.9, "L", f"L = {loss:.3f}")]
