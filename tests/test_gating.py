@@ -363,9 +363,9 @@ def test_bad_input_attention():
         sdpa(q, k, v, np.ones((4, 6), dtype=np.int64))
     with pytest.raises(ValueError, match="either mask or is_causal=True, not both"):
         sdpa(q, k, v, np.ones((4, 6), dtype=bool), is_causal=True)
-    with pytest.raises(TypeError, match="scale must be a number or None, got str"):
+    with pytest.raises(TypeError, match="scale must be a real number, got str"):
         sdpa(q, k, v, scale="1")
-    with pytest.raises(ValueError, match="scale must be finite, got inf"):
+    with pytest.raises(ValueError, match="scale must be a finite number, got inf"):
         sdpa(q, k, v, scale=math.inf)
     with pytest.raises(TypeError, match="k must have a floating-point dtype"):
         sdpa(q, k.astype(int), v)

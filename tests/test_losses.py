@@ -691,9 +691,9 @@ def test_ranking_target_must_be_plus_or_minus_one(backend):
     x = make([1.0, 2.0], backend)
     with pytest.raises(ValueError, match=r"y must hold only 1 or -1"):
         L.margin_ranking_loss(x, x, make([1.0, 0.0], backend))
-    with pytest.raises(TypeError, match=r"margin must be a number, got str"):
+    with pytest.raises(TypeError, match=r"margin must be a real number, got str"):
         L.margin_ranking_loss(x, x, make([1.0, 1.0], backend), margin="1")
-    with pytest.raises(ValueError, match=r"margin must be finite"):
+    with pytest.raises(ValueError, match=r"margin must be a finite number"):
         L.margin_ranking_loss(x, x, make([1.0, 1.0], backend), margin=float("inf"))
 
 
@@ -803,10 +803,10 @@ def test_label_smoothing_outside_the_unit_interval(backend):
     z, y = make(Z_RANDOM, backend), make(Y_RANDOM, backend, dtype=np.int64)
     for bad in (1.5, -0.1, float("nan"), float("inf")):
         for f in (L.cross_entropy, partial(L.cross_entropy_backward, 1.0)):
-            with pytest.raises(ValueError, match=r"label_smoothing must be a number in "
+            with pytest.raises(ValueError, match=r"label_smoothing must be a finite number in "
                                r"\[0, 1\], got"):
                 f(z, y, label_smoothing=bad)
-    with pytest.raises(TypeError, match=r"label_smoothing must be a number, got str"):
+    with pytest.raises(TypeError, match=r"label_smoothing must be a real number, got str"):
         L.cross_entropy(z, y, label_smoothing="0.1")
     for edge in (0, 1):  # both ends are allowed, as in torch
         assert_close(L.cross_entropy(z, y, label_smoothing=edge),
@@ -956,7 +956,7 @@ def test_bad_input_margin_losses():
     s, t = _margin_scores()
     with pytest.raises(ValueError, match="p must be 1 or 2"):
         L.multi_margin_loss(s, t, p=3)
-    with pytest.raises(ValueError, match="margin must be finite"):
+    with pytest.raises(ValueError, match="margin must be a finite number"):
         L.multi_margin_loss(s, t, margin=float("nan"))
     with pytest.raises(ValueError, match="target holds class index 5"):
         L.multiclass_hinge_loss(s, np.array([5, 0, 0, 0, 0, 0, 0]))

@@ -28,7 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from .backend import check_axis, check_floating, device_of, is_torch, namespace, stop_gradient
+from .backend import (
+    check_axis,
+    check_floating,
+    check_number,
+    device_of,
+    is_torch,
+    namespace,
+    stop_gradient,
+)
 
 __all__ = [
     "sigmoid",
@@ -49,12 +57,6 @@ __all__ = [
 ]
 
 
-def _check_beta(beta: float) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)):
-        raise TypeError(f"beta must be a positive number, got {type(beta).__name__}")
-    if not beta > 0 or beta == float("inf"):
-        raise ValueError(f"beta must be a positive, finite number, got {beta}")
-    return float(beta)
 
 
 def _axes(axis: int | tuple[int, ...], ndim: int) -> tuple[int, ...]:
@@ -379,7 +381,7 @@ def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
         (array(1.), (2, 0))
     """
     check_floating(x, "x")
-    beta = _check_beta(beta)
+    beta = check_number(beta, "beta", low=0.0, low_open=True)
     xp = namespace(x, names=("x",))
     if x.ndim == 0:  # one element along one axis, as in torch
         return xp.reshape(softmax(xp.reshape(x, (1,)), axis=axis, beta=beta), ())
@@ -423,7 +425,7 @@ def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> An
         array([ 0.25, -0.25])
     """
     xp = namespace(grad, y, names=("grad", "y"))
-    beta = _check_beta(beta)
+    beta = check_number(beta, "beta", low=0.0, low_open=True)
     if y.ndim == 0:  # one element along one axis, as in the forward call
         one = softmax_backward(xp.reshape(grad, (1,)), xp.reshape(y, (1,)), axis=axis, beta=beta)
         return xp.reshape(one, ())

@@ -34,14 +34,13 @@ Shapes: ``N`` batch, ``L`` sequence length, ``V`` vocabulary size (the classes),
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .activations import softmax
-from .backend import check_count, import_torch, needs_torch, to_numpy
+from .backend import check_count, check_number, import_torch, needs_torch, to_numpy
 from .datasets import rng_from
 from .losses import cross_entropy
 from .moe import seeded_linear
@@ -460,21 +459,8 @@ def train(
 # ------------------------------------------------------------------------ writing
 
 
-def _check_temperature(temperature: float) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-        raise TypeError(f"temperature must be a positive number, got "
-                        f"{type(temperature).__name__}")
-    if not (temperature > 0 and math.isfinite(temperature)):
-        raise ValueError(f"temperature must be a positive, finite number, got {temperature}")
-    return float(temperature)
 
 
-def _check_length(length: int) -> int:
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
-        raise TypeError(f"length must be an int, got {type(length).__name__}")
-    if length < 0:
-        raise ValueError(f"length must be at least 0, got {length}")
-    return int(length)
 
 
 def _read(model: CharLSTM, prompt: str, vocab: str) -> tuple[Any, Any]:
@@ -511,7 +497,7 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
         >>> p.shape == (len(VOCAB),), round(float(p.sum()), 6)
         (True, 1.0)
     """
-    beta = 1.0 / _check_temperature(temperature)
+    beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     logits, _ = _read(model, prompt, vocab)
     # p = softmax(z / T), the softmax with inverse temperature beta = 1/T
     return to_numpy(softmax(logits.double(), beta=beta))
@@ -554,8 +540,8 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
         >>> len(text), text == sample(model, "a step", 12, 0.8, generator=1)
         (12, True)
     """
-    beta = 1.0 / _check_temperature(temperature)
-    length = _check_length(length)
+    beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
+    length = check_number(length, "length", low=0, integer=True)
     rng = rng_from(generator)
     logits, state = _read(model, prompt, vocab)
     out = []
@@ -593,7 +579,7 @@ def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str
         >>> greedy(model, "memory", 20) == sample(model, "memory", 20, temperature=1e-6)
         True
     """
-    length = _check_length(length)
+    length = check_number(length, "length", low=0, integer=True)
     logits, state = _read(model, prompt, vocab)
     out = []
     for _ in range(length):

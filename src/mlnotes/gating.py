@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .backend import check_count, check_floating, device_of, import_torch, namespace
+from .backend import check_count, check_floating, check_number, device_of, import_torch, namespace
 from .losses import mse_loss
 from .optim import Adam
 
@@ -226,10 +226,8 @@ def attention_weights(
     L, S = q.shape[-2], k.shape[-2]
     if scale is None:
         scale = 1 / math.sqrt(q.shape[-1])
-    elif isinstance(scale, bool) or not isinstance(scale, (int, float)):
-        raise TypeError(f"scale must be a number or None, got {type(scale).__name__}")
-    elif not math.isfinite(scale):
-        raise ValueError(f"scale must be finite, got {scale}")
+    else:
+        scale = check_number(scale, "scale")
     if is_causal:
         if mask is not None:
             raise ValueError("pass either mask or is_causal=True, not both")

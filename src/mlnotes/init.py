@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import check_floating, is_torch, namespace
+from .backend import check_floating, check_number, is_torch, namespace
 
 __all__ = [
     "calculate_gain",
@@ -116,8 +116,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     # leaky_relu
     if param is None:
         param = 0.01
-    if isinstance(param, bool) or not isinstance(param, (int, float)) or not math.isfinite(param):
-        raise ValueError(f"param (the negative slope) must be a finite number, got {param!r}")
+    check_number(param, "param")  # the negative slope
     # gain = sqrt(2 / (1 + a^2))
     return math.sqrt(2.0 / (1 + param**2))
 

@@ -33,7 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from .backend import check_floating, import_torch, namespace, stop_gradient
+from .backend import (
+    check_count,
+    check_floating,
+    check_number,
+    import_torch,
+    namespace,
+    stop_gradient,
+)
 
 torch = import_torch()
 
@@ -46,18 +53,8 @@ __all__ = [
 ]
 
 
-def _check_eps(eps: float) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
-        raise ValueError(f"eps must be a non-negative number, got {eps!r}")
-    return float(eps)
 
 
-def _check_momentum(momentum: float) -> float:
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
-        raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
-    if not 0 <= momentum <= 1:
-        raise ValueError(f"momentum must be a number in [0, 1], got {momentum}")
-    return float(momentum)
 
 
 def _is_int(value: Any) -> bool:
@@ -151,7 +148,7 @@ def batch_norm(
         raise ValueError(
             f"input must have at least 2 dimensions (N, C, ...), got shape {tuple(input.shape)}"
         )
-    eps, momentum = _check_eps(eps), _check_momentum(momentum)
+    eps, momentum = check_number(eps, "eps", low=0.0), check_number(momentum, "momentum", 0.0, 1.0)
     C = input.shape[1]
     for name, v in zip(names[1:], (running_mean, running_var, weight, bias), strict=True):
         if v is not None and tuple(v.shape) != (C,):
@@ -235,7 +232,7 @@ def batch_norm_backward(
         raise ValueError(
             f"input must have at least 2 dimensions (N, C, ...), got shape {tuple(input.shape)}"
         )
-    eps = _check_eps(eps)
+    eps = check_number(eps, "eps", low=0.0)
     axes = (0, *range(2, input.ndim))
     mean, var, m = _batch_stats(xp, input)
     inv_s = 1 / xp.sqrt(_channel_view(xp, var, input.ndim) + eps)  # 1 / s
@@ -317,7 +314,7 @@ def layer_norm(
             f"normalized_shape {shape} must be the trailing shape of input, "
             f"got input of shape {tuple(input.shape)}"
         )
-    eps = _check_eps(eps)
+    eps = check_number(eps, "eps", low=0.0)
     for name, v in (("weight", weight), ("bias", bias)):
         if v is not None and tuple(v.shape) != shape:
             raise ValueError(f"{name} must have shape {shape}, got {tuple(v.shape)}")
@@ -369,10 +366,9 @@ class BatchNorm(torch.nn.Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
-        self.num_features = num_features
-        self.eps, self.momentum = _check_eps(eps), _check_momentum(momentum)
+        self.num_features = check_count(num_features, "num_features")
+        self.eps = check_number(eps, "eps", low=0.0)
+        self.momentum = check_number(momentum, "momentum", 0.0, 1.0)
         self.affine, self.track_running_stats = affine, track_running_stats
         kw = {"device": device, "dtype": dtype}
         if affine:
@@ -437,7 +433,7 @@ class LayerNorm(torch.nn.Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
         self.normalized_shape = tuple(shape)
-        self.eps = _check_eps(eps)
+        self.eps = check_number(eps, "eps", low=0.0)
         self.elementwise_affine = elementwise_affine
         kw = {"device": device, "dtype": dtype}
         if elementwise_affine:

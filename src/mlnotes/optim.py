@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from .backend import (
     check_floating,
+    check_number,
     check_same_shape,
     import_torch,
     is_torch,
@@ -60,44 +60,34 @@ __all__ = [
 # ----------------------------------------------------------------- argument checks
 
 
-def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
-                  high_open: bool = False) -> None:
-    """Raise unless ``low <= value <= high`` (``< high`` when ``high_open``), finite."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    inside = low <= value < high if high_open else low <= value <= high
-    if not (inside and math.isfinite(value)):
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}{bracket}, "
-                         f"got {value}")
 
 
 def _check_sgd(lr, momentum, dampening, weight_decay, nesterov) -> None:
-    _check_number("lr", lr)
-    _check_number("momentum", momentum)
-    _check_number("dampening", dampening, high=1.0)
-    _check_number("weight_decay", weight_decay)
+    check_number(lr, "lr", low=0.0)
+    check_number(momentum, "momentum", low=0.0)
+    check_number(dampening, "dampening", 0.0, 1.0)
+    check_number(weight_decay, "weight_decay", low=0.0)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, "
                          f"got momentum={momentum} and dampening={dampening}")
 
 
 def _check_rmsprop(lr, alpha, eps, weight_decay, momentum) -> None:
-    _check_number("lr", lr)
-    _check_number("alpha", alpha, high=1.0)
-    _check_number("eps", eps)
-    _check_number("weight_decay", weight_decay)
-    _check_number("momentum", momentum)
+    check_number(lr, "lr", low=0.0)
+    check_number(alpha, "alpha", 0.0, 1.0)
+    check_number(eps, "eps", low=0.0)
+    check_number(weight_decay, "weight_decay", low=0.0)
+    check_number(momentum, "momentum", low=0.0)
 
 
 def _check_adam(lr, betas, eps, weight_decay) -> None:
-    _check_number("lr", lr)
+    check_number(lr, "lr", low=0.0)
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    _check_number("betas[0]", betas[0], high=1.0, high_open=True)
-    _check_number("betas[1]", betas[1], high=1.0, high_open=True)
-    _check_number("eps", eps)
-    _check_number("weight_decay", weight_decay)
+    check_number(betas[0], "betas[0]", 0.0, 1.0, high_open=True)
+    check_number(betas[1], "betas[1]", 0.0, 1.0, high_open=True)
+    check_number(eps, "eps", low=0.0)
+    check_number(weight_decay, "weight_decay", low=0.0)
 
 
 def _prepare(param: Any, grad: Any, weight_decay: float, maximize: bool) -> tuple[Any, Any, Any]:

@@ -33,7 +33,7 @@ import math
 from typing import Any
 
 from .activations import tanh, tanh_backward
-from .backend import check_floating, device_of, import_torch, is_torch, namespace
+from .backend import check_floating, check_number, device_of, import_torch, is_torch, namespace
 
 torch = import_torch()
 
@@ -324,12 +324,9 @@ def clip_grad_norm(
         >>> np.round(np.concatenate(grads), 6)
         array([0.6, 0.8])
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)):
-        raise TypeError(f"max_norm must be a positive number, got {type(max_norm).__name__}")
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not norm_type > 0:
-        raise ValueError(f"norm_type must be a positive number or inf, got {norm_type!r}")
+    check_number(max_norm, "max_norm", low=0.0, low_open=True)
+    if norm_type != math.inf:  # the largest entry's size: the one infinite norm
+        check_number(norm_type, "norm_type", low=0.0, low_open=True)
     items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
     grads = []
     for k, p in enumerate(items):

@@ -44,12 +44,11 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable, Sequence
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from .backend import check_count
+from .backend import check_count, check_number
 
 __all__ = [
     "step_lr",
@@ -65,16 +64,6 @@ __all__ = [
 # ----------------------------------------------------------------- argument checks
 
 
-def _check_real(name: str, value: Any, low: float, high: float = math.inf,
-                low_open: bool = False) -> None:
-    """Raise unless ``value`` is a finite real in ``[low, high]`` (``(low, high]``)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    inside = (low < value if low_open else low <= value) and value <= high
-    if not (inside and math.isfinite(value)):
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be a finite number in {bracket}{low:g}, {high:g}], "
-                         f"got {value}")
 
 
 def _steps(t: Any) -> np.ndarray:
@@ -120,7 +109,7 @@ def step_lr(t: Any, base_lr: float, step_size: int, gamma: float = 0.1) -> float
     """
     steps = _steps(t)
     check_count(step_size, "step_size")
-    _check_real("gamma", gamma, 0.0)
+    check_number(gamma, "gamma", low=0.0)
     # eta_t = eta_0 gamma^floor(t / s)
     return _result(base_lr * gamma ** (steps // step_size), t)
 
@@ -152,8 +141,8 @@ def linear_lr(t: Any, base_lr: float, start_factor: float = 1.0 / 3, end_factor:
         array([0.02, 0.04, 0.06, 0.08, 0.1 , 0.1 ])
     """
     steps = _steps(t)
-    _check_real("start_factor", start_factor, 0.0, 1.0, low_open=True)
-    _check_real("end_factor", end_factor, 0.0, 1.0)
+    check_number(start_factor, "start_factor", 0.0, 1.0, low_open=True)
+    check_number(end_factor, "end_factor", 0.0, 1.0)
     check_count(total_iters, "total_iters")
     # eta_t = eta_0 (f0 + (f1 - f0) min(t, T) / T)
     ramp = np.minimum(steps, total_iters) / total_iters
@@ -190,7 +179,7 @@ def cosine_annealing_lr(t: Any, base_lr: float, T_max: int,
     """
     steps = _steps(t)
     check_count(T_max, "T_max")
-    _check_real("eta_min", eta_min, 0.0)
+    check_number(eta_min, "eta_min", low=0.0)
     # eta_t = eta_min + (eta_0 - eta_min) (1 + cos(pi t / T_max)) / 2
     return _result(eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * steps / T_max)) / 2, t)
 
@@ -370,7 +359,7 @@ class StepLR(LRScheduler):
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         self.step_size = check_count(step_size, "step_size")
-        _check_real("gamma", gamma, 0.0)
+        check_number(gamma, "gamma", low=0.0)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -418,8 +407,8 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Any, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1) -> None:
-        _check_real("start_factor", start_factor, 0.0, 1.0, low_open=True)
-        _check_real("end_factor", end_factor, 0.0, 1.0)
+        check_number(start_factor, "start_factor", 0.0, 1.0, low_open=True)
+        check_number(end_factor, "end_factor", 0.0, 1.0)
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = check_count(total_iters, "total_iters")
@@ -475,7 +464,7 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
         self.T_max = check_count(T_max, "T_max")
-        _check_real("eta_min", eta_min, 0.0)
+        check_number(eta_min, "eta_min", low=0.0)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 

@@ -38,7 +38,14 @@ from typing import Any
 import numpy as np
 
 from . import activations as A
-from .backend import check_floating, check_same_shape, import_torch, is_torch, namespace
+from .backend import (
+    check_floating,
+    check_number,
+    check_same_shape,
+    import_torch,
+    is_torch,
+    namespace,
+)
 from .losses import binary_cross_entropy_with_logits
 from .optim import Adam
 
@@ -394,8 +401,7 @@ def elbo_loss(
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < math.inf:
-        raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
+    check_number(beta, "beta", low=0.0)
     xp = namespace(logits, target, mu, log_var, names=("logits", "target", "mu", "log_var"))
     if tuple(logits.shape[:-1]) != tuple(mu.shape[:-1]):
         raise ValueError(

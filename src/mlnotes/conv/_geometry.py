@@ -36,11 +36,6 @@ def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
     return v, v
 
 
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
 
 def _batched(x: Any, name: str, layout: str) -> tuple[Any, bool]:
     """``x`` with a batch axis, and whether it came without one (torch's unbatched input)."""

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..backend import check_floating, device_of, namespace
-from ._geometry import Pair, _batched, _check_bool, _check_span, _pad2d, _pair, _tap_slices
+from ..backend import check_bool, check_floating, check_number, device_of, namespace
+from ._geometry import Pair, _batched, _check_span, _pad2d, _pair, _tap_slices
 
 # --------------------------------------------------------------------------- pooling
 
@@ -26,7 +24,7 @@ def _pool_setup(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: A
     stride = kernel if stride is None else _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
     dilation = _pair(dilation, "dilation", 1)
-    ceil_mode = _check_bool(ceil_mode, "ceil_mode")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"padding must be at most half of kernel_size (torch: pad should be "
                          f"at most half of effective kernel size), got padding {padding} for "
@@ -138,7 +136,7 @@ def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
     """
     xp, xb, unbatched, geometry = _pool_setup(x, kernel_size, stride, padding, dilation,
                                               ceil_mode)
-    return_indices = _check_bool(return_indices, "return_indices")
+    return_indices = check_bool(return_indices, "return_indices")
     y, indices = _max_over_views(xb, geometry, track=return_indices)
     if not return_indices:
         return y[0] if unbatched else y
@@ -234,14 +232,11 @@ def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
         array([0. , 1.5, 3. ])
     """
     xp, xb, unbatched, geometry = _pool_setup(x, kernel_size, stride, padding, 1, ceil_mode)
-    count_include_pad = _check_bool(count_include_pad, "count_include_pad")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override,
-                                                                (int, np.integer)):
-            raise TypeError(f"divisor_override must be an int or None, got {divisor_override!r}")
-        if divisor_override == 0:
+        divisor = check_number(divisor_override, "divisor_override", integer=True)
+        if divisor == 0:
             raise ValueError("divisor_override must be a nonzero int or None, got 0")
-        divisor = int(divisor_override)
     canvas = _pad2d(xb, geometry["pads"])
     total = None
     for _, _, _, view in _pool_views(canvas, geometry):

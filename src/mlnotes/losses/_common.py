@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from ..backend import check_floating, device_of, namespace
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -69,18 +67,8 @@ def _check_in_unit_interval(xp: Any, a: Any, name: str) -> None:
                          f"{float(xp.min(a))} to {float(xp.max(a))}")
 
 
-def _check_ignore_index(ignore_index: int) -> int:
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"ignore_index must be an int, got {type(ignore_index).__name__}")
-    return int(ignore_index)
 
 
-def _check_label_smoothing(label_smoothing: float) -> float:
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)):
-        raise TypeError(f"label_smoothing must be a number, got {type(label_smoothing).__name__}")
-    if not 0 <= label_smoothing <= 1:  # NaN fails too
-        raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing}")
-    return float(label_smoothing)
 
 
 def _check_broadcasts(w: Any, shape: tuple[int, ...], names: tuple[str, str]) -> None:

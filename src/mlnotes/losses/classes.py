@@ -9,12 +9,10 @@ import math
 from typing import Any
 
 from ..activations import log_softmax, softmax
-from ..backend import namespace
+from ..backend import check_number, namespace
 from ._common import (
     _backward_scale,
     _check_class_inputs,
-    _check_ignore_index,
-    _check_label_smoothing,
     _check_reduction,
     _class_denominator,
     _class_weight_view,
@@ -76,7 +74,7 @@ def nll_loss(log_probs: Any, target: Any, weight: Any = None, *, ignore_index: i
     """
     xp = namespace(log_probs, target, weight, names=("log_probs", "target", "weight"))
     _check_reduction(reduction)
-    ignore_index = _check_ignore_index(ignore_index)
+    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
     _check_class_inputs(xp, log_probs, target, weight, ignore_index, ("log_probs", "target"))
     return _class_loss(xp, log_probs, target, weight, ignore_index, 0.0, False, reduction)
 
@@ -183,8 +181,8 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index:
     """
     xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
     _check_reduction(reduction)
-    ignore_index = _check_ignore_index(ignore_index)
-    label_smoothing = _check_label_smoothing(label_smoothing)
+    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
+    label_smoothing = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)
     probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
                                         ("logits", "target"), probabilities=True)
     # the NLL of the log-softmax over the class axis (0 for one unbatched sample)
@@ -244,8 +242,8 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
     """
     xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
     _check_reduction(reduction)
-    ignore_index = _check_ignore_index(ignore_index)
-    eps = _check_label_smoothing(label_smoothing)
+    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
+    eps = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)
     probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
                                         ("logits", "target"), probabilities=True)
     unbatched = logits.ndim == 1

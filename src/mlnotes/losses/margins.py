@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..backend import check_floating, check_same_shape, namespace
+from ..backend import check_floating, check_number, check_same_shape, namespace
 from ._common import _backward_scale, _check_class_inputs, _check_reduction, _one_hot, _reduce
 
 # ------------------------------------------------------------------------- ranking
@@ -44,10 +44,7 @@ def margin_ranking_loss(x1: Any, x2: Any, y: Any, margin: float = 0.0,
     check_floating(x2, "x2")
     check_same_shape(x1, x2, ("x1", "x2"))
     check_same_shape(x1, y, ("x1", "y"))
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)):
-        raise TypeError(f"margin must be a number, got {type(margin).__name__}")
-    if margin != margin or abs(margin) == float("inf"):
-        raise ValueError(f"margin must be finite, got {margin}")
+    check_number(margin, "margin")
     _check_reduction(reduction)
     if not bool(xp.all((y == 1) | (y == -1))):
         raise ValueError("y must hold only 1 or -1 (which of x1, x2 should be larger)")
@@ -66,10 +63,7 @@ def _check_margin_inputs(xp: Any, scores: Any, target: Any, margin: float, p: in
     _check_class_inputs(xp, scores, target, weight, -100, ("scores", "target"))
     if scores.ndim > 2:
         raise ValueError(f"scores must have shape (K,) or (N, K), got {tuple(scores.shape)}")
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)):
-        raise TypeError(f"margin must be a number, got {type(margin).__name__}")
-    if margin != margin or abs(margin) == float("inf"):
-        raise ValueError(f"margin must be finite, got {margin}")
+    check_number(margin, "margin")
     if p is not None and (isinstance(p, bool) or p not in (1, 2)):
         raise ValueError(f"p must be 1 or 2 (as torch), got {p!r}")
     if math.prod(target.shape) > 0 and bool(xp.any(target == -100)):
