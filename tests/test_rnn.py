@@ -496,13 +496,13 @@ def test_rnn_is_rnn_cell_at_every_step(backend):
 def test_recall_task_layout():
     from mlnotes.datasets import recall_task
 
-    xs, y = recall_task(50, 6, n_tokens=3, noise=2.0, seed=4)
+    xs, y = recall_task(50, 6, n_tokens=3, noise=2.0, generator=4)
     assert xs.shape == (6, 50, 4) and xs.dtype == np.float32 and y.shape == (50,)
     np.testing.assert_array_equal(xs[0, :, :3].argmax(1), y)  # the first token is the label
     np.testing.assert_array_equal(xs[0, :, 3], 1.0)  # flagged by the marker ...
     np.testing.assert_array_equal(xs[1:, :, 3], 0.0)  # ... only at the first step
     assert 1.5 < xs[1:, :, :3].std() < 2.5  # noise after it
-    xs2, y2 = recall_task(50, 6, n_tokens=3, noise=2.0, seed=4)
+    xs2, y2 = recall_task(50, 6, n_tokens=3, noise=2.0, generator=4)
     np.testing.assert_array_equal(xs, xs2)  # seeded
     np.testing.assert_array_equal(y, y2)
 

@@ -267,9 +267,10 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
 
     Args:
         generator: an int seed, a ``numpy.random.Generator`` or a ``torch.Generator``.
-        like: ``"numpy"``, ``"torch"`` (a CPU generator, as the models draw their
-            weights on the CPU), or an array whose kind and device the generator
-            must match.
+        like: ``"numpy"``, ``"torch"`` (a seed makes a CPU generator, as the models
+            draw their weights on the CPU; a given generator may live on any device),
+            or an array whose kind and device the generator must match (what an
+            in-place draw into that array needs).
         name: the argument's name, for messages.
 
     Returns:
@@ -301,7 +302,7 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
         if not isinstance(generator, torch.Generator):
             raise TypeError(f"{name} must be an int seed or a torch.Generator for torch "
                             f"data, got {type(generator).__name__}")
-        if generator.device.type != torch.device(device).type:
+        if is_torch(like) and generator.device.type != torch.device(device).type:
             raise ValueError(f"{name} is on {generator.device} but the data is on {device}")
         return generator
     if seeded:
@@ -316,7 +317,7 @@ def randn(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
     r"""Standard normal draws of ``shape`` from ``generator``, of ``like``'s kind and dtype.
 
     A torch generator draws on its own device, so that a seed gives the same numbers
-    wherever it is used.
+    wherever it is used; the draws then move to ``like``'s device.
 
     Example:
         >>> import numpy as np
@@ -325,12 +326,15 @@ def randn(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
     """
     if is_torch(like):
         torch = import_torch()
-        return torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
+        draws = torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
+        return draws.to(like.device)
     return generator.standard_normal(shape).astype(like.dtype)
 
 
 def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
     r"""Uniform draws in [0, 1) of ``shape`` from ``generator``, of ``like``'s kind and dtype.
+
+    As :func:`randn`: drawn on the generator's device, returned on ``like``'s.
 
     Example:
         >>> import numpy as np
@@ -339,7 +343,8 @@ def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
     """
     if is_torch(like):
         torch = import_torch()
-        return torch.rand(shape, generator=generator, dtype=like.dtype, device=generator.device)
+        draws = torch.rand(shape, generator=generator, dtype=like.dtype, device=generator.device)
+        return draws.to(like.device)
     return generator.random(shape).astype(like.dtype)
 
 

@@ -40,8 +40,7 @@ from typing import Any
 import numpy as np
 
 from .activations import softmax
-from .backend import check_count, check_number, import_torch, needs_torch, to_numpy
-from .datasets import rng_from
+from .backend import as_generator, check_count, check_number, import_torch, needs_torch, to_numpy
 from .losses import cross_entropy
 from .moe import seeded_linear
 from .optim import Adam
@@ -284,7 +283,7 @@ def make_batch(
                          f"got {max_length}")
     if len(ids) <= max_length:
         raise ValueError(f"ids must be longer than max_length={max_length}, got {len(ids)}")
-    rng = rng_from(generator)
+    rng = as_generator(generator)
     lengths = rng.integers(min_length, max_length + 1, size=N)
     # a window of l inputs needs l + 1 characters: s + l <= len(ids) - 1
     starts = rng.integers(0, len(ids) - lengths)
@@ -295,15 +294,6 @@ def make_batch(
 
 
 # -------------------------------------------------------------------------- model
-
-
-def _torch_generator(generator: int | torch.Generator) -> torch.Generator:
-    if isinstance(generator, torch.Generator):
-        return generator
-    if isinstance(generator, bool) or not isinstance(generator, (int, np.integer)):
-        raise TypeError(f"generator must be an int seed or a torch.Generator, "
-                        f"got {type(generator).__name__}")
-    return torch.Generator().manual_seed(int(generator))
 
 
 class CharLSTM(torch.nn.Module):
@@ -342,7 +332,7 @@ class CharLSTM(torch.nn.Module):
         super().__init__()
         self.vocab_size = check_count(vocab_size, "vocab_size")
         hidden_size = check_count(hidden_size, "hidden_size")
-        g = _torch_generator(generator)
+        g = as_generator(generator, "torch")
         self.lstm = LSTM(self.vocab_size, hidden_size, batch_first=True, dtype=dtype,
                          generator=g)
         self.readout = seeded_linear(hidden_size, self.vocab_size, g, dtype)
@@ -442,7 +432,7 @@ def train(
         True
     """
     steps = check_count(steps, "steps")
-    rng = rng_from(generator)
+    rng = as_generator(generator)
     opt = Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
@@ -542,7 +532,7 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
     """
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     length = check_number(length, "length", low=0, integer=True)
-    rng = rng_from(generator)
+    rng = as_generator(generator)
     logits, state = _read(model, prompt, vocab)
     out = []
     for _ in range(length):

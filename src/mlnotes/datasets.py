@@ -1,7 +1,8 @@
 r"""Small toy data sets, generated from a seed: nothing is ever downloaded.
 
-Each generator takes an explicit ``seed`` (or a ``numpy.random.Generator``) and
-returns NumPy arrays; pages convert them to tensors where they train a model.
+Each takes an explicit ``generator``, an int seed or a ``numpy.random.Generator``
+(see :func:`mlnotes.backend.as_generator`), and returns NumPy arrays; pages
+convert them to tensors where they train a model.
 
 Explained in the book: each page that uses a data set says how it is made.
 """
@@ -10,23 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rng_from", "strokes", "step_image", "photograph", "multilabel_signs", "spirals",
+from .backend import as_generator
+
+__all__ = ["strokes", "step_image", "photograph", "multilabel_signs", "spirals",
            "two_regions", "ravine_hessian", "linear_data", "recall_task"]
-
-
-def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
-    r"""A NumPy generator from a seed, or the generator itself.
-
-    Example:
-        >>> rng_from(0).integers(10)
-        np.int64(8)
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        kind = type(seed).__name__
-        raise TypeError(f"seed must be an int or a numpy.random.Generator, got {kind}")
-    return np.random.default_rng(seed)
 
 
 # ======================================================= data sets of other pages
@@ -37,7 +25,7 @@ def rng_from(seed: int | np.random.Generator) -> np.random.Generator:
 
 
 def strokes(
-    n: int, size: int = 12, seed: int | np.random.Generator = 0
+    n: int, size: int = 12, generator: int | np.random.Generator = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Small grey images of one straight pen stroke each: the VAE's data set.
 
@@ -54,7 +42,7 @@ def strokes(
     Args:
         n: how many images.
         size: the side of an image, in pixels (at least 4).
-        seed: an int or a ``numpy.random.Generator``.
+        generator: an int seed or a ``numpy.random.Generator``.
 
     Returns:
         ``(images, angles, offsets)``: images of shape ``(n, size, size)`` in
@@ -62,7 +50,7 @@ def strokes(
         each of shape ``(n,)``.
 
     Example:
-        >>> images, angles, offsets = strokes(3, size=8, seed=0)
+        >>> images, angles, offsets = strokes(3, size=8, generator=0)
         >>> images.shape, bool(images.min() >= 0 and images.max() <= 1)
         ((3, 8, 8), True)
     """
@@ -70,7 +58,7 @@ def strokes(
         raise ValueError(f"n must be a positive int, got {n!r}")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
         raise ValueError(f"size must be an int of at least 4, got {size!r}")
-    rng = rng_from(seed)
+    rng = as_generator(generator)
     angles = rng.uniform(0, np.pi, size=n)
     offsets = rng.uniform(-0.25, 0.25, size=n) * size
     half, width = 0.35 * size, 0.12 * size  # half the stroke's length, the pen's width
@@ -137,7 +125,7 @@ def photograph(downsample: int = 1) -> np.ndarray:
 # ===== losses
 
 
-def multilabel_signs(n: int = 120, seed: int | np.random.Generator = 0,
+def multilabel_signs(n: int = 120, generator: int | np.random.Generator = 0,
                      gap: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
     r"""Points in the plane with two independent labels: "x > 0" and "y > 0".
 
@@ -152,7 +140,7 @@ def multilabel_signs(n: int = 120, seed: int | np.random.Generator = 0,
         ``Y[:, j] = 1.0`` where ``X[:, j] > 0``.
 
     Example:
-        >>> X, Y = multilabel_signs(4, seed=0)
+        >>> X, Y = multilabel_signs(4, generator=0)
         >>> bool(((X > 0) == (Y == 1)).all()), X.shape, Y.shape
         (True, (4, 2), (4, 2))
     """
@@ -160,7 +148,7 @@ def multilabel_signs(n: int = 120, seed: int | np.random.Generator = 0,
         raise ValueError(f"n must be a positive int, got {n!r}")
     if not 0 <= gap < 1:
         raise ValueError(f"gap must lie in [0, 1), got {gap}")
-    rng = rng_from(seed)
+    rng = as_generator(generator)
     sign = rng.choice([-1.0, 1.0], size=(n, 2))
     X = sign * rng.uniform(gap, 1.0, size=(n, 2))
     return X, (X > 0).astype(np.float64)
@@ -171,7 +159,7 @@ def multilabel_signs(n: int = 120, seed: int | np.random.Generator = 0,
 
 def spirals(
     n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
-    seed: int | np.random.Generator = 0,
+    generator: int | np.random.Generator = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Interleaved 2-D spiral arms, one class per arm: a small problem no linear model solves.
 
@@ -182,7 +170,7 @@ def spirals(
         n_per_class: points per arm.
         classes: :math:`K`, the number of arms.
         noise: standard deviation of the noise on the angle.
-        seed: an int or a ``numpy.random.Generator``.
+        generator: an int seed or a ``numpy.random.Generator``.
 
     Returns:
         ``(X, y)``: points ``(N, 2)`` (float64) and labels ``(N,)`` (int64 in
@@ -191,7 +179,7 @@ def spirals(
     Explained in the book: :doc:`/normalization`.
 
     Example:
-        >>> X, y = spirals(50, classes=3, seed=0)
+        >>> X, y = spirals(50, classes=3, generator=0)
         >>> X.shape, [int((y == k).sum()) for k in range(3)]
         ((150, 2), [50, 50, 50])
     """
@@ -199,7 +187,7 @@ def spirals(
         raise ValueError(
             f"need n_per_class >= 1 and classes >= 2, got {n_per_class} and {classes}"
         )
-    rng = rng_from(seed)
+    rng = as_generator(generator)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
     y = np.repeat(np.arange(classes), n_per_class)
     t = 4.0 * r + 2 * np.pi * y / classes + rng.normal(0.0, noise, size=r.shape)
@@ -211,7 +199,7 @@ def spirals(
 
 
 def two_regions(
-    n: int = 400, seed: int | np.random.Generator = 0, margin: float = 0.2
+    n: int = 400, generator: int | np.random.Generator = 0, margin: float = 0.2
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Two classes that one line cannot separate but two lines, one per half, can.
 
@@ -230,7 +218,7 @@ def two_regions(
 
     Args:
         n: number of points.
-        seed: an int seed or a ``numpy.random.Generator``.
+        generator: an int seed or a ``numpy.random.Generator``.
         margin: the gap kept empty around the boundaries and the split.
 
     Returns:
@@ -238,7 +226,7 @@ def two_regions(
         {0, 1}, and int64 regions ``(n,)`` (0 left, 1 right).
 
     Example:
-        >>> X, y, region = two_regions(200, seed=0)
+        >>> X, y, region = two_regions(200, generator=0)
         >>> X.shape, sorted(set(y.tolist())), bool(np.all(region == (X[:, 0] > 0)))
         ((200, 2), [0, 1], True)
     """
@@ -246,7 +234,7 @@ def two_regions(
         raise ValueError(f"n must be a positive int, got {n!r}")
     if not 0 <= margin < 1:
         raise ValueError(f"margin must lie in [0, 1), got {margin}")
-    rng = rng_from(seed)
+    rng = as_generator(generator)
 
     def signed_distance(X: np.ndarray) -> np.ndarray:
         # distance to the region's line x1 = x0 + 1.5 (left) or x1 = x0 - 1.5 (right)
@@ -294,7 +282,7 @@ def ravine_hessian(condition: float = 50.0, angle: float = 0.0) -> np.ndarray:
 
 
 def linear_data(
-    n: int = 400, features: int = 2, noise: float = 0.5, seed: int | np.random.Generator = 0
+    n: int = 400, features: int = 2, noise: float = 0.5, generator: int | np.random.Generator = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Points scattered around a plane through the origin: a least-squares problem.
 
@@ -314,14 +302,14 @@ def linear_data(
         n: :math:`N`, the number of points.
         features: :math:`D`, the number of input features.
         noise: :math:`\sigma \ge 0`, the standard deviation of the noise on ``y``.
-        seed: an int seed or a ``numpy.random.Generator``.
+        generator: an int seed or a ``numpy.random.Generator``.
 
     Returns:
         ``(X, y, w)``: float64 inputs ``(N, D)``, targets ``(N,)`` and the true
         weights ``(D,)`` the targets were made with.
 
     Example:
-        >>> X, y, w = linear_data(200, features=3, noise=0.0, seed=0)
+        >>> X, y, w = linear_data(200, features=3, noise=0.0, generator=0)
         >>> X.shape, y.shape, bool(np.allclose(X @ w, y))
         ((200, 3), (200,), True)
     """
@@ -330,7 +318,7 @@ def linear_data(
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     if not (noise >= 0 and np.isfinite(noise)):
         raise ValueError(f"noise must be a finite number >= 0, got {noise}")
-    rng = rng_from(seed)
+    rng = as_generator(generator)
     X = rng.normal(size=(n, features))
     w = rng.normal(size=features)
     # y_i = x_i . w + sigma eps_i
@@ -346,7 +334,7 @@ def recall_task(
     length: int,
     n_tokens: int = 4,
     noise: float = 1.5,
-    seed: int | np.random.Generator = 0,
+    generator: int | np.random.Generator = 0,
     dtype: type = np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Remember a token seen ``length - 1`` steps earlier, through noise: a long-range task.
@@ -364,7 +352,7 @@ def recall_task(
         length: ``L``, the number of steps, at least 1.
         n_tokens: ``K``, the number of tokens to remember (the classes).
         noise: the standard deviation of the noise after the first step.
-        seed: an int seed or a ``numpy.random.Generator``.
+        generator: an int seed or a ``numpy.random.Generator``.
         dtype: the dtype of the inputs.
 
     Returns:
@@ -372,7 +360,7 @@ def recall_task(
         and the labels ``(N,)``.
 
     Example:
-        >>> xs, y = recall_task(2, 3, n_tokens=2, noise=0.1, seed=0)
+        >>> xs, y = recall_task(2, 3, n_tokens=2, noise=0.1, generator=0)
         >>> xs.shape, y.tolist()
         ((3, 2, 3), [1, 1])
         >>> xs[0]  # the first step: token 1 and the marker, in both sequences
@@ -386,7 +374,7 @@ def recall_task(
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     if not noise >= 0:
         raise ValueError(f"noise must be a non-negative number, got {noise}")
-    rng = rng_from(seed)
+    rng = as_generator(generator)
     y = rng.integers(n_tokens, size=n)
     xs = np.zeros((length, n, n_tokens + 1), dtype=dtype)
     xs[0, np.arange(n), y] = 1

@@ -22,10 +22,10 @@ exponentially with depth.
 Each initialiser fills its argument **in place** and returns it: a torch tensor
 (under ``torch.no_grad()``, on its own device, so a leaf that requires grad can
 be initialised) or a NumPy array. The randomness comes only from an explicit
-``generator`` (a ``torch.Generator`` for a tensor, a ``numpy.random.Generator``
-for an array) or an int ``seed``. For a tensor the draw is torch's own
-(``uniform_``/``normal_``), so with the same generator state the values equal
-``torch.nn.init``'s.
+``generator``: an int seed, or a ``torch.Generator`` for a tensor and a
+``numpy.random.Generator`` for an array (see :func:`mlnotes.backend.as_generator`).
+For a tensor the draw is torch's own (``uniform_``/``normal_``), so with the same
+generator state the values equal ``torch.nn.init``'s.
 
 Shapes: a linear weight is ``(out_features, in_features)``; a convolution weight
 is ``(C_out, C_in, *kernel)``, whose receptive field multiplies both fans.
@@ -39,9 +39,14 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
-
-from .backend import check_floating, check_number, is_torch, namespace
+from .backend import (
+    as_generator,
+    check_floating,
+    check_number,
+    fill_normal_,
+    fill_uniform_,
+    namespace,
+)
 
 __all__ = [
     "calculate_gain",
@@ -172,59 +177,7 @@ def _check_tensor(tensor: Any) -> bool:
     return True
 
 
-def _source(tensor: Any, generator: Any, seed: int | None) -> Any:
-    """The random source for ``tensor``: the generator given, or one made from ``seed``."""
-    if (generator is None) == (seed is None):
-        raise ValueError(
-            "pass exactly one of generator and seed: mlnotes draws no hidden global randomness"
-        )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if is_torch(tensor):
-        import torch
 
-        if seed is not None:
-            return torch.Generator(device=tensor.device).manual_seed(int(seed))
-        if not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"generator must be a torch.Generator for a torch tensor, "
-                f"got {type(generator).__name__}"
-            )
-        if generator.device.type != tensor.device.type:
-            raise ValueError(
-                f"generator is on {generator.device} but tensor is on {tensor.device}"
-            )
-        return generator
-    if seed is not None:
-        return np.random.default_rng(int(seed))
-    if not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            f"generator must be a numpy.random.Generator for a NumPy array, "
-            f"got {type(generator).__name__}"
-        )
-    return generator
-
-
-def _uniform_(tensor: Any, bound: float, rng: Any) -> Any:
-    """Fill ``tensor`` in place with draws from U(-bound, bound)."""
-    if is_torch(tensor):
-        import torch
-
-        with torch.no_grad():
-            return tensor.uniform_(-bound, bound, generator=rng)
-    tensor[...] = rng.uniform(-bound, bound, size=tensor.shape)
-    return tensor
-
-
-def _normal_(tensor: Any, std: float, rng: Any) -> Any:
-    """Fill ``tensor`` in place with draws from N(0, std^2)."""
-    if is_torch(tensor):
-        import torch
-
-        with torch.no_grad():
-            return tensor.normal_(0.0, std, generator=rng)
-    tensor[...] = rng.normal(0.0, std, size=tensor.shape)
-    return tensor
 
 
 # ---------------------------------------------------------------------------- Xavier
@@ -237,7 +190,7 @@ def _xavier_std(tensor: Any, gain: float) -> float:
 
 
 def xavier_uniform_(
-    tensor: Any, gain: float = 1.0, *, generator: Any = None, seed: int | None = None
+    tensor: Any, gain: float = 1.0, *, generator: Any = None
 ) -> Any:
     r"""Fill ``tensor`` in place from Xavier's uniform distribution :math:`\mathcal U(-b, b)`.
 
@@ -253,28 +206,28 @@ def xavier_uniform_(
     Args:
         tensor: the weight to fill (NumPy array or torch tensor, at least 2-D, floating).
         gain: scale factor, e.g. ``calculate_gain("tanh")``.
-        generator: a ``torch.Generator`` (tensor) or ``numpy.random.Generator`` (array).
-        seed: an int, instead of ``generator``.
+        generator: an int seed, or a ``torch.Generator`` on the tensor's device (tensor)
+            or a ``numpy.random.Generator`` (array).
 
     Returns:
         ``tensor`` itself, filled.
 
     Example:
         >>> import numpy as np
-        >>> w = xavier_uniform_(np.empty((300, 100)), seed=0)
+        >>> w = xavier_uniform_(np.empty((300, 100)), generator=0)
         >>> bool(np.abs(w).max() <= np.sqrt(6 / 400))
         True
     """
     if not _check_tensor(tensor):
         return tensor
-    rng = _source(tensor, generator, seed)
+    rng = as_generator(generator, like=tensor)
     # b = sqrt(3) * sigma: U(-b, b) has variance b^2 / 3
     bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
-    return _uniform_(tensor, bound, rng)
+    return fill_uniform_(tensor, -bound, bound, rng)
 
 
 def xavier_normal_(
-    tensor: Any, gain: float = 1.0, *, generator: Any = None, seed: int | None = None
+    tensor: Any, gain: float = 1.0, *, generator: Any = None
 ) -> Any:
     r"""Fill ``tensor`` in place from Xavier's normal distribution :math:`\mathcal N(0, \sigma^2)`.
 
@@ -284,22 +237,22 @@ def xavier_normal_(
     Args:
         tensor: the weight to fill (NumPy array or torch tensor, at least 2-D, floating).
         gain: scale factor, e.g. ``calculate_gain("tanh")``.
-        generator: a ``torch.Generator`` (tensor) or ``numpy.random.Generator`` (array).
-        seed: an int, instead of ``generator``.
+        generator: an int seed, or a ``torch.Generator`` on the tensor's device (tensor)
+            or a ``numpy.random.Generator`` (array).
 
     Returns:
         ``tensor`` itself, filled.
 
     Example:
         >>> import numpy as np
-        >>> w = xavier_normal_(np.empty((500, 500)), seed=0)
+        >>> w = xavier_normal_(np.empty((500, 500)), generator=0)
         >>> round(float(w.var() * 1000), 1)  # 2 / (500 + 500) = 0.002
         2.0
     """
     if not _check_tensor(tensor):
         return tensor
-    rng = _source(tensor, generator, seed)
-    return _normal_(tensor, _xavier_std(tensor, gain), rng)
+    rng = as_generator(generator, like=tensor)
+    return fill_normal_(tensor, 0.0, _xavier_std(tensor, gain), rng)
 
 
 # ----------------------------------------------------------------------- Kaiming (He)
@@ -318,7 +271,6 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     *,
     generator: Any = None,
-    seed: int | None = None,
 ) -> Any:
     r"""Fill ``tensor`` in place from He's uniform distribution :math:`\mathcal U(-b, b)`.
 
@@ -335,23 +287,23 @@ def kaiming_uniform_(
             ``"leaky_relu"`` only; ``a = 0`` is a ReLU).
         mode: ``"fan_in"`` or ``"fan_out"``.
         nonlinearity: the function after the layer (see :func:`calculate_gain`).
-        generator: a ``torch.Generator`` (tensor) or ``numpy.random.Generator`` (array).
-        seed: an int, instead of ``generator``.
+        generator: an int seed, or a ``torch.Generator`` on the tensor's device (tensor)
+            or a ``numpy.random.Generator`` (array).
 
     Returns:
         ``tensor`` itself, filled.
 
     Example:
         >>> import numpy as np
-        >>> w = kaiming_uniform_(np.empty((64, 50)), nonlinearity="relu", seed=0)
+        >>> w = kaiming_uniform_(np.empty((64, 50)), nonlinearity="relu", generator=0)
         >>> bool(np.abs(w).max() <= np.sqrt(2) * np.sqrt(3 / 50))
         True
     """
     if not _check_tensor(tensor):
         return tensor
-    rng = _source(tensor, generator, seed)
+    rng = as_generator(generator, like=tensor)
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return _uniform_(tensor, bound, rng)
+    return fill_uniform_(tensor, -bound, bound, rng)
 
 
 def kaiming_normal_(
@@ -361,7 +313,6 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     *,
     generator: Any = None,
-    seed: int | None = None,
 ) -> Any:
     r"""Fill ``tensor`` in place from He's normal distribution :math:`\mathcal N(0, \sigma^2)`.
 
@@ -373,19 +324,19 @@ def kaiming_normal_(
         a: the negative slope of the leaky ReLU after this layer.
         mode: ``"fan_in"`` or ``"fan_out"``.
         nonlinearity: the function after the layer (see :func:`calculate_gain`).
-        generator: a ``torch.Generator`` (tensor) or ``numpy.random.Generator`` (array).
-        seed: an int, instead of ``generator``.
+        generator: an int seed, or a ``torch.Generator`` on the tensor's device (tensor)
+            or a ``numpy.random.Generator`` (array).
 
     Returns:
         ``tensor`` itself, filled.
 
     Example:
         >>> import torch
-        >>> w = kaiming_normal_(torch.empty(400, 800), nonlinearity="relu", seed=0)
+        >>> w = kaiming_normal_(torch.empty(400, 800), nonlinearity="relu", generator=0)
         >>> round(float(w.var() * 800), 1)  # gain^2 = 2
         2.0
     """
     if not _check_tensor(tensor):
         return tensor
-    rng = _source(tensor, generator, seed)
-    return _normal_(tensor, _kaiming_std(tensor, a, mode, nonlinearity), rng)
+    rng = as_generator(generator, like=tensor)
+    return fill_normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)

@@ -23,10 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from .activations import softmax
-from .backend import check_count, import_torch, needs_torch
+from .backend import as_generator, check_count, fill_uniform_, import_torch, needs_torch
 from .gating import softmax_gate
 from .losses import cross_entropy
 from .optim import Adam
@@ -34,15 +32,6 @@ from .optim import Adam
 torch = import_torch()
 
 __all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
-
-
-def _generator(seed: int | torch.Generator) -> torch.Generator:
-    if isinstance(seed, torch.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"generator must be an int seed or a torch.Generator, "
-                        f"got {type(seed).__name__}")
-    return torch.Generator().manual_seed(int(seed))
 
 
 @needs_torch
@@ -61,13 +50,12 @@ def seeded_linear(in_features: int, out_features: int, generator: int | torch.Ge
     """
     in_features = check_count(in_features, "in_features")
     out_features = check_count(out_features, "out_features")
-    g = _generator(generator)
+    g = as_generator(generator, "torch")
     # skip_init: no draw from torch's global generator, which must stay untouched
     layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, dtype=dtype)
     bound = 1 / math.sqrt(in_features)
-    with torch.no_grad():
-        layer.weight.uniform_(-bound, bound, generator=g)
-        layer.bias.uniform_(-bound, bound, generator=g)
+    fill_uniform_(layer.weight, -bound, bound, g)
+    fill_uniform_(layer.bias, -bound, bound, g)
     return layer
 
 
@@ -115,7 +103,7 @@ class MixtureOfExperts(torch.nn.Module):
         in_features = check_count(in_features, "in_features")
         out_features = check_count(out_features, "out_features")
         E = check_count(num_experts, "num_experts")
-        g = _generator(generator)
+        g = as_generator(generator, "torch")
         if experts is None:
             experts = [seeded_linear(in_features, out_features, g, dtype) for _ in range(E)]
         elif len(experts) != E:

@@ -970,7 +970,7 @@ def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
 
     Example:
         >>> from mlnotes.vae import VAE
-        >>> len(vae_reconstructions_figure(VAE(16, seed=0), np.zeros((3, 4, 4)), n=3).axes)
+        >>> len(vae_reconstructions_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), n=3).axes)
         2
     """
     import torch
@@ -995,7 +995,7 @@ def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side:
 
     Example:
         >>> from mlnotes.vae import VAE
-        >>> len(vae_samples_figure(VAE(16, seed=0), n=4, ncols=4).axes)
+        >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
         1
     """
     import torch
@@ -1020,7 +1020,8 @@ def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str
 
     Example:
         >>> from mlnotes.vae import VAE
-        >>> fig = latent_space_figure(VAE(16, seed=0), np.zeros((3, 4, 4)), np.arange(3.0), steps=3)
+        >>> fig = latent_space_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), np.arange(3.0),
+        ...                           steps=3)
         >>> len(fig.axes)
         3
     """
@@ -1282,7 +1283,7 @@ def norm_training_losses(
     from .datasets import spirals
     from .losses import cross_entropy
 
-    X, y = spirals(100, classes=3, seed=seed)
+    X, y = spirals(100, classes=3, generator=seed)
     X, y = torch.tensor(X), torch.tensor(y)
     out = {}
     for norm in norms:
@@ -1427,12 +1428,13 @@ def selection_experiment(n_settings: int = 100, n_val: int = 30, n_draws: int = 
         >>> val.shape, test.shape
         ((3, 5), (5,))
     """
-    from .datasets import rng_from, spirals
+    from .backend import as_generator
+    from .datasets import spirals
 
-    rng = rng_from(seed)
-    X, y = spirals(30, classes=3, noise=1.0, seed=rng)
-    X_pool, y_pool = spirals(1000, classes=3, noise=1.0, seed=rng)  # validation draws
-    X_test, y_test = spirals(1000, classes=3, noise=1.0, seed=rng)
+    rng = as_generator(seed)
+    X, y = spirals(30, classes=3, noise=1.0, generator=rng)
+    X_pool, y_pool = spirals(1000, classes=3, noise=1.0, generator=rng)  # validation draws
+    X_test, y_test = spirals(1000, classes=3, noise=1.0, generator=rng)
     draws = np.stack([rng.choice(len(y_pool), n_val, replace=False) for _ in range(n_draws)])
     val, test = np.empty((n_draws, n_settings)), np.empty(n_settings)
     for s in range(n_settings):

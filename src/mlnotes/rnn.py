@@ -33,7 +33,17 @@ import math
 from typing import Any
 
 from .activations import tanh, tanh_backward
-from .backend import check_floating, check_number, device_of, import_torch, is_torch, namespace
+from .backend import (
+    as_generator,
+    assign_,
+    check_floating,
+    check_number,
+    device_of,
+    fill_uniform_,
+    import_torch,
+    is_torch,
+    namespace,
+)
 
 torch = import_torch()
 
@@ -629,15 +639,11 @@ class LSTM(torch.nn.Module):
 
     def reset_parameters(self, generator: torch.Generator | int = 0) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch does."""
-        if not isinstance(generator, torch.Generator):
-            seed, generator = generator, torch.Generator()
-            generator.manual_seed(seed)
+        g = as_generator(generator, "torch")
         bound = 1.0 / math.sqrt(self.hidden_size)
-        with torch.no_grad():
-            for p in self.parameters():
-                # draw on the CPU from the CPU generator, then move: same weights everywhere
-                p.copy_(torch.empty(p.shape, dtype=p.dtype).uniform_(-bound, bound,
-                                                                      generator=generator))
+        for p in self.parameters():
+            # draw on the CPU from the CPU generator, then move: same weights everywhere
+            assign_(p, fill_uniform_(torch.empty(p.shape, dtype=p.dtype), -bound, bound, g))
 
     def layer_weights(self, k: int) -> tuple[Any, Any, Any, Any]:
         """``(W_ih, W_hh, b_ih, b_hh)`` of layer ``k`` (biases ``None`` if ``bias=False``)."""

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import check_count, check_floating, import_torch, namespace
+from .backend import as_generator, check_count, check_floating, import_torch, namespace
 
 torch = import_torch()
 
@@ -294,8 +294,7 @@ class TransformedLinear(torch.nn.Module):
         num_params = check_count(num_params, "num_params")
         if not callable(transform):
             raise TypeError(f"transform must be callable, got {type(transform).__name__}")
-        g = generator if isinstance(generator, torch.Generator) else (
-            torch.Generator().manual_seed(int(generator)))
+        g = as_generator(generator, "torch")
         bound = 1 / self.in_features ** 0.5
         self.u = torch.nn.Parameter(
             (torch.rand(num_params, generator=g, dtype=dtype) * 2 - 1) * bound)

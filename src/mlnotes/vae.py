@@ -35,16 +35,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from . import activations as A
 from .backend import (
+    as_generator,
+    check_count,
     check_floating,
     check_number,
     check_same_shape,
+    fill_uniform_,
     import_torch,
     is_torch,
     namespace,
+    randn,
 )
 from .losses import binary_cross_entropy_with_logits
 from .optim import Adam
@@ -171,7 +173,8 @@ def rsample(mu: Any, log_var: Any, generator: Any) -> Any:
     Args:
         mu: the mean, shape ``(..., Z)``.
         log_var: the log-variance, same shape, finite.
-        generator: where :math:`\epsilon \sim \mathcal{N}(0, I)` comes from.
+        generator: where :math:`\epsilon \sim \mathcal{N}(0, I)` comes from: an int
+            seed or a generator of the input's kind (torch's on any device).
 
     Returns:
         :math:`z = \mu + \sigma\epsilon`, with the gradient flowing to ``mu`` and ``log_var``.
@@ -183,20 +186,8 @@ def rsample(mu: Any, log_var: Any, generator: Any) -> Any:
         ((1000, 2), True)
     """
     _check_gaussian(mu, log_var)
-    shape = tuple(mu.shape)
-    if is_torch(mu):
-        if not isinstance(generator, torch.Generator):
-            kind = type(generator).__name__
-            raise TypeError(f"generator must be a torch.Generator for torch input, got {kind}")
-        eps = torch.randn(shape, generator=generator, dtype=mu.dtype, device=generator.device)
-        eps = eps.to(mu.device)
-    else:
-        if not isinstance(generator, np.random.Generator):
-            kind = type(generator).__name__
-            raise TypeError(
-                f"generator must be a numpy.random.Generator for NumPy input, got {kind}"
-            )
-        eps = generator.standard_normal(shape).astype(mu.dtype)
+    g = as_generator(generator, "torch" if is_torch(mu) else "numpy")
+    eps = randn(tuple(mu.shape), g, like=mu)  # epsilon ~ N(0, I)
     return reparameterize(mu, log_var, eps)
 
 
@@ -437,27 +428,28 @@ class VAE(nn.Module):
         in_features: :math:`D`, the size of a (flattened) input.
         latent_features: :math:`Z`, the size of the code (2 lets you draw it).
         hidden_features: the width of both hidden layers.
-        seed: seeds the initial weights (uniform in :math:`\pm 1/\sqrt{\text{fan-in}}`,
-            torch's default for ``nn.Linear``); no global random state is used.
+        generator: an int seed or a ``torch.Generator`` for the initial weights (uniform
+            in :math:`\pm 1/\sqrt{\text{fan-in}}`, torch's default for ``nn.Linear``); no
+            global random state is used.
 
     Shapes: input ``(N, D)``; ``mu``, ``log_var``, ``z`` ``(N, Z)``; logits ``(N, D)``.
 
     Example:
         >>> import torch
-        >>> model = VAE(4, latent_features=2, seed=0)
+        >>> model = VAE(4, latent_features=2, generator=0)
         >>> logits, mu, log_var = model(torch.rand(3, 4), eps=torch.zeros(3, 2))
         >>> logits.shape, mu.shape
         (torch.Size([3, 4]), torch.Size([3, 2]))
     """
 
     def __init__(
-        self, in_features: int, latent_features: int = 2, hidden_features: int = 64, seed: int = 0
+        self, in_features: int, latent_features: int = 2, hidden_features: int = 64,
+        generator: int | torch.Generator = 0,
     ) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("latent_features", latent_features),
                             ("hidden_features", hidden_features)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_count(value, name)
         self.in_features, self.latent_features = in_features, latent_features
         D, Z, H = in_features, latent_features, hidden_features
         # skip_init: the weights are set below from our own generator, not the global one
@@ -466,12 +458,11 @@ class VAE(nn.Module):
         self.enc_log_var = nn.utils.skip_init(nn.Linear, H, Z)
         self.dec = nn.utils.skip_init(nn.Linear, Z, H)
         self.dec_out = nn.utils.skip_init(nn.Linear, H, D)
-        g = torch.Generator().manual_seed(seed)
-        with torch.no_grad():
-            for layer in (self.enc, self.enc_mu, self.enc_log_var, self.dec, self.dec_out):
-                bound = 1 / math.sqrt(layer.in_features)
-                layer.weight.uniform_(-bound, bound, generator=g)
-                layer.bias.uniform_(-bound, bound, generator=g)
+        g = as_generator(generator, "torch")
+        for layer in (self.enc, self.enc_mu, self.enc_log_var, self.dec, self.dec_out):
+            bound = 1 / math.sqrt(layer.in_features)
+            fill_uniform_(layer.weight, -bound, bound, g)
+            fill_uniform_(layer.bias, -bound, bound, g)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         r"""The parameters ``(mu, log_var)`` of :math:`q(z \mid x)`, each ``(N, Z)``."""
@@ -522,24 +513,23 @@ class VAE(nn.Module):
         return A.sigmoid(self.decode(mu))
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+    def sample(self, n: int, generator: int | torch.Generator) -> torch.Tensor:
         r"""``n`` new inputs: :math:`z \sim \mathcal{N}(0, I)`, decoded to :math:`\sigma(a)`."""
-        w = self.dec.weight
-        z = torch.randn((n, self.latent_features), generator=generator, dtype=w.dtype,
-                        device=generator.device).to(w.device)
+        g = as_generator(generator, "torch")
+        z = randn((n, self.latent_features), g, like=self.dec.weight)
         return A.sigmoid(self.decode(z))
 
 
 def fit_vae(
     model: VAE, data: torch.Tensor, epochs: int = 30, batch_size: int = 100, lr: float = 2e-2,
-    seed: int = 0, num_threads: int | None = 1,
+    generator: int | torch.Generator = 0, num_threads: int | None = 1,
 ) -> list[float]:
     r"""Train ``model`` on ``data`` with Adam, minimising :func:`elbo_loss`.
 
     Adam is :class:`mlnotes.optim.Adam` (torch's defaults and update).
 
     Shuffling and the noise :math:`\epsilon` come from one ``torch.Generator``
-    seeded with ``seed``, so a run is reproducible.
+    (``generator``, an int seed or one on ``data``'s device), so a run is reproducible.
 
     Args:
         model: the :class:`VAE` to train (in place).
@@ -547,7 +537,7 @@ def fit_vae(
         epochs: passes over the data.
         batch_size: inputs per step.
         lr: Adam's learning rate.
-        seed: seeds the shuffling and the noise.
+        generator: an int seed or a ``torch.Generator`` for the shuffling and the noise.
         num_threads: CPU threads for torch during training (restored afterwards);
             a model this small trains several times faster on one thread than on
             several that compete with other work. ``None`` keeps torch's setting.
@@ -557,7 +547,7 @@ def fit_vae(
 
     Example:
         >>> import torch
-        >>> model = VAE(4, seed=0)
+        >>> model = VAE(4, generator=0)
         >>> losses = fit_vae(model, torch.rand(32, 4, generator=torch.Generator().manual_seed(0)),
         ...                  epochs=3, batch_size=16)
         >>> len(losses)
@@ -565,7 +555,7 @@ def fit_vae(
     """
     if data.ndim != 2:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
-    g = torch.Generator(device=data.device).manual_seed(seed)
+    g = as_generator(generator, like=data)
     opt = Adam(model.parameters(), lr=lr)
     history: list[float] = []
     threads = torch.get_num_threads()
