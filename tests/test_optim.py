@@ -102,7 +102,7 @@ def _pair(name, kw, device="cpu"):
 def _assert_same_path(a, b):
     for step, (pa, pb) in enumerate(zip(a, b, strict=True)):
         for x, y in zip(pa, pb, strict=True):
-            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-9, err_msg=f"step {step + 1}")
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12, err_msg=f"step {step + 1}")
 
 
 # --------------------------------------------------------------------- trajectories

@@ -13,7 +13,7 @@ The classes :class:`SGD`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW` are
 steps: they keep ``param_groups``, ``state`` and ``state_dict`` as torch does,
 and they run wherever the parameters live (their state is created with
 ``zeros_like`` on the parameters' device). Their trajectories match
-``torch.optim`` (``foreach=False``) to 1e-9 in float64 (tested). Learning-rate
+``torch.optim`` (``foreach=False``) to 1e-12 over 100 steps in float64 (tested). Learning-rate
 schedules that drive them through ``param_groups``, as ``torch.optim.lr_scheduler``
 does, are in :mod:`mlnotes.schedulers`.
 
@@ -34,11 +34,13 @@ from typing import Any
 import numpy as np
 
 from .backend import (
+    add_,
+    addcdiv_,
+    addcmul_,
     check_floating,
     check_number,
     check_same_shape,
     import_torch,
-    is_torch,
     namespace,
     stop_gradient,
 )
@@ -109,35 +111,6 @@ def _prepare(param: Any, grad: Any, weight_decay: float, maximize: bool) -> tupl
     return xp, param, grad
 
 
-# ---------------------------------------------- in-place updates, in torch's words
-# torch fuses "x + a * y" and friends into one in-place kernel; NumPy spells them
-# with its in-place operators. The update rules below read the same either way.
-
-
-def _add_(x: Any, y: Any, alpha: float = 1.0) -> None:
-    """x <- x + alpha * y, in place."""
-    if is_torch(x):
-        x.add_(y, alpha=alpha)
-    else:
-        x += alpha * y
-
-
-def _addcmul_(x: Any, y: Any, z: Any, value: float = 1.0) -> None:
-    """x <- x + value * y * z, in place."""
-    if is_torch(x):
-        x.addcmul_(y, z, value=value)
-    else:
-        x += value * (y * z)
-
-
-def _addcdiv_(x: Any, y: Any, z: Any, value: float = 1.0) -> None:
-    """x <- x + value * y / z, in place."""
-    if is_torch(x):
-        x.addcdiv_(y, z, value=value)
-    else:
-        x += value * (y / z)
-
-
 # ------------------------------------------------------------------------------ SGD
 
 
@@ -188,14 +161,14 @@ def sgd_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3, momentum: 
         else:
             # b_t = mu b_{t-1} + (1 - tau) g_t
             b *= momentum
-            _add_(b, g, alpha=1 - dampening)
+            add_(b, g, alpha=1 - dampening)
         if nesterov:
             # d_t = g_t + mu b_t
             g = g + momentum * b
         else:
             g = b
     # theta_t = theta_{t-1} - eta d_t
-    _add_(param, g, alpha=-lr)
+    add_(param, g, alpha=-lr)
 
 
 # -------------------------------------------------------------------------- RMSprop
@@ -254,12 +227,12 @@ def rmsprop_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-2, alpha:
     v = state["square_avg"]
     # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
     v *= alpha
-    _addcmul_(v, g, g, value=1 - alpha)
+    addcmul_(v, g, g, value=1 - alpha)
     if centered:
         g_bar = state["grad_avg"]
         # gbar_t = alpha gbar_{t-1} + (1 - alpha) g_t
         g_bar *= alpha
-        _add_(g_bar, g, alpha=1 - alpha)
+        add_(g_bar, g, alpha=1 - alpha)
         # sqrt(v_t - gbar_t^2): the gradient's standard deviation
         avg = xp.sqrt(xp.clip(v - g_bar * g_bar, min=0))
     else:
@@ -269,12 +242,12 @@ def rmsprop_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-2, alpha:
         b = state["momentum_buffer"]
         # b_t = mu b_{t-1} + g_t / (sqrt(v_t) + eps)
         b *= momentum
-        _addcdiv_(b, g, avg)
+        addcdiv_(b, g, avg)
         # theta_t = theta_{t-1} - eta b_t
-        _add_(param, b, alpha=-lr)
+        add_(param, b, alpha=-lr)
     else:
         # theta_t = theta_{t-1} - eta g_t / (sqrt(v_t) + eps)
-        _addcdiv_(param, g, avg, value=-lr)
+        addcdiv_(param, g, avg, value=-lr)
 
 
 # ----------------------------------------------------------------------------- Adam
@@ -333,10 +306,10 @@ def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
     m, v = state["exp_avg"], state["exp_avg_sq"]
     # m_t = beta1 m_{t-1} + (1 - beta1) g_t
     m *= beta1
-    _add_(m, g, alpha=1 - beta1)
+    add_(m, g, alpha=1 - beta1)
     # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
     v *= beta2
-    _addcmul_(v, g, g, value=1 - beta2)
+    addcmul_(v, g, g, value=1 - beta2)
     if amsgrad:
         v_max = state["max_exp_avg_sq"]
         # vmax_t = max(vmax_{t-1}, v_t)
@@ -349,7 +322,7 @@ def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
     denom /= math.sqrt(bias_correction2)
     denom += eps
     # theta_t = theta_{t-1} - (eta / (1 - beta1^t)) m_t / denom
-    _addcdiv_(param, m, denom, value=-lr / bias_correction1)
+    addcdiv_(param, m, denom, value=-lr / bias_correction1)
 
 
 # ---------------------------------------------------------------------------- AdamW
