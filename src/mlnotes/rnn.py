@@ -650,9 +650,13 @@ class LSTM(torch.nn.Module):
         get = lambda name: getattr(self, f"{name}_l{k}", None)  # noqa: E731
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
-    def forward(
-        self, input: torch.Tensor, hx: tuple[torch.Tensor, torch.Tensor] | None = None
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def _check_input(self, input: torch.Tensor, hx: Any) -> tuple[Any, Any, bool]:
+        """Check ``forward``'s arguments; return ``(xs, states, unbatched)``.
+
+        ``xs`` is the input as ``(L, N, D)``, ``states`` ``None`` or a list of each
+        layer's ``(h_0, c_0)``, each ``(N, H)``, and ``unbatched`` says the input came
+        as one sequence ``(L, D)``.
+        """
         if not is_torch(input):
             raise TypeError(f"input must be a torch tensor, got {type(input).__name__}")
         if input.ndim not in (2, 3):
@@ -668,19 +672,26 @@ class LSTM(torch.nn.Module):
         xs = input.unsqueeze(1) if unbatched else input
         if self.batch_first and not unbatched:
             xs = xs.transpose(0, 1)  # (N, L, D) -> (L, N, D)
-        if hx is not None:
-            h0, c0 = _unpack_state(hx, "hx")
-            want = (self.num_layers, *(() if unbatched else (xs.shape[1],)), self.hidden_size)
-            for name, s in (("h_0", h0), ("c_0", c0)):
-                if tuple(s.shape) != want:
-                    raise ValueError(f"{name} must have shape (num_layers, N, H) = {want}, "
-                                     f"got {tuple(s.shape)}")
-            if unbatched:
-                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
+        if hx is None:
+            return xs, None, unbatched
+        h0, c0 = _unpack_state(hx, "hx")
+        want = (self.num_layers, *(() if unbatched else (xs.shape[1],)), self.hidden_size)
+        for name, s in (("h_0", h0), ("c_0", c0)):
+            if tuple(s.shape) != want:
+                raise ValueError(f"{name} must have shape (num_layers, N, H) = {want}, "
+                                 f"got {tuple(s.shape)}")
+        if unbatched:
+            h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
+        return xs, [(h0[k], c0[k]) for k in range(self.num_layers)], unbatched
+
+    def forward(
+        self, input: torch.Tensor, hx: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        xs, states, unbatched = self._check_input(input, hx)  # xs: (L, N, D)
         h_n, c_n = [], []
         for k in range(self.num_layers):
-            state = None if hx is None else (h0[k], c0[k])
-            xs, (h, c) = lstm(xs, state, *self.layer_weights(k))
+            # layer k reads the hidden states of layer k - 1 as its input sequence
+            xs, (h, c) = lstm(xs, None if states is None else states[k], *self.layer_weights(k))
             h_n.append(h)
             c_n.append(c)
         h_n, c_n = torch.stack(h_n), torch.stack(c_n)
