@@ -19,7 +19,6 @@ V = len(C.VOCAB)
 @pytest.fixture(scope="module")
 def trained():
     """A small model fitted briefly to the corpus (a few seconds)."""
-    torch.set_num_threads(1)
     model = C.CharLSTM(V, hidden_size=32, generator=0)
     losses = C.train(model, C.encode(C.TEXT), steps=80, batch_size=8, generator=0)
     return model, losses
