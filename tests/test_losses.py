@@ -112,10 +112,6 @@ def _pad_as(y, options):
     return np.where(y == -100, options.get("ignore_index", -100), y) if y.dtype.kind == "i" else y
 
 
-def _torch_ref(f, *args, **kwargs):
-    return f(*(reference(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-               else torch.as_tensor(a) for a in args), **kwargs)
-
 
 # ------------------------------------------------------------------------ forward
 
