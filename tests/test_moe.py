@@ -167,7 +167,7 @@ def test_bad_input():
         model(torch.zeros(4, 2))
     with pytest.raises(ValueError, match=r"X must have shape \(N, D\) and y shape \(N,\)"):
         moe.fit_classifier(model, torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
-    with pytest.raises(ValueError, match="n must be a positive int"):
+    with pytest.raises(ValueError, match="n must be at least 1"):
         datasets.two_regions(0)
-    with pytest.raises(ValueError, match=r"margin must lie in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"margin must be a finite number in \[0, 1\)"):
         datasets.two_regions(10, margin=2.0)

@@ -510,7 +510,7 @@ def test_recall_task_layout():
 def test_recall_task_bad_input():
     from mlnotes.datasets import recall_task
 
-    with pytest.raises(ValueError, match="length must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="length must be at least 1, got 0"):
         recall_task(4, 0)
-    with pytest.raises(ValueError, match="noise must be a non-negative number, got -1"):
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0, got -1"):
         recall_task(4, 3, noise=-1)

@@ -345,7 +345,7 @@ def test_bad_model_input():
         model(torch.zeros(2, 3), eps=torch.zeros(2, 2))
     with pytest.raises(ValueError, match=r"pass the noise eps or a torch.Generator"):
         model(torch.zeros(2, 4))
-    with pytest.raises(ValueError, match=r"n must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"n must be at least 1, got 0"):
         strokes(0)
-    with pytest.raises(ValueError, match=r"size must be an int of at least 4"):
+    with pytest.raises(ValueError, match=r"size must be an int >= 4"):
         strokes(3, size=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import as_generator
+from .backend import as_generator, check_count, check_number
 
 __all__ = ["strokes", "step_image", "photograph", "multilabel_signs", "spirals",
            "two_regions", "ravine_hessian", "linear_data", "recall_task"]
@@ -54,10 +54,8 @@ def strokes(
         >>> images.shape, bool(images.min() >= 0 and images.max() <= 1)
         ((3, 8, 8), True)
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
-        raise ValueError(f"size must be an int of at least 4, got {size!r}")
+    n = check_count(n, "n")
+    size = check_number(size, "size", low=4, integer=True)
     rng = as_generator(generator)
     angles = rng.uniform(0, np.pi, size=n)
     offsets = rng.uniform(-0.25, 0.25, size=n) * size
@@ -113,8 +111,7 @@ def photograph(downsample: int = 1) -> np.ndarray:
     """
     from matplotlib import cbook, image
 
-    if isinstance(downsample, bool) or not isinstance(downsample, int) or downsample < 1:
-        raise ValueError(f"downsample must be a positive int, got {downsample!r}")
+    downsample = check_count(downsample, "downsample")
     rgb = image.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
     grey = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0
     k = downsample
@@ -144,10 +141,8 @@ def multilabel_signs(n: int = 120, generator: int | np.random.Generator = 0,
         >>> bool(((X > 0) == (Y == 1)).all()), X.shape, Y.shape
         (True, (4, 2), (4, 2))
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if not 0 <= gap < 1:
-        raise ValueError(f"gap must lie in [0, 1), got {gap}")
+    n = check_count(n, "n")
+    check_number(gap, "gap", 0.0, 1.0, high_open=True)
     rng = as_generator(generator)
     sign = rng.choice([-1.0, 1.0], size=(n, 2))
     X = sign * rng.uniform(gap, 1.0, size=(n, 2))
@@ -183,10 +178,9 @@ def spirals(
         >>> X.shape, [int((y == k).sum()) for k in range(3)]
         ((150, 2), [50, 50, 50])
     """
-    if n_per_class < 1 or classes < 2:
-        raise ValueError(
-            f"need n_per_class >= 1 and classes >= 2, got {n_per_class} and {classes}"
-        )
+    n_per_class = check_count(n_per_class, "n_per_class")
+    classes = check_number(classes, "classes", low=2, integer=True)
+    check_number(noise, "noise", low=0.0)
     rng = as_generator(generator)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
     y = np.repeat(np.arange(classes), n_per_class)
@@ -230,10 +224,8 @@ def two_regions(
         >>> X.shape, sorted(set(y.tolist())), bool(np.all(region == (X[:, 0] > 0)))
         ((200, 2), [0, 1], True)
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if not 0 <= margin < 1:
-        raise ValueError(f"margin must lie in [0, 1), got {margin}")
+    n = check_count(n, "n")
+    check_number(margin, "margin", 0.0, 1.0, high_open=True)
     rng = as_generator(generator)
 
     def signed_distance(X: np.ndarray) -> np.ndarray:
@@ -274,8 +266,8 @@ def ravine_hessian(condition: float = 50.0, angle: float = 0.0) -> np.ndarray:
         array([[ 1.,  0.],
                [ 0., 10.]])
     """
-    if not condition >= 1.0 or not np.isfinite(condition):
-        raise ValueError(f"condition must be a finite number >= 1, got {condition}")
+    check_number(condition, "condition", low=1.0)
+    check_number(angle, "angle")
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     return R @ np.diag([1.0, float(condition)]) @ R.T
@@ -313,11 +305,8 @@ def linear_data(
         >>> X.shape, y.shape, bool(np.allclose(X @ w, y))
         ((200, 3), (200,), True)
     """
-    for name, value in (("n", n), ("features", features)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if not (noise >= 0 and np.isfinite(noise)):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    n, features = check_count(n, "n"), check_count(features, "features")
+    check_number(noise, "noise", low=0.0)
     rng = as_generator(generator)
     X = rng.normal(size=(n, features))
     w = rng.normal(size=features)
@@ -369,11 +358,9 @@ def recall_task(
         >>> float(xs[1:, :, 2].max())  # no marker after the first step
         0.0
     """
-    for name, value in (("n", n), ("length", length), ("n_tokens", n_tokens)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise}")
+    n, length = check_count(n, "n"), check_count(length, "length")
+    n_tokens = check_count(n_tokens, "n_tokens")
+    check_number(noise, "noise", low=0.0)
     rng = as_generator(generator)
     y = rng.integers(n_tokens, size=n)
     xs = np.zeros((length, n, n_tokens + 1), dtype=dtype)
