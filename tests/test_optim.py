@@ -295,7 +295,7 @@ def test_centered_rmsprop_stays_finite_on_a_constant_gradient():
 def test_trajectory_helper():
     path = O.trajectory(O.adam_step, lambda x: 2 * x, [1.0, -1.0], 30, lr=0.1)
     assert path.shape == (31, 2) and np.abs(path[-1]).max() < np.abs(path[0]).max()
-    with pytest.raises(ValueError, match="n_steps must be a non-negative int"):
+    with pytest.raises(ValueError, match="n_steps must be an int >= 0"):
         O.trajectory(O.sgd_step, lambda x: x, [1.0], -1, lr=0.1)
     with pytest.raises(ValueError, match="x0 must be a 1-D point"):
         O.trajectory(O.sgd_step, lambda x: x, 1.0, 1, lr=0.1)

@@ -447,9 +447,9 @@ def test_bad_sequences_and_states():
 
 
 def test_bad_lstm_module_arguments():
-    with pytest.raises(ValueError, match="hidden_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="hidden_size must be at least 1, got 0"):
         R.LSTM(D, 0)
-    with pytest.raises(ValueError, match="num_layers must be a positive int, got 1.5"):
+    with pytest.raises(TypeError, match="num_layers must be an int, got float"):
         R.LSTM(D, H, num_layers=1.5)
     model = R.LSTM(D, H, num_layers=2)
     with pytest.raises(ValueError, match=r"h_0 must have shape \(num_layers, N, H\) = "

@@ -529,11 +529,7 @@ def switch_weight(size: int, num_inputs: int = 2) -> np.ndarray:
         >>> bilinear(x, np.array([0.25, 0.75]), switch_weight(2))
         array([ 7.75, 15.5 ])
     """
-    for value, name in ((size, "size"), (num_inputs, "num_inputs")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+    size, num_inputs = check_count(size, "size"), check_count(num_inputs, "num_inputs")
     W = np.zeros((size, num_inputs * size, num_inputs))
     for k in range(num_inputs):
         W[np.arange(size), k * size + np.arange(size), k] = 1.0

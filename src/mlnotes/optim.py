@@ -551,8 +551,7 @@ def trajectory(step: Callable[..., None], grad_fn: Callable[[np.ndarray], np.nda
                [0.5 , 1.  ],
                [0.25, 0.5 ]])
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be a non-negative int, got {n_steps!r}")
+    n_steps = check_number(n_steps, "n_steps", low=0, integer=True)
     x = np.array(x0, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"x0 must be a 1-D point, got shape {x.shape}")

@@ -36,6 +36,7 @@ from .activations import tanh, tanh_backward
 from .backend import (
     as_generator,
     assign_,
+    check_count,
     check_floating,
     check_number,
     device_of,
@@ -618,8 +619,7 @@ class LSTM(torch.nn.Module):
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
                             ("num_layers", num_layers)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_count(value, name)
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first = bool(bias), bool(batch_first)
         factory = {"device": device, "dtype": dtype}

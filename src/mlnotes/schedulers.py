@@ -209,8 +209,7 @@ class LRScheduler:
         if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
             raise TypeError(f"optimizer must have param_groups, a list of dicts, "
                             f"got {type(optimizer).__name__}")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"last_epoch must be an int >= -1, got {last_epoch!r}")
+        check_number(last_epoch, "last_epoch", low=-1, integer=True)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in groups:
