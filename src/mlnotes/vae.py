@@ -437,7 +437,8 @@ class VAE(nn.Module):
     Example:
         >>> import torch
         >>> model = VAE(4, latent_features=2, generator=0)
-        >>> logits, mu, log_var = model(torch.rand(3, 4), eps=torch.zeros(3, 2))
+        >>> x = torch.rand(3, 4, generator=torch.Generator().manual_seed(0))
+        >>> logits, mu, log_var = model(x, eps=torch.zeros(3, 2))
         >>> logits.shape, mu.shape
         (torch.Size([3, 4]), torch.Size([3, 2]))
     """
