@@ -327,11 +327,7 @@ def randn(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
         >>> randn((2,), np.random.default_rng(0), np.zeros(1, np.float32)).dtype
         dtype('float32')
     """
-    if is_torch(like):
-        torch = import_torch()
-        draws = torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
-        return draws.to(like.device)
-    return generator.standard_normal(shape).astype(like.dtype)
+    return _draw("randn", "standard_normal", shape, generator, like)
 
 
 def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
@@ -344,11 +340,18 @@ def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
         >>> float(rand((3,), np.random.default_rng(0), np.zeros(1)).max()) < 1
         True
     """
+    return _draw("rand", "random", shape, generator, like)
+
+
+def _draw(torch_name: str, numpy_name: str, shape: tuple[int, ...], generator: Any,
+          like: Any) -> Any:
+    """``torch.<torch_name>`` or ``generator.<numpy_name>``, as ``like``'s kind calls for."""
     if is_torch(like):
         torch = import_torch()
-        draws = torch.rand(shape, generator=generator, dtype=like.dtype, device=generator.device)
+        draw = getattr(torch, torch_name)
+        draws = draw(shape, generator=generator, dtype=like.dtype, device=generator.device)
         return draws.to(like.device)
-    return generator.random(shape).astype(like.dtype)
+    return getattr(generator, numpy_name)(shape).astype(like.dtype)
 
 
 def fill_uniform_(x: Any, low: float, high: float, generator: Any) -> Any:
@@ -360,12 +363,7 @@ def fill_uniform_(x: Any, low: float, high: float, generator: Any) -> Any:
         >>> bool(np.all(np.abs(fill_uniform_(w, -1, 1, np.random.default_rng(0))) <= 1))
         True
     """
-    if is_torch(x):
-        torch = import_torch()
-        with torch.no_grad():
-            return x.uniform_(low, high, generator=generator)
-    x[...] = generator.uniform(low, high, size=x.shape)
-    return x
+    return _fill("uniform", x, low, high, generator)
 
 
 def fill_normal_(x: Any, mean: float, std: float, generator: Any) -> Any:
@@ -376,11 +374,17 @@ def fill_normal_(x: Any, mean: float, std: float, generator: Any) -> Any:
         >>> fill_normal_(np.zeros(2), 0.0, 1.0, np.random.default_rng(0)).shape
         (2,)
     """
+    return _fill("normal", x, mean, std, generator)
+
+
+def _fill(kind: str, x: Any, a: float, b: float, generator: Any) -> Any:
+    """``x.uniform_(a, b)`` / ``x.normal_(a, b)`` for a tensor (outside autograd), NumPy's
+    ``generator.uniform`` / ``generator.normal`` written into an array."""
     if is_torch(x):
         torch = import_torch()
         with torch.no_grad():
-            return x.normal_(mean, std, generator=generator)
-    x[...] = generator.normal(mean, std, size=x.shape)
+            return getattr(x, kind + "_")(a, b, generator=generator)
+    x[...] = getattr(generator, kind)(a, b, size=x.shape)
     return x
 
 

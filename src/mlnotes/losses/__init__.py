@@ -24,9 +24,10 @@ Where the gradient is the lesson, the backward sits beside its loss
 (:func:`cross_entropy_backward`, :func:`binary_cross_entropy_with_logits_backward`,
 :func:`mse_loss_backward`, :func:`l1_loss_backward`, :func:`multi_margin_loss_backward`,
 :func:`multiclass_hinge_loss_backward`). A backward returns the
-gradient of the loss with respect to its first argument (the prediction),
-scaled by ``grad``, the incoming gradient with respect to the loss (1 by
-default; for ``reduction="none"`` one value per element).
+gradient of the loss with respect to the prediction, scaled by ``grad``, its
+first argument: the incoming gradient :math:`\partial L / \partial \ell` with
+respect to the loss (``1.0`` for a final loss; a scalar, or one value per element
+for ``reduction="none"``).
 
 The softmax and sigmoid parts come from :mod:`mlnotes.activations`. One body
 serves NumPy arrays and torch tensors (see :mod:`mlnotes.backend`).

@@ -174,9 +174,7 @@ def binary_cross_entropy_with_logits_backward(grad: Any, logits: Any, target: An
     (the positive term's :math:`\sigma - 1` counted :math:`p` times).
 
     Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
+        grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
         logits: :math:`z`, as in the forward call.
         target: :math:`t`, as in the forward call.
         reduction, weight, pos_weight: as in the forward call.

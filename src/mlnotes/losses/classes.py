@@ -220,15 +220,8 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
     divides by the same denominator as the forward call.
 
     Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
-        logits: as in the forward call.
-        target: as in the forward call.
-        reduction: as in the forward call.
-        weight: as in the forward call.
-        ignore_index: as in the forward call.
-        label_smoothing: as in the forward call.
+        grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
+        logits, target, reduction, weight, ignore_index, label_smoothing: as in the forward call.
 
     Returns:
         :math:`\partial L / \partial z`, the shape of ``logits``.

@@ -145,15 +145,8 @@ def multi_margin_loss_backward(grad: Any, scores: Any, target: Any, p: int = 1,
     gradient is 0, as in torch.
 
     Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
-        scores: as in the forward call.
-        target: as in the forward call.
-        p: as in the forward call.
-        margin: as in the forward call.
-        weight: as in the forward call.
-        reduction: as in the forward call.
+        grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
+        scores, target, p, margin, weight, reduction: as in the forward call.
 
     Returns:
         :math:`\partial L / \partial s`, the shape of ``scores``.
@@ -248,13 +241,8 @@ def multiclass_hinge_loss_backward(grad: Any, scores: Any, target: Any, margin: 
         c_i = \operatorname{argmax}_{j \ne y_i} s_{i,j}
 
     Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
-        scores: as in the forward call.
-        target: as in the forward call.
-        margin: as in the forward call.
-        reduction: as in the forward call.
+        grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
+        scores, target, margin, reduction: as in the forward call.
 
     Returns:
         :math:`\partial L / \partial s`, the shape of ``scores``.

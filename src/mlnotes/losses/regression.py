@@ -59,12 +59,8 @@ def mse_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean
     gradient with respect to ``target`` is the negative of this one.)
 
     Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
-        input: as in the forward call.
-        target: as in the forward call.
-        reduction: as in the forward call.
+        grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
+        input, target, reduction: as in the forward call.
 
     Returns:
         :math:`\partial L / \partial x`, the shape of ``input``.
@@ -124,16 +120,7 @@ def l1_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean"
     Its size does not depend on how wrong a prediction is (0 where it is exact,
     as in torch).
 
-    Args:
-        grad: :math:`\partial L / \partial \ell`, the incoming gradient with respect to
-            the loss: ``1.0`` for a final loss; a scalar, or the loss's shape for
-            ``reduction="none"``.
-        input: as in the forward call.
-        target: as in the forward call.
-        reduction: as in the forward call.
-
-    Returns:
-        :math:`\partial L / \partial x`, the shape of ``input``.
+    Arguments and result as :func:`mse_loss_backward`.
 
     Example:
         >>> import numpy as np
