@@ -514,3 +514,10 @@ def test_recall_task_bad_input():
         recall_task(4, 0)
     with pytest.raises(ValueError, match="noise must be a finite number >= 0, got -1"):
         recall_task(4, 3, noise=-1)
+
+
+def test_clip_at_infinity_measures_and_leaves_the_gradients():
+    grads = [np.array([3.0, 4.0]), np.array([12.0])]
+    assert float(R.clip_grad_norm(grads, max_norm=float("inf"))) == 13.0
+    np.testing.assert_array_equal(grads[0], [3.0, 4.0])
+    np.testing.assert_array_equal(grads[1], [12.0])

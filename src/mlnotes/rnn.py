@@ -335,7 +335,8 @@ def clip_grad_norm(
         >>> np.round(np.concatenate(grads), 6)
         array([0.6, 0.8])
     """
-    check_number(max_norm, "max_norm", low=0.0, low_open=True)
+    if max_norm != math.inf:  # infinity: measure the norm, clip nothing (as torch)
+        check_number(max_norm, "max_norm", low=0.0, low_open=True)
     if norm_type != math.inf:  # the largest entry's size: the one infinite norm
         check_number(norm_type, "norm_type", low=0.0, low_open=True)
     items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
