@@ -25,7 +25,6 @@ __all__ = [
     "temperature_figure",
     "normalisation_figure",
     "saturation_figure",
-    "saturation_gradients",
     "jacobian_figure",
     "activation_curves_figure",
     "max_family_figure",
@@ -34,11 +33,8 @@ __all__ = [
     "sobel_figure",
     "pooling_figure",
     "neighbour_figure",
-    "constant_fit_losses",
     "regression_losses_figure",
-    "coin_nll",
     "nll_curve_figure",
-    "fit_linear",
     "sigmoid_pitfall_figure",
     "multilabel_figure",
     "ce_graph_figure",
@@ -57,7 +53,6 @@ __all__ = [
     "norm_training_figure",
     "optimizer_paths_figure",
     "loss_curves_figure",
-    "selection_experiment",
     "selection_figure",
     # gating / architectures
     "soft_gate_figure",
@@ -208,7 +203,7 @@ def saturation_figure(gaps: Sequence[float] | None = None, k: int = 3):
         1
     """
     gaps = np.linspace(0, 30, 61) if gaps is None else np.asarray(gaps, dtype=np.float64)
-    soft, logsoft = saturation_gradients(gaps, k)
+    soft, logsoft = A.saturation_gradients(gaps, k)
     fig, ax = new_figure(width=5.6, height=3.4)
     ax.semilogy(gaps, soft, label=r"loss $-p_1$ (softmax)", color=COLORS["other"])
     ax.semilogy(gaps, logsoft, label=r"loss $-\log p_1$ (log-softmax)", color=COLORS["ours"])
@@ -221,26 +216,6 @@ def saturation_figure(gaps: Sequence[float] | None = None, k: int = 3):
         "grows, for -log p (log-softmax) it stays near 1."
     )
     return fig
-
-
-def saturation_gradients(gaps: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    r"""The two gradient norms drawn by :func:`saturation_figure`.
-
-    Uses the explicit backwards :func:`~mlnotes.activations.softmax_backward`
-    and :func:`~mlnotes.activations.log_softmax_backward`.
-
-    Example:
-        >>> soft, logsoft = saturation_gradients(np.array([0.0, 20.0]))
-        >>> bool(soft[1] < 1e-8 < 0.5 < logsoft[1])
-        True
-    """
-    x = np.zeros((len(gaps), k))
-    x[:, 0] = gaps
-    g = np.zeros_like(x)
-    g[:, 1] = -1.0  # d(loss)/d(output) for loss = -output[1]
-    soft = A.softmax_backward(g, A.softmax(x))
-    logsoft = A.log_softmax_backward(g, A.log_softmax(x))
-    return np.linalg.norm(soft, axis=1), np.linalg.norm(logsoft, axis=1)
 
 
 def jacobian_figure(x: Sequence[float]):
@@ -528,30 +503,6 @@ def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 40
 # ===== losses
 
 
-def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    r"""MSE and L1 of predicting the constant ``c`` for every point of ``data``.
-
-    For each candidate :math:`c` it returns :math:`\frac1n\sum_i (c - d_i)^2` and
-    :math:`\frac1n\sum_i |c - d_i|`, from :func:`~mlnotes.losses.mse_loss` and
-    :func:`~mlnotes.losses.l1_loss`. The first is smallest at the mean, the
-    second at a median.
-
-    Example:
-        >>> mse, l1 = constant_fit_losses([0.0, 1.0, 2.0], [1.0])
-        >>> mse.round(4).tolist(), l1.round(4).tolist()
-        ([0.6667], [0.6667])
-    """
-    from . import losses as Lo
-
-    d = np.asarray(data, dtype=np.float64)
-    c = np.asarray(c, dtype=np.float64)
-    pred = np.broadcast_to(c[:, None], (len(c), len(d)))  # (C, n): one row per candidate
-    target = np.broadcast_to(d[None, :], pred.shape)
-    mse = Lo.mse_loss(pred, target, reduction="none").mean(axis=1)
-    l1 = Lo.l1_loss(pred, target, reduction="none").mean(axis=1)
-    return mse, l1
-
-
 def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
     r"""MSE against L1: per-residual loss and gradient, and the best constant for ``data``.
 
@@ -581,7 +532,7 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
     ax0.legend(fontsize=8)
     d = np.asarray(data, dtype=np.float64)
     c = np.linspace(d.min() - 1, d.max() + 1, 801)
-    mse, l1 = constant_fit_losses(d, c)
+    mse, l1 = Lo.constant_fit_losses(d, c)
     ax1.plot(c, mse / mse.max(), color=COLORS["ours"], label="MSE (scaled)")
     ax1.plot(c, l1 / l1.max(), color=COLORS["other"], label="L1 (scaled)")
     ax1.axvline(d.mean(), color=COLORS["ours"], ls=":", label=f"mean = {d.mean():.2f}")
@@ -599,27 +550,6 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0):
     return fig
 
 
-def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
-    r"""The summed NLL of coin ``flips`` (0/1) under :math:`P(1) = \theta`, for each ``theta``.
-
-    Each flip is a two-class sample with log-probabilities
-    :math:`(\log(1 - \theta), \log \theta)`, scored by
-    :func:`~mlnotes.losses.nll_loss` with ``reduction="sum"``.
-
-    Example:
-        >>> coin_nll([1, 1, 0], [0.5]).round(4).tolist()
-        [2.0794]
-    """
-    from . import losses as Lo
-
-    y = np.asarray(flips, dtype=np.int64)
-    out = []
-    for theta in np.asarray(thetas, dtype=np.float64):
-        log_p = np.log(np.array([[1 - theta, theta]]))
-        out.append(float(Lo.nll_loss(np.repeat(log_p, len(y), axis=0), y, reduction="sum")))
-    return np.array(out)
-
-
 def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None):
     r"""The NLL of coin flips against :math:`\theta`, with its minimum and :math:`k/n` marked.
 
@@ -627,9 +557,11 @@ def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None
         >>> len(nll_curve_figure([1, 0, 1]).axes)
         2
     """
+    from . import losses as Lo
+
     y = np.asarray(flips)
     thetas = np.linspace(0.01, 0.99, 197) if thetas is None else np.asarray(thetas)
-    nll = coin_nll(y, thetas)
+    nll = Lo.coin_nll(y, thetas)
     fig, ax = new_figure(width=5.6, height=3.2)
     ax.plot(thetas, nll, color=COLORS["ours"], label="NLL($\\theta$) = -log likelihood")
     best = thetas[np.argmin(nll)]
@@ -647,53 +579,6 @@ def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None
         "fraction of heads k/n."
     )
     return fig
-
-
-@needs_torch
-def fit_linear(X, Y, loss, steps: int = 300, lr: float = 1.0, seed: int = 0):
-    r"""Train a linear layer :math:`z = XW + b` on ``loss(z, Y)`` by full-batch gradient descent.
-
-    The tiny trainer shared by the losses page and deck: ``loss`` is any
-    function of the logits and the targets (a loss from :mod:`mlnotes.losses`,
-    or a deliberately wrong one), gradients come from ``torch.autograd``,
-    and the start is drawn from ``seed``. It runs torch on one thread (restored
-    after): for tensors this small a thread pool only costs time.
-
-    Args:
-        X: ``(N, D)`` inputs (NumPy).
-        Y: targets (NumPy), ``(N, K)`` floats or ``(N,)`` class indices.
-        loss: ``loss(z, Y)`` returning a scalar tensor; ``z`` is ``(N, K)``.
-
-    Returns:
-        ``(W, b)`` as NumPy arrays, ``(D, K)`` and ``(K,)``.
-
-    Example:
-        >>> from mlnotes.losses import mse_loss
-        >>> X = np.array([[0.0], [1.0]]); Y = np.array([[1.0], [3.0]])
-        >>> W, b = fit_linear(X, Y, mse_loss, steps=500, lr=0.5)
-        >>> W.round(3).tolist(), b.round(3).tolist()
-        ([[2.0]], [1.0])
-    """
-    import torch
-
-    X = torch.as_tensor(np.asarray(X, dtype=np.float64))
-    Yt = torch.as_tensor(np.asarray(Y))
-    K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
-    gen = torch.Generator().manual_seed(seed)
-    W = (0.1 * torch.randn(X.shape[1], K, generator=gen, dtype=X.dtype)).requires_grad_()
-    b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small only lose time to a thread pool
-    try:
-        for _ in range(steps):
-            L = loss(X @ W + b, Yt)
-            W.grad, b.grad = torch.autograd.grad(L, (W, b))
-            with torch.no_grad():
-                W -= lr * W.grad
-                b -= lr * b.grad
-    finally:
-        torch.set_num_threads(threads)
-    return W.detach().numpy(), b.detach().numpy()
 
 
 def sigmoid_pitfall_figure(y: Sequence[float], outputs: dict[str, Sequence[float]]):
@@ -1406,48 +1291,6 @@ def loss_curves_figure(histories: dict, logy: bool = True):
         + "."
     )
     return fig
-
-
-def selection_experiment(n_settings: int = 100, n_val: int = 30, n_draws: int = 200,
-                         seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    r"""Validation and test accuracy of many hyper-parameter settings, for many validation sets.
-
-    Each setting is a random-feature classifier,
-    :math:`\hat y = \arg\max_k [\cos(xW + b)\, A]_k`, with its own width,
-    feature scale and ridge penalty, fitted by ridge regression to one-hot
-    labels of 90 noisy spiral points (:func:`mlnotes.datasets.spirals`). Its
-    accuracy is measured on ``n_draws`` independent validation sets of
-    ``n_val`` points and on one fresh test set of 3000 points.
-
-    Returns:
-        ``(val, test)``: accuracies of shape ``(n_draws, n_settings)`` and
-        ``(n_settings,)``.
-
-    Example:
-        >>> val, test = selection_experiment(n_settings=5, n_draws=3)
-        >>> val.shape, test.shape
-        ((3, 5), (5,))
-    """
-    from .backend import as_generator
-    from .datasets import spirals
-
-    rng = as_generator(seed)
-    X, y = spirals(30, classes=3, noise=1.0, generator=rng)
-    X_pool, y_pool = spirals(1000, classes=3, noise=1.0, generator=rng)  # validation draws
-    X_test, y_test = spirals(1000, classes=3, noise=1.0, generator=rng)
-    draws = np.stack([rng.choice(len(y_pool), n_val, replace=False) for _ in range(n_draws)])
-    val, test = np.empty((n_draws, n_settings)), np.empty(n_settings)
-    for s in range(n_settings):
-        width = int(rng.integers(5, 60))
-        scale, ridge = 10 ** rng.uniform(-0.5, 1.5), 10 ** rng.uniform(-3, 1)
-        W, b = rng.normal(0, scale, size=(2, width)), rng.uniform(0, 2 * np.pi, width)
-        F = np.cos(X @ W + b)
-        # ridge regression onto one-hot labels: A = (F'F + ridge I)^-1 F'Y
-        A = np.linalg.solve(F.T @ F + ridge * np.eye(width), F.T @ np.eye(3)[y])
-        right_pool = (np.cos(X_pool @ W + b) @ A).argmax(1) == y_pool
-        val[:, s] = right_pool[draws].mean(axis=1)
-        test[s] = np.mean((np.cos(X_test @ W + b) @ A).argmax(1) == y_test)
-    return val, test
 
 
 def selection_figure(val: np.ndarray, test: np.ndarray):

@@ -1,0 +1,141 @@
+r"""The experiments of the losses page: what each loss makes a model do.
+
+- :func:`constant_fit_losses`: MSE and L1 of predicting one constant; the best
+  constant is the mean under one and a median under the other.
+- :func:`coin_nll`: the negative log-likelihood of coin flips; it is smallest at the
+  share of heads, the maximum-likelihood estimate.
+- :func:`fit_linear`: a linear layer trained by gradient descent on any loss, to
+  compare a loss with a wrong one on the same data from the same start.
+
+Explained in the book: :doc:`/losses`; presented in the deck "Lecture: Losses".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..backend import as_generator, import_torch, needs_torch, randn
+from ..optim import SGD
+from ..training import fit
+from .classes import nll_loss
+from .regression import l1_loss, mse_loss
+
+torch = import_torch()
+
+__all__ = ["constant_fit_losses", "coin_nll", "fit_linear"]
+
+
+# ============================================================ experiment: the best constant
+
+
+def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    r"""MSE and L1 of predicting the constant ``c`` for every point of ``data``.
+
+    For each candidate :math:`c` it returns
+
+    .. math::
+        \frac1n\sum_i (c - d_i)^2 \quad\text{and}\quad \frac1n\sum_i |c - d_i|,
+
+    from :func:`~mlnotes.losses.mse_loss` and :func:`~mlnotes.losses.l1_loss`.
+    The first is smallest at the mean of the data, the second at a median.
+
+    Args:
+        data: the points :math:`d_i`, shape ``(n,)``.
+        c: the candidate constants, shape ``(C,)``.
+
+    Returns:
+        ``(mse, l1)``, each of shape ``(C,)``.
+
+    Example:
+        >>> mse, l1 = constant_fit_losses([0.0, 1.0, 2.0], [1.0])
+        >>> mse.round(4).tolist(), l1.round(4).tolist()
+        ([0.6667], [0.6667])
+    """
+    d = np.asarray(data, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    pred = np.broadcast_to(c[:, None], (len(c), len(d)))  # (C, n): one row per candidate
+    target = np.broadcast_to(d[None, :], pred.shape)
+    mse = mse_loss(pred, target, reduction="none").mean(axis=1)
+    l1 = l1_loss(pred, target, reduction="none").mean(axis=1)
+    return mse, l1
+
+
+# ============================================================== experiment: a coin's likelihood
+
+
+def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
+    r"""The summed NLL of coin ``flips`` (0/1) under :math:`P(1) = \theta`, for each ``theta``.
+
+    .. math::
+        \mathrm{NLL}(\theta) = -\sum_i \log P(y_i) = -k \log\theta - (n - k)\log(1 - \theta)
+
+    for :math:`k` heads in :math:`n` flips. Each flip is a two-class sample with
+    log-probabilities :math:`(\log(1 - \theta), \log \theta)`, scored by
+    :func:`~mlnotes.losses.nll_loss` with ``reduction="sum"``.
+
+    Args:
+        flips: the outcomes, 0 or 1, shape ``(n,)``.
+        thetas: the probabilities of a 1 to score, each in :math:`(0, 1)`.
+
+    Returns:
+        The summed NLL for each ``theta``, shape ``(len(thetas),)``.
+
+    Example:
+        >>> coin_nll([1, 1, 0], [0.5]).round(4).tolist()
+        [2.0794]
+    """
+    y = np.asarray(flips, dtype=np.int64)
+    out = []
+    for theta in np.asarray(thetas, dtype=np.float64):
+        log_p = np.log(np.array([[1 - theta, theta]]))
+        out.append(float(nll_loss(np.repeat(log_p, len(y), axis=0), y, reduction="sum")))
+    return np.array(out)
+
+
+# ====================================================== experiment: a linear layer on any loss
+
+
+@needs_torch
+def fit_linear(
+    X: np.ndarray, Y: np.ndarray, loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    steps: int = 300, lr: float = 1.0, generator: int | torch.Generator = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Train a linear layer :math:`z = XW + b` on ``loss(z, Y)`` by full-batch gradient descent.
+
+    .. math::
+        (W, b) \leftarrow (W, b) - \eta\, \nabla_{W, b}\, \mathrm{loss}(XW + b, Y)
+
+    for ``steps`` steps from :math:`W \sim \mathcal N(0, 0.1^2)`, :math:`b = 0`:
+    :func:`mlnotes.training.fit` with :class:`mlnotes.optim.SGD`, gradients from
+    ``torch.autograd``. ``loss`` is any function of the logits and the targets (a
+    loss of :mod:`mlnotes.losses`, or a deliberately wrong one), so that two
+    losses can be compared on the same data from the same start.
+
+    Args:
+        X: ``(N, D)`` inputs (NumPy).
+        Y: targets (NumPy), ``(N, K)`` floats or ``(N,)`` class indices.
+        loss: ``loss(z, Y)`` returning a scalar tensor; ``z`` is ``(N, K)``.
+        steps: the number of gradient steps.
+        lr: the learning rate :math:`\eta`.
+        generator: an int seed or a ``torch.Generator`` for the start :math:`W`.
+
+    Returns:
+        ``(W, b)`` as NumPy arrays, ``(D, K)`` and ``(K,)``.
+
+    Example:
+        >>> from mlnotes.losses import mse_loss
+        >>> X = np.array([[0.0], [1.0]]); Y = np.array([[1.0], [3.0]])
+        >>> W, b = fit_linear(X, Y, mse_loss, steps=500, lr=0.5)
+        >>> W.round(3).tolist(), b.round(3).tolist()
+        ([[2.0]], [1.0])
+    """
+    X = torch.as_tensor(np.asarray(X, dtype=np.float64))
+    Yt = torch.as_tensor(np.asarray(Y))
+    K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
+    g = as_generator(generator, "torch")
+    W = (0.1 * randn((X.shape[1], K), g, like=X)).requires_grad_()
+    b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
+    fit((W, b), lambda Wb: loss(X @ Wb[0] + Wb[1], Yt), SGD([W, b], lr=lr), steps)
+    return W.detach().numpy(), b.detach().numpy()
