@@ -75,11 +75,12 @@ def test_numpy_functions_run_without_torch():
     ("rnn.LSTM(2, 3)", "mlnotes.rnn.LSTM"),
     ("vae.VAE(4)", "mlnotes.vae.VAE"),
     ("moe.seeded_linear(2, 3)", "mlnotes.moe.seeded_linear"),
-    ("plotting.norm_mlp('batch')", "mlnotes.plotting.norm_mlp"),
+    ("norm.norm_mlp('batch')", "mlnotes.norm.norm_mlp"),
+    ("training.fit(None, None, None, 1)", "mlnotes.training.fit"),
 ])
 def test_torch_only_names_say_they_need_torch(call, name):
     out = run_without_torch(f"""
-        from mlnotes import gating, moe, norm, optim, plotting, rnn, vae
+        from mlnotes import gating, moe, norm, optim, plotting, rnn, training, vae
         try:
             {call}
         except ImportError as err:

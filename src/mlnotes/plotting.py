@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from . import activations as A
-from .backend import needs_torch
+from .backend import as_generator, needs_torch
+from .conv import LENET
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "new_figure",
@@ -28,7 +33,6 @@ __all__ = [
     "jacobian_figure",
     "activation_curves_figure",
     "max_family_figure",
-    "conv_net_shapes",
     "conv_net_figure",
     "sobel_figure",
     "pooling_figure",
@@ -44,12 +48,8 @@ __all__ = [
     "vae_reconstructions_figure",
     "vae_samples_figure",
     "latent_space_figure",
-    "deep_forward",
-    "init_variances",
     "init_variance_figure",
     "normalisation_axes_figure",
-    "norm_mlp",
-    "norm_training_losses",
     "norm_training_figure",
     "optimizer_paths_figure",
     "loss_curves_figure",
@@ -63,7 +63,6 @@ __all__ = [
     "motif_figure",
     "weight_matrices_figure",
     # sequences
-    "bptt_gradient_norms",
     "gradient_distance_figure",
     "recall_training_figure",
     "lstm_cell_figure",
@@ -320,47 +319,6 @@ def max_family_figure(lim: float = 4.0):
 
 # ===== conv
 
-#: LeNet-5 as (operation, arguments) steps: conv (out channels, kernel, padding) + ReLU,
-#: max pool (kernel), flatten, linear (out features) + ReLU but for the last
-LENET = (("conv", 6, 5, 2), ("pool", 2), ("conv", 16, 5, 0), ("pool", 2), ("flatten",),
-         ("linear", 120), ("linear", 84), ("linear", 10))
-
-
-def conv_net_shapes(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28), seed: int = 0):
-    r"""Run a conv net made of mlnotes functions on one random input; list each step's output.
-
-    Returns:
-        ``[(label, shape), ...]`` starting with the input; shapes exclude the batch axis.
-
-    Example:
-        >>> [shape for _, shape in conv_net_shapes()]
-        [(1, 28, 28), (6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (400,), (120,), (84,),
-         (10,)]
-    """
-    from . import conv as C
-
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(1, *input_shape))
-    out = [("input", tuple(input_shape))]
-    for step in layers:
-        if step[0] == "conv":
-            _, c_out, k, p = step
-            w = rng.normal(size=(c_out, x.shape[1], k, k))
-            x, label = A.relu(C.conv2d(x, w, padding=p)), f"conv {k}x{k}, pad {p} + ReLU"
-            label = label.replace(", pad 0", "")
-        elif step[0] == "pool":
-            x, label = C.max_pool2d(x, step[1]), f"max pool {step[1]}x{step[1]}"
-        elif step[0] == "flatten":
-            x, label = x.reshape(x.shape[0], -1), "flatten"
-        elif step[0] == "linear":
-            w = rng.normal(size=(x.shape[1], step[1]))
-            x, label = x @ w, "linear" if step is layers[-1] else "linear + ReLU"
-        else:
-            raise ValueError(f"unknown layer {step[0]!r}")
-        out.append((label, tuple(x.shape[1:])))
-    return out
-
-
 def conv_net_figure(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28)):
     r"""A conv net drawn from the shapes that :func:`conv_net_shapes` measures.
 
@@ -373,7 +331,9 @@ def conv_net_figure(layers=LENET, input_shape: tuple[int, ...] = (1, 28, 28)):
     """
     from matplotlib.patches import Rectangle
 
-    shapes = conv_net_shapes(layers, input_shape)
+    from . import conv as C
+
+    shapes = C.conv_net_shapes(layers, input_shape)
     fig, ax = new_figure(width=10.0, height=2.8)
     h0 = max(s[1] for _, s in shapes if len(s) == 3)
     n0 = max(s[0] for _, s in shapes if len(s) == 1)
@@ -469,7 +429,8 @@ def pooling_figure(x: np.ndarray, shifted: np.ndarray, kernel_size: int = 2):
     return fig
 
 
-def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 4000):
+def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 4000,
+                     generator: int | np.random.Generator = 0):
     r"""A feature map's values against their right neighbour, and against the pixel ``far`` over.
 
     The first cloud hugs the diagonal (neighbours say nearly the same thing); the
@@ -480,7 +441,7 @@ def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 40
         2
     """
     f = np.asarray(feature_map, dtype=np.float64)
-    rng = np.random.default_rng(0)
+    rng = as_generator(generator)  # which points to draw, when there are too many
     fig, axes = new_figure(1, 2, width=7.2, height=3.4)
     for ax, d in zip(axes, (1, far), strict=True):
         a, b = f[:, :-d].ravel(), f[:, d:].ravel()
@@ -875,7 +836,8 @@ def vae_reconstructions_figure(model, images: np.ndarray, n: int = 10):
 
 
 @needs_torch
-def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side: int | None = None):
+def vae_samples_figure(model, n: int = 32, generator: int | torch.Generator = 0, ncols: int = 16,
+                       side: int | None = None):
     r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
 
     Example:
@@ -883,10 +845,8 @@ def vae_samples_figure(model, n: int = 32, seed: int = 0, ncols: int = 16, side:
         >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
         1
     """
-    import torch
-
     side = side or int(round(np.sqrt(model.in_features)))
-    x = model.sample(n, torch.Generator().manual_seed(seed)).cpu().numpy()
+    x = model.sample(n, generator).cpu().numpy()
     fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
     title = r"samples: $z \sim \mathcal{N}(0, I)$, decoded"
     _show_images(ax, x.reshape(n, side, side), ncols, title)
@@ -943,89 +903,6 @@ def latent_space_figure(model, images: np.ndarray, color: np.ndarray, label: str
 # ===== init
 
 
-#: the weight initialisations compared on the page :doc:`/init`
-INIT_SCHEMES = {
-    "small": r"naive $\mathcal{N}(0, 0.01^2)$",
-    "large": r"naive $\mathcal{N}(0, 1)$",
-    "xavier": "Xavier (gain 1)",
-    "xavier_tanh": "Xavier (gain 5/3)",
-    "he": "He (gain $\\sqrt{2}$)",
-}
-
-
-def deep_forward(
-    scheme: str, activation: str = "tanh", depth: int = 50, width: int = 512,
-    batch: int = 64, seed: int = 0,
-) -> list[np.ndarray]:
-    r"""Push a standard-normal batch through ``depth`` square layers; return every activation.
-
-    Layer :math:`l` computes :math:`h_l = f(W_l h_{l-1})` with no bias, ``f`` =
-    ``"tanh"`` or ``"relu"`` (from :mod:`mlnotes.activations`) and :math:`W_l`
-    of shape ``(width, width)`` drawn by ``scheme``: ``"small"``
-    (:math:`\mathcal N(0, 0.01^2)`), ``"large"`` (:math:`\mathcal N(0, 1)`),
-    ``"xavier"`` (:func:`~mlnotes.init.xavier_normal_`), ``"xavier_tanh"``
-    (the same with ``gain=calculate_gain("tanh")``) or ``"he"``
-    (:func:`~mlnotes.init.kaiming_normal_` for ReLU).
-
-    Returns:
-        ``[h_1, ..., h_depth]``, each ``(batch, width)``.
-
-    Example:
-        >>> hs = deep_forward("he", "relu", depth=3, width=8, batch=4)
-        >>> len(hs), hs[-1].shape
-        (3, (4, 8))
-    """
-    from . import init as I
-
-    if scheme not in INIT_SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(INIT_SCHEMES)}, got {scheme!r}")
-    if activation not in ("tanh", "relu"):
-        raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
-    f = A.tanh if activation == "tanh" else A.relu
-    rng = np.random.default_rng(seed)
-    h = rng.normal(size=(batch, width))
-    out = []
-    for _ in range(depth):
-        W = np.empty((width, width))
-        if scheme == "small":
-            W[...] = rng.normal(0.0, 0.01, size=W.shape)
-        elif scheme == "large":
-            W[...] = rng.normal(0.0, 1.0, size=W.shape)
-        elif scheme == "xavier":
-            I.xavier_normal_(W, generator=rng)
-        elif scheme == "xavier_tanh":
-            I.xavier_normal_(W, gain=I.calculate_gain("tanh"), generator=rng)
-        else:
-            I.kaiming_normal_(W, nonlinearity="relu", generator=rng)
-        h = f(h @ W.T)  # (batch, width): z = W h for every sample, then f
-        out.append(h)
-    return out
-
-
-def init_variances(
-    depth: int = 50, width: int = 512, batch: int = 64, seed: int = 0
-) -> dict[str, dict[str, np.ndarray]]:
-    r"""The variance of every layer's activations, for each scheme in a tanh and a ReLU network.
-
-    Returns:
-        ``{"tanh": {scheme: variances}, "relu": {scheme: variances}}``, each
-        array of length ``depth``; tanh gets ``small, large, xavier,
-        xavier_tanh`` and ReLU ``small, large, xavier, he``.
-
-    Example:
-        >>> v = init_variances(depth=4, width=16, batch=8)
-        >>> sorted(v["relu"]), len(v["tanh"]["xavier"])
-        (['he', 'large', 'small', 'xavier'], 4)
-    """
-    schemes = {"tanh": ("small", "large", "xavier", "xavier_tanh"),
-               "relu": ("small", "large", "xavier", "he")}
-    return {
-        act: {s: np.array([h.var() for h in deep_forward(s, act, depth, width, batch, seed)])
-              for s in names}
-        for act, names in schemes.items()
-    }
-
-
 def init_variance_figure(variances: dict | None = None, **kwargs):
     r"""Activation variance against depth, log scale: a tanh network and a ReLU network.
 
@@ -1037,14 +914,16 @@ def init_variance_figure(variances: dict | None = None, **kwargs):
         >>> len(init_variance_figure(depth=3, width=8, batch=4).axes)
         2
     """
-    variances = init_variances(**kwargs) if variances is None else variances
+    from . import init as I
+
+    variances = I.init_variances(**kwargs) if variances is None else variances
     colors = {"small": COLORS["fourth"], "large": COLORS["other"], "xavier": COLORS["third"],
               "xavier_tanh": COLORS["ours"], "he": COLORS["ours"]}
     fig, axes = new_figure(1, 2, width=9.0, height=3.6)
     for ax, (act, curves) in zip(axes, variances.items(), strict=True):
         for scheme, v in curves.items():
             layers = np.arange(1, len(v) + 1)
-            ax.semilogy(layers, v, label=INIT_SCHEMES[scheme], color=colors[scheme], lw=2)
+            ax.semilogy(layers, v, label=I.INIT_SCHEMES[scheme], color=colors[scheme], lw=2)
         ax.set_title(f"{act} network, width {kwargs.get('width', 512)}")
         ax.set_xlabel("layer")
         ax.set_ylim(1e-30, 1e30)
@@ -1062,7 +941,7 @@ def init_variance_figure(variances: dict | None = None, **kwargs):
 # ===== normalization
 
 
-def normalisation_axes_figure(seed: int = 0):
+def normalisation_axes_figure(generator: int | np.random.Generator = 0):
     r"""Which numbers share a mean: a batch as it is, after batch norm, after layer norm.
 
     A batch of 6 samples (rows) with 5 features (columns) of very different
@@ -1075,7 +954,7 @@ def normalisation_axes_figure(seed: int = 0):
     """
     from . import norm as N
 
-    rng = np.random.default_rng(seed)
+    rng = as_generator(generator)
     x = rng.normal(size=(6, 5)) * np.array([0.5, 1.0, 2.0, 4.0, 8.0]) + np.arange(5) * 3.0
     panels = [("input x", x),
               ("batch norm: each column", N.batch_norm(x, None, None, training=True)),
@@ -1101,99 +980,16 @@ def normalisation_axes_figure(seed: int = 0):
     return fig
 
 
-@needs_torch
-def norm_mlp(norm: str = "none", depth: int = 12, width: int = 32, d_in: int = 2,
-             classes: int = 3, seed: int = 0):
-    r"""A deep ReLU MLP, He-initialised, with an optional normalisation after every linear layer.
-
-    Each hidden block is ``Linear -> [BatchNorm | LayerNorm] -> ReLU``
-    (:class:`~mlnotes.norm.BatchNorm`, :class:`~mlnotes.norm.LayerNorm`, weights
-    by :func:`~mlnotes.init.kaiming_normal_`, biases 0), float64.
-
-    Args:
-        norm: ``"none"``, ``"batch"`` or ``"layer"``.
-
-    Example:
-        >>> len(norm_mlp("batch", depth=2))  # 2 x (linear, norm, relu) + output
-        7
-    """
-    import torch
-
-    from . import init as I
-    from . import norm as N
-
-    if norm not in ("none", "batch", "layer"):
-        raise ValueError(f"norm must be 'none', 'batch' or 'layer', got {norm!r}")
-    g = torch.Generator().manual_seed(seed)
-
-    def linear(d: int, k: int, nonlinearity: str):
-        lin = torch.nn.Linear(d, k, dtype=torch.float64)
-        I.kaiming_normal_(lin.weight, nonlinearity=nonlinearity, generator=g)
-        torch.nn.init.zeros_(lin.bias)
-        return lin
-
-    layers, d = [], d_in
-    for _ in range(depth):
-        layers.append(linear(d, width, "relu"))
-        if norm == "batch":
-            layers.append(N.BatchNorm(width, dtype=torch.float64))
-        elif norm == "layer":
-            layers.append(N.LayerNorm(width, dtype=torch.float64))
-        layers.append(torch.nn.ReLU())
-        d = width
-    layers.append(linear(d, classes, "linear"))
-    return torch.nn.Sequential(*layers)
-
-
-@needs_torch
-def norm_training_losses(
-    norms: Sequence[str] = ("none", "batch", "layer"), depth: int = 12, width: int = 32,
-    steps: int = 60, lr: float = 0.1, seed: int = 0,
-) -> dict[str, np.ndarray]:
-    r"""Train :func:`norm_mlp` on :func:`~mlnotes.datasets.spirals` with plain gradient descent.
-
-    Every model starts from the same seed and takes ``steps`` full-batch steps
-    :math:`\theta \leftarrow \theta - \eta \nabla L` on the cross-entropy.
-
-    Returns:
-        ``{norm: losses}``, the training loss before each step.
-
-    Example:
-        >>> losses = norm_training_losses(("none",), depth=2, steps=3)
-        >>> losses["none"].shape
-        (3,)
-    """
-    import torch
-
-    from .datasets import spirals
-    from .losses import cross_entropy
-
-    X, y = spirals(100, classes=3, generator=seed)
-    X, y = torch.tensor(X), torch.tensor(y)
-    out = {}
-    for norm in norms:
-        model = norm_mlp(norm, depth, width, seed=seed)
-        losses = []
-        for _ in range(steps):
-            loss = cross_entropy(model(X), y)
-            model.zero_grad()
-            loss.backward()
-            with torch.no_grad():
-                for p in model.parameters():
-                    p -= lr * p.grad  # theta <- theta - lr * grad
-            losses.append(loss.item())
-        out[norm] = np.array(losses)
-    return out
-
-
 def norm_training_figure(losses: dict | None = None, **kwargs):
-    r"""Training loss against step for the models of :func:`norm_training_losses`.
+    r"""Training loss against step for the models of :func:`mlnotes.norm.norm_training_losses`.
 
     Example:
         >>> len(norm_training_figure({"none": np.ones(3)}).axes)
         1
     """
-    losses = norm_training_losses(**kwargs) if losses is None else losses
+    from . import norm as N
+
+    losses = N.norm_training_losses(**kwargs) if losses is None else losses
     names = {"none": "no normalisation", "batch": "batch norm", "layer": "layer norm"}
     colors = {"none": COLORS["other"], "batch": COLORS["ours"], "layer": COLORS["third"]}
     fig, ax = new_figure(width=6.0, height=3.4)
@@ -1629,46 +1425,13 @@ def weight_matrices_figure(matrices, titles: Sequence[str]):
 # ===== sequences
 
 
-def bptt_gradient_norms(
-    radius: float, length: int = 60, hidden: int = 64, seed: int = 0
-) -> np.ndarray:
-    r"""How much gradient reaches each step of an RNN, against the distance from the loss.
-
-    A tanh RNN with ``W_ih = I`` (the input adds straight into the pre-activation
-    :math:`a_t`) and random recurrent weights :math:`W_{hh} \sim \mathcal N(0,
-    r^2 / H)`, whose spectral radius is about :math:`r`, reads ``length`` steps of
-    noise. The loss is a random projection of the last state; backpropagation
-    through time (:func:`mlnotes.rnn.rnn_backward`) gives
-    :math:`\|\partial \ell / \partial a_{L-d}\|` for every distance :math:`d`.
-
-    Returns:
-        The norms, indexed by the distance :math:`d = 0, \dots, L - 1`.
-
-    Example:
-        >>> small, large = bptt_gradient_norms(0.5), bptt_gradient_norms(3.0)
-        >>> bool(small[40] < 1e-12 * small[0]), bool(large[40] > 1e3 * large[0])
-        (True, True)
-    """
-    from . import rnn as R
-
-    rng = np.random.default_rng(seed)
-    W_hh = rng.normal(size=(hidden, hidden)) * radius / np.sqrt(hidden)
-    W_ih = np.eye(hidden)
-    xs = rng.normal(size=(length, 1, hidden)) * 0.5
-    hs = R.rnn(xs, None, W_ih, W_hh)
-    grad_hs = np.zeros_like(hs)
-    grad_hs[-1] = rng.normal(size=(1, hidden)) / np.sqrt(hidden)
-    # with W_ih = I, the gradient on x_t is the gradient on the pre-activation a_t
-    grad_a = R.rnn_backward(grad_hs, xs, hs, None, W_ih, W_hh)[0][:, 0]
-    return np.linalg.norm(grad_a, axis=1)[::-1]
-
-
 def gradient_distance_figure(
-    radii: Sequence[float] = (0.5, 0.9, 1.5, 3.0), length: int = 60, seed: int = 0
+    radii: Sequence[float] = (0.5, 0.9, 1.5, 3.0), length: int = 60,
+    generator: int | np.random.Generator = 0,
 ):
     r"""The norm of the gradient reaching step :math:`L - d`, against the distance :math:`d`.
 
-    One line per spectral radius of :math:`W_{hh}` (see :func:`bptt_gradient_norms`),
+    One line per spectral radius of :math:`W_{hh}` (see :func:`mlnotes.rnn.bptt_gradient_norms`),
     on a log scale: below 1 the gradient vanishes geometrically, well above 1 it
     explodes.
 
@@ -1676,10 +1439,12 @@ def gradient_distance_figure(
         >>> len(gradient_distance_figure().axes)
         1
     """
+    from . import rnn as R
+
     fig, ax = new_figure(width=6.4, height=3.4)
     colors = [COLORS["ours"], COLORS["third"], COLORS["fourth"], COLORS["other"]]
     for r, color in zip(radii, colors * 2, strict=False):
-        ax.semilogy(bptt_gradient_norms(r, length=length, seed=seed), color=color,
+        ax.semilogy(R.bptt_gradient_norms(r, length=length, generator=generator), color=color,
                     label=f"spectral radius {r:g}")
     ax.set_xlabel("distance d from the loss (steps back in time)")
     ax.set_ylabel(r"$\|\partial \ell / \partial a_{L-d}\|$")
