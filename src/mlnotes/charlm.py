@@ -44,7 +44,8 @@ from .backend import as_generator, check_count, check_number, import_torch, need
 from .losses import cross_entropy
 from .moe import seeded_linear
 from .optim import Adam
-from .rnn import LSTM, clip_grad_norm
+from .rnn import LSTM
+from .training import fit
 
 torch = import_torch()
 
@@ -410,7 +411,7 @@ def train(
     Each step draws a fresh :func:`make_batch` of windows of different lengths,
     backpropagates through time, clips the gradients' joint norm to ``max_norm``
     (:func:`mlnotes.rnn.clip_grad_norm`) and takes one :class:`mlnotes.optim.Adam`
-    step.
+    step: the loop of :func:`mlnotes.training.fit`.
 
     Args:
         model: a :class:`CharLSTM` (trained in place).
@@ -433,17 +434,12 @@ def train(
     """
     steps = check_count(steps, "steps")
     rng = as_generator(generator)
-    opt = Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
+
+    def loss_fn(m: CharLSTM) -> torch.Tensor:  # a fresh batch at every step
         inputs, targets, _ = make_batch(ids, batch_size, min_length, max_length, rng)
-        loss = sequence_loss(model, inputs, targets)
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm(list(model.parameters()), max_norm)
-        opt.step()
-        losses.append(float(loss.detach()))
-    return losses
+        return sequence_loss(m, inputs, targets)
+
+    return fit(model, loss_fn, Adam(model.parameters(), lr=lr), steps, max_norm=max_norm)
 
 
 # ------------------------------------------------------------------------ writing

@@ -29,6 +29,7 @@ from .activations import sigmoid, softmax
 from .backend import check_count, check_floating, check_number, device_of, import_torch, namespace
 from .losses import mse_loss
 from .optim import Adam
+from .training import fit
 
 torch = import_torch()
 
@@ -588,6 +589,8 @@ def train_gated_network(
 ) -> list[float]:
     r"""Train a :class:`GatedNetwork` with full-batch Adam on the squared error.
 
+    The loop is :func:`mlnotes.training.fit`; the optimizer :class:`mlnotes.optim.Adam`.
+
     Args:
         model: the gated network.
         inputs: ``(a,)`` or ``(a, b, c)``, passed to ``model``.
@@ -607,15 +610,8 @@ def train_gated_network(
         >>> losses[-1] < losses[0]
         True
     """
-    opt = Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        loss = mse_loss(model(*inputs), target)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-    return losses
+    return fit(model, lambda m: mse_loss(m(*inputs), target), Adam(model.parameters(), lr=lr),
+               steps)
 
 
 def branch_gradient_norms(

@@ -28,6 +28,7 @@ from .backend import as_generator, check_count, fill_uniform_, import_torch, nee
 from .gating import softmax_gate
 from .losses import cross_entropy
 from .optim import Adam
+from .training import fit
 
 torch = import_torch()
 
@@ -142,7 +143,8 @@ def fit_classifier(
         L = -\frac{1}{N} \sum_n \log \mathrm{softmax}(\mathrm{logits}_n)_{y_n}
 
     ``model(X)`` may return the logits or a tuple whose first entry is the
-    logits (as :class:`MixtureOfExperts` does).
+    logits (as :class:`MixtureOfExperts` does). The loop is
+    :func:`mlnotes.training.fit`; the optimizer :class:`mlnotes.optim.Adam`.
 
     Args:
         model: the classifier, returning ``(N, K)`` logits.
@@ -165,14 +167,10 @@ def fit_classifier(
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")
-    opt = Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        out = model(X)
+
+    def loss_fn(m: torch.nn.Module) -> torch.Tensor:
+        out = m(X)
         logits = out[0] if isinstance(out, tuple) else out
-        loss = cross_entropy(logits, y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-    return losses
+        return cross_entropy(logits, y)
+
+    return fit(model, loss_fn, Adam(model.parameters(), lr=lr), steps)

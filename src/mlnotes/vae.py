@@ -50,6 +50,7 @@ from .backend import (
 )
 from .losses import binary_cross_entropy_with_logits
 from .optim import Adam
+from .training import fit
 
 torch = import_torch()
 nn = torch.nn
@@ -523,11 +524,12 @@ class VAE(nn.Module):
 
 def fit_vae(
     model: VAE, data: torch.Tensor, epochs: int = 30, batch_size: int = 100, lr: float = 2e-2,
-    generator: int | torch.Generator = 0, num_threads: int | None = 1,
+    generator: int | torch.Generator = 0,
 ) -> list[float]:
     r"""Train ``model`` on ``data`` with Adam, minimising :func:`elbo_loss`.
 
-    Adam is :class:`mlnotes.optim.Adam` (torch's defaults and update).
+    Adam is :class:`mlnotes.optim.Adam` (torch's defaults and update); each epoch's
+    steps are :func:`mlnotes.training.fit`'s loop.
 
     Shuffling and the noise :math:`\epsilon` come from one ``torch.Generator``
     (``generator``, an int seed or one on ``data``'s device), so a run is reproducible.
@@ -539,9 +541,6 @@ def fit_vae(
         batch_size: inputs per step.
         lr: Adam's learning rate.
         generator: an int seed or a ``torch.Generator`` for the shuffling and the noise.
-        num_threads: CPU threads for torch during training (restored afterwards);
-            a model this small trains several times faster on one thread than on
-            several that compete with other work. ``None`` keeps torch's setting.
 
     Returns:
         The mean negative ELBO of each epoch (nats per input).
@@ -559,15 +558,11 @@ def fit_vae(
     g = as_generator(generator, like=data)
     opt = Adam(model.parameters(), lr=lr)
     history: list[float] = []
-    threads = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(num_threads)
     try:
         model.train()
         for _ in range(epochs):
             history.append(_epoch(model, data, opt, batch_size, g))
     finally:
-        torch.set_num_threads(threads)
         model.eval()
     return history
 
@@ -577,12 +572,10 @@ def _epoch(model: VAE, data: torch.Tensor, opt: torch.optim.Optimizer, batch_siz
     """One pass over ``data`` in a random order; the mean loss over it."""
     n = data.shape[0]
     order = torch.randperm(n, generator=g, device=data.device)
+    batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
+    queue = iter(batches)  # each step takes the next batch
+    losses = fit(model, lambda m: m.loss(data[next(queue)], generator=g), opt, len(batches))
     total = 0.0
-    for start in range(0, n, batch_size):
-        x = data[order[start:start + batch_size]]
-        loss = model.loss(x, generator=g)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total += loss.item() * x.shape[0]
+    for loss, batch in zip(losses, batches, strict=True):  # weighted by the batch's size
+        total += loss * len(batch)
     return total / n
