@@ -57,7 +57,7 @@ def test_palette_stays_apart_for_deuteranopes():
 def _figure_helpers():
     return [name for name, f in inspect.getmembers(plotting, inspect.isfunction)
             if name.endswith("_figure") and not name.startswith("_") and name != "new_figure"
-            and f.__module__ == plotting.__name__]
+            and f.__module__.startswith(plotting.__name__ + ".")]
 
 
 def _contrast_on_white(hex_colour: str) -> float:

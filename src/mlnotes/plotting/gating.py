@@ -1,0 +1,326 @@
+r"""Figures of the gating and architectures pages and their decks: gates, attention, experts.
+
+The soft gate and its partials, a trained gated network, softmax gating as a
+switch, attention weights (:doc:`/gating`, deck "Lecture: Gates and attention");
+a mixture of experts' regions, a motif detector, shared weight matrices
+(:doc:`/architectures`, deck "Lecture: Architectures").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import activations as A
+from ..backend import needs_torch
+from ._figure import COLORS, new_figure
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..gating import GatedNetwork
+    from ..moe import MixtureOfExperts
+
+
+def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0) -> Figure:
+    r"""The soft gate and its three partials as functions of the gate logit ``r``.
+
+    Left: :math:`f = x\sigma(r) + y(1 - \sigma(r))` slides from ``y`` to ``x``.
+    Right: :math:`\partial f/\partial x = \sigma(r)`,
+    :math:`\partial f/\partial y = 1 - \sigma(r)` and
+    :math:`\partial f/\partial r = (x - y)\sigma'(r)`, from
+    :func:`~mlnotes.gating.soft_gate_backward`.
+
+    Example:
+        >>> len(soft_gate_figure().axes)
+        2
+    """
+    from .. import gating as G
+
+    r = np.linspace(-lim, lim, 301)
+    xs, ys = np.full_like(r, x), np.full_like(r, y)
+    gx, gy, gr = G.soft_gate_backward(np.ones_like(r), xs, ys, r)
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(r, G.soft_gate(xs, ys, r), color=COLORS["ours"], label="f(x, y, r)")
+    ax0.axhline(x, ls=":", color=COLORS["third"], label=f"x = {x:g}")
+    ax0.axhline(y, ls=":", color=COLORS["other"], label=f"y = {y:g}")
+    ax0.set_xlabel("gate logit r")
+    ax0.set_title("the gate slides between y and x")
+    ax0.legend(fontsize=8)
+    ax1.plot(r, gx, color=COLORS["third"], label=r"$\partial f/\partial x = \sigma(r)$")
+    ax1.plot(r, gy, color=COLORS["other"], label=r"$\partial f/\partial y = 1 - \sigma(r)$")
+    ax1.plot(r, gr, color=COLORS["fourth"], label=r"$\partial f/\partial r = (x-y)\sigma'(r)$")
+    ax1.set_xlabel("gate logit r")
+    ax1.set_title("the gate routes the gradient")
+    ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the soft gate f(x, y, r) slides from y to x as the gate logit r grows. Right: "
+        "its partial derivatives: sigma(r) for x, 1 - sigma(r) for y, and (x - y) sigma'(r) "
+        "for r, largest where the gate is undecided."
+    )
+    return fig
+
+
+@needs_torch
+def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Tensor
+                         ) -> Figure:
+    r"""A trained :class:`~mlnotes.gating.GatedNetwork` on a 1-D input: branches and gate.
+
+    Left: the target, the two branches ``x_net(u)``, ``y_net(u)`` and the gated
+    output. Right: the gate :math:`\sigma(r(u))`, the share of the x-branch.
+
+    Example:
+        >>> import torch
+        >>> from mlnotes.gating import GatedNetwork
+        >>> net = GatedNetwork(*(torch.nn.Linear(1, 1) for _ in range(3)))
+        >>> u = torch.linspace(-1, 1, 5)[:, None]
+        >>> len(gated_network_figure(net, u, u.abs()).axes)
+        2
+    """
+    import torch
+
+    with torch.no_grad():
+        xs = [a.cpu().numpy()[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
+                                              model(u), model.gate_value(u))]
+    uu, t, bx, by, out, s = xs
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(uu, t, "k.", ms=3, label="target")
+    ax0.plot(uu, bx, "--", color=COLORS["third"], label="x-branch")
+    ax0.plot(uu, by, "--", color=COLORS["other"], label="y-branch")
+    ax0.plot(uu, out, color=COLORS["ours"], label="gated output")
+    ax0.set_ylim(t.min() - 0.7, t.max() + 0.7)
+    ax0.set_xlabel("input u")
+    ax0.legend(fontsize=8)
+    ax0.set_title("each branch fits one side")
+    ax1.plot(uu, s, color=COLORS["third"], label=r"$\sigma(r)$: share of x")
+    ax1.plot(uu, 1 - s, color=COLORS["other"], label=r"$1 - \sigma(r)$: share of y")
+    ax1.set_ylim(-0.05, 1.05)
+    ax1.set_xlabel("input u")
+    ax1.legend(fontsize=8)
+    ax1.set_title("the learned gate")
+    fig.alt = (
+        "Left: the target, the two branches and the gated output against the input u; each "
+        "branch fits one side. Right: the learned gate's share of each branch against u."
+    )
+    return fig
+
+
+def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (-1.0, 0.5),
+                       lim: float = 8.0) -> Figure:
+    r"""Softmax gating between two inputs driven by an external ``z``: soft, then hard.
+
+    The weights are :math:`a = \mathrm{softmax}([z, -z])`; the output
+    :math:`a_0 x_0 + a_1 x_1` (drawn per component) moves from :math:`x_1` (``x2``) to
+    :math:`x_0` (``x1``) and is pinned to one of them once :math:`|z|` is large.
+
+    Example:
+        >>> len(soft_switch_figure().axes)
+        2
+    """
+    from .. import gating as G
+
+    z = np.linspace(-lim, lim, 321)
+    X = np.stack([np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)])  # (2, D)
+    R = np.stack([z, -z], axis=1)  # (n, 2)
+    out = G.softmax_gate(X, R)  # (n, D)
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
+    ax0.plot(z, A.softmax(R)[:, 0], color=COLORS["third"], label=r"$a_0$ (weight of $x_0$)")
+    ax0.plot(z, A.softmax(R)[:, 1], color=COLORS["other"], label=r"$a_1$ (weight of $x_1$)")
+    ax0.set_xlabel("external control z")
+    ax0.set_title(r"$a = \mathrm{softmax}([z, -z])$")
+    ax0.legend(fontsize=8)
+    for d in range(X.shape[1]):
+        ax1.plot(z, out[:, d], color=list(COLORS.values())[d % 4], label=f"output[{d}]")
+        ax1.axhline(X[0, d], ls=":", color="grey")
+        ax1.axhline(X[1, d], ls=":", color="grey")
+    ax1.set_xlabel("external control z")
+    ax1.set_title(r"$a_0 x_0 + a_1 x_1$ (dotted: the inputs)")
+    ax1.legend(fontsize=8)
+    fig.alt = (
+        "Left: the weights a = softmax([z, -z]) of two inputs against a control z. Right: "
+        "the mixed output a_0 x_0 + a_1 x_1 moves from one input to the other as z changes."
+    )
+    return fig
+
+
+def attention_figure(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None,
+                     title: str = "attention weights") -> Figure:
+    r"""The attention matrix of :func:`~mlnotes.gating.attention_weights` as a heat map.
+
+    Example:
+        >>> import numpy as np
+        >>> len(attention_figure(np.eye(3), np.eye(3)).axes)
+        2
+    """
+    from .. import gating as G
+
+    w = G.attention_weights(np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64),
+                            mask=mask)
+    fig, ax = new_figure(width=4.6, height=3.4)
+    im = ax.imshow(w, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), value in np.ndenumerate(w):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if value > 0.6 else "black")
+    ax.set_xlabel("key j")
+    ax.set_ylabel("query i")
+    ax.set_xticks(range(w.shape[1]))
+    ax.set_yticks(range(w.shape[0]))
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.alt = (
+        f"Heat map of attention weights, queries down and keys across ({title}); each row "
+        "sums to 1"
+        + (", masked entries are zero" if mask is not None else "") + "."
+    )
+    return fig
+
+
+@needs_torch
+def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
+                       single: torch.nn.Module | None = None, lim: float = 3.0) -> Figure:
+    r"""What a trained :class:`~mlnotes.moe.MixtureOfExperts` does on 2-D data.
+
+    The background shows which expert the gater gives the most weight (the
+    region each expert claims), the thick grey line is the gater's dividing
+    line, the dashed lines are each expert's own decision line, and the black
+    line is the mixture's decision boundary. With ``single`` (a linear
+    classifier, or a one-expert mixture) a second panel shows its boundary.
+
+    Example:
+        >>> import torch
+        >>> from mlnotes.moe import MixtureOfExperts
+        >>> X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+        >>> moe = MixtureOfExperts(2, 2, dtype=torch.float64)
+        >>> len(moe_regions_figure(moe, X, y, single=moe).axes)
+        2
+    """
+    import torch
+
+    g = np.linspace(-lim, lim, 161)
+    G1, G2 = np.meshgrid(g, g)
+    grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
+    dtype = next(model.parameters()).dtype
+    t = torch.tensor(grid, dtype=dtype)
+    with torch.no_grad():
+        mix, p = model(t)
+        experts = model.expert_outputs(t)  # (n, E, 2)
+    claim = p.argmax(-1).numpy().reshape(G1.shape)
+    panels = [("mixture of experts", model)] + ([("one linear model", single)] if single else [])
+    fig, axes = new_figure(1, len(panels), width=4.4 * len(panels), height=4.0)
+    axes = np.atleast_1d(axes)
+    tints = ["#fff1c1", "#d9f0d3", "#e7e1ef", "#fde0c5"]  # expert regions
+    lines = ["#b8860b", "#2e8b57", "#6a3d9a", "#d2691e"]  # expert boundaries
+    from matplotlib.colors import ListedColormap
+
+    for ax, (title, m) in zip(axes, panels, strict=True):
+        with torch.no_grad():
+            out = m(torch.tensor(np.asarray(X), dtype=dtype))
+            logits = out[0] if isinstance(out, tuple) else out
+            gl = m(t)
+            gl = (gl[0] if isinstance(gl, tuple) else gl).numpy()
+        acc = float((logits.argmax(-1).numpy() == np.asarray(y)).mean())
+        if m is model:
+            E = p.shape[1]
+            ax.imshow(claim, origin="lower", extent=(-lim, lim, -lim, lim), alpha=0.9,
+                      cmap=ListedColormap(tints[:E]), vmin=-0.5, vmax=E - 0.5, aspect="auto")
+            ax.contour(G1, G2, claim, levels=np.arange(E - 1) + 0.5, colors="grey",
+                       linewidths=4, alpha=0.6)
+            for e in range(E):
+                diff = (experts[:, e, 1] - experts[:, e, 0]).numpy().reshape(G1.shape)
+                ax.contour(G1, G2, np.where(claim == e, diff, np.nan), levels=[0.0],
+                           colors=[lines[e % 4]], linestyles="--", linewidths=2)
+        diff = (gl[:, 1] - gl[:, 0]).reshape(G1.shape)
+        ax.contour(G1, G2, diff, levels=[0.0], colors="black", linewidths=1.5)
+        for c, marker in ((0, "o"), (1, "^")):
+            pts = np.asarray(X)[np.asarray(y) == c]
+            ax.scatter(pts[:, 0], pts[:, 1], s=9, marker=marker, label=f"class {c}",
+                       color=COLORS["ours"] if c == 0 else COLORS["other"])
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_title(f"{title}: accuracy {acc:.0%}")
+        ax.set_xlabel("$x_0$")
+        ax.set_ylabel("$x_1$")
+    axes[0].legend(fontsize=8, loc="lower left")
+    fig.alt = (
+        "Decision boundaries on a two-class data set, one panel per model with its accuracy "
+        "in the title: for the mixture of experts, shaded regions show which expert the "
+        "gater trusts most, dashed lines each expert's own boundary and a black line the "
+        "mixture's boundary."
+    )
+    return fig
+
+
+def motif_figure(x: np.ndarray, motif: np.ndarray, positions: Sequence[int]) -> Figure:
+    r"""A motif placed at several positions of one background, and the detector's scores.
+
+    Each row shows the sequence (grey) and the scores of
+    :func:`~mlnotes.sharing.motif_scores` (blue); the star marks the maximum,
+    the value :func:`~mlnotes.sharing.motif_detector` returns. It is the same in
+    every row.
+
+    Args:
+        x: the background, a 1-D sequence.
+        motif: the motif, a 1-D sequence shorter than ``x`` (also the detector's weights).
+        positions: where to insert it.
+
+    Example:
+        >>> len(motif_figure(np.zeros(10), np.array([1.0, -1.0]), [0, 5]).axes)
+        2
+    """
+    from .. import sharing as S
+
+    x, motif = np.asarray(x, dtype=np.float64), np.asarray(motif, dtype=np.float64)
+    K = len(motif)
+    fig, axes = new_figure(len(positions), 1, width=7.6, height=1.2 + 0.9 * len(positions))
+    axes = np.atleast_1d(axes)
+    for ax, pos in zip(axes, positions, strict=True):
+        seq = x.copy()
+        seq[pos:pos + K] = motif
+        s = S.motif_scores(seq[None, None], motif[None, None])[0, 0]
+        best = int(np.argmax(s))
+        ax.plot(seq, color="grey", lw=1, label="sequence")
+        ax.axvspan(pos - 0.5, pos + K - 0.5, color=COLORS["third"], alpha=0.15)
+        ax.plot(np.arange(len(s)), s / np.abs(s).max() * np.abs(seq).max(),
+                color=COLORS["ours"], label="score (rescaled)")
+        ax.plot(best, s[best] / np.abs(s).max() * np.abs(seq).max(), "*", ms=12,
+                color=COLORS["other"])
+        ax.text(1.01, 0.5, f"max = {s[best]:.2f}\nat t = {best}", transform=ax.transAxes,
+                va="center", fontsize=8)
+        ax.set_yticks([])
+    axes[0].legend(fontsize=7, loc="upper right", ncols=2)
+    axes[-1].set_xlabel("position t")
+    fig.alt = (
+        "One row per position where a motif is placed in the same background sequence: the "
+        "sequence, the detector's score along it and a star at the maximum score, which is "
+        "the same in every row."
+    )
+    return fig
+
+
+def weight_matrices_figure(matrices: Sequence[np.ndarray], titles: Sequence[str]) -> Figure:
+    r"""Weight matrices side by side as heat maps (for tied and convolutional weights).
+
+    Example:
+        >>> len(weight_matrices_figure([np.eye(2)], ["identity"]).axes)
+        2
+    """
+    mats = [np.asarray(m, dtype=np.float64) for m in matrices]
+    lim = max(np.abs(m).max() for m in mats) or 1.0
+    fig, axes = new_figure(1, len(mats), width=3.4 * len(mats) + 0.8, height=2.8)
+    axes = np.atleast_1d(axes)
+    for ax, m, title in zip(axes, mats, titles, strict=True):
+        im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(m.shape[1]))
+        ax.set_yticks(range(m.shape[0]))
+    fig.colorbar(im, ax=list(axes), shrink=0.8)
+    fig.alt = (
+"Heat maps of weight matrices side by side (" + ", ".join(titles) +
+        "); entries with the same colour have the same value, so tied weights show as "
+        "repeated patterns."
+    )
+    return fig
+

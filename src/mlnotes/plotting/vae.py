@@ -1,0 +1,152 @@
+r"""Figures of the VAE page and its deck: gradient estimators, reconstructions, samples, codes.
+
+Explained in the book: :doc:`/vae`; presented in the deck "Lecture: Variational
+autoencoders".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import activations as A
+from ..backend import needs_torch
+from ._figure import COLORS, _show_images, new_figure
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..vae import VAE
+
+
+def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: float
+                               ) -> Figure:
+    r"""Histograms of per-sample gradient estimates: pathwise against score function.
+
+    Both estimators average to the ``true`` gradient; the figure shows how far
+    single samples stray from it. The score-function histogram is clipped to
+    its 1st to 99th percentiles (its tails reach further still).
+
+    Args:
+        pathwise: per-sample pathwise estimates (:func:`mlnotes.vae.reparameterize_backward`).
+        score: per-sample score-function estimates (:func:`mlnotes.vae.score_function_gradient`).
+        true: the exact gradient.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> len(gradient_estimators_figure(rng.normal(size=99), 9 * rng.normal(size=99), 0).axes)
+        1
+    """
+    pathwise, score = np.asarray(pathwise, float), np.asarray(score, float)
+    lo, hi = np.percentile(score, [1, 99])
+    lo, hi = min(lo, pathwise.min()), max(hi, pathwise.max())
+    bins = np.linspace(lo, hi, 81)
+    fig, ax = new_figure(width=6.4, height=3.2)
+    ax.hist(score, bins=bins, density=True, alpha=0.6, color=COLORS["other"],
+            label=f"score function: variance {score.var():.3g}")
+    ax.hist(pathwise, bins=bins, density=True, alpha=0.6, color=COLORS["ours"],
+            label=f"pathwise: variance {pathwise.var():.3g}")
+    ax.axvline(true, color="black", lw=1.5, ls="--", label=f"true gradient {true:.3g}")
+    ax.set_xlabel("one sample's estimate of the gradient")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    fig.alt = (
+        "Histograms of single-sample gradient estimates: the pathwise (reparameterisation) "
+        "estimates cluster tightly around the true gradient, the score-function estimates "
+        "spread widely; the legend gives both variances."
+    )
+    return fig
+
+
+@needs_torch
+def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> Figure:
+    r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> len(vae_reconstructions_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), n=3).axes)
+        2
+    """
+    import torch
+
+    images = np.asarray(images)[:n]
+    side = images.shape[1:]
+    x = torch.as_tensor(images.reshape(len(images), -1), dtype=model.dec.weight.dtype)
+    recon = model.reconstruct(x).cpu().numpy().reshape(-1, *side)
+    fig, (ax0, ax1) = new_figure(2, 1, width=0.65 * len(images) + 0.4, height=2.0)
+    _show_images(ax0, images, len(images), "data")
+    _show_images(ax1, recon, len(images), "reconstruction")
+    fig.alt = (
+        "Two rows of small images: test images on top and the VAE's reconstructions of them "
+        "below."
+    )
+    return fig
+
+
+@needs_torch
+def vae_samples_figure(model: VAE, n: int = 32, generator: int | torch.Generator = 0,
+                       ncols: int = 16,
+                       side: int | None = None) -> Figure:
+    r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
+        1
+    """
+    side = side or int(round(np.sqrt(model.in_features)))
+    x = model.sample(n, generator).cpu().numpy()
+    fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
+    title = r"samples: $z \sim \mathcal{N}(0, I)$, decoded"
+    _show_images(ax, x.reshape(n, side, side), ncols, title)
+    fig.alt = "A grid of images decoded from random points of the VAE's latent space."
+    return fig
+
+
+@needs_torch
+def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label: str = "angle",
+                        lim: float = 2.5, steps: int = 11) -> Figure:
+    r"""The 2-D latent space: codes of the data (left), and images decoded from a grid (right).
+
+    Left: :math:`\mu(x)` of each image, coloured by ``color`` (a true factor
+    of the data, which the VAE was never told). Right: the decoder's image for
+    each :math:`z` of a ``steps`` x ``steps`` grid over :math:`[-l, l]^2`.
+
+    Example:
+        >>> from mlnotes.vae import VAE
+        >>> fig = latent_space_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), np.arange(3.0),
+        ...                           steps=3)
+        >>> len(fig.axes)
+        3
+    """
+    import torch
+
+    dtype = model.dec.weight.dtype
+    images = np.asarray(images)
+    side = images.shape[1]
+    with torch.no_grad():
+        mu, _ = model.encode(torch.as_tensor(images.reshape(len(images), -1), dtype=dtype))
+        grid = np.linspace(-lim, lim, steps)
+        zz = np.array([[a, b] for b in grid[::-1] for a in grid])  # rows from top: z2 falls
+        decoded = A.sigmoid(model.decode(torch.as_tensor(zz, dtype=dtype))).numpy()
+    mu = mu.numpy()
+    fig, (ax0, ax1) = new_figure(1, 2, width=8.8, height=4.0)
+    points = ax0.scatter(mu[:, 0], mu[:, 1], c=color, cmap="twilight", s=5)
+    fig.colorbar(points, ax=ax0, label=label, shrink=0.85)
+    ax0.set_xlim(-lim - 0.5, lim + 0.5)
+    ax0.set_ylim(-lim - 0.5, lim + 0.5)
+    ax0.set_aspect("equal")
+    ax0.set_xlabel(r"$\mu_1$")
+    ax0.set_ylabel(r"$\mu_2$")
+    ax0.set_title("codes of the data", fontsize=10)
+    _show_images(ax1, decoded.reshape(-1, side, side), steps,
+                 rf"decoded grid, $z \in [-{lim:g}, {lim:g}]^2$")
+    fig.alt = (
+"Left: the VAE's codes (mu_1, mu_2) of the data, coloured by " + label +
+        ", a factor of the data the VAE was never told. Right: the images the decoder makes "
+        "from a grid of latent points."
+    )
+    return fig
+
