@@ -72,7 +72,7 @@ def test_numpy_functions_run_without_torch():
     ("moe.MixtureOfExperts(2, 2)", "mlnotes.moe.MixtureOfExperts"),
     ("norm.BatchNorm(3)", "mlnotes.norm.BatchNorm"),
     ("optim.Adam([])", "mlnotes.optim.Adam"),
-    ("rnn.LSTM(2, 3)", "mlnotes.rnn.LSTM"),
+    ("rnn.LSTM(2, 3)", "mlnotes.rnn.lstm.LSTM"),
     ("vae.VAE(4)", "mlnotes.vae.VAE"),
     ("moe.seeded_linear(2, 3)", "mlnotes.moe.seeded_linear"),
     ("norm.norm_mlp('batch')", "mlnotes.norm.norm_mlp"),
