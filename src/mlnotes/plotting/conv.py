@@ -15,7 +15,7 @@ from ._figure import COLORS, new_figure
 
 def conv_net_figure(layers: tuple[tuple, ...] = LENET,
                     input_shape: tuple[int, ...] = (1, 28, 28)) -> Figure:
-    r"""A conv net drawn from the shapes that :func:`conv_net_shapes` measures.
+    r"""A conv net drawn from the shapes that :func:`mlnotes.conv.conv_net_shapes` measures.
 
     Feature maps are squares sized by their height, stacked to suggest channels;
     vectors are bars sized by their length.
@@ -130,6 +130,13 @@ def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 40
 
     The first cloud hugs the diagonal (neighbours say nearly the same thing); the
     second does not. Titles give the correlation coefficients.
+
+    Args:
+        feature_map: a 2-D map, ``(H, W)``.
+        far: the distance of the second panel, in pixels.
+        max_points: at most this many pairs are drawn per panel (all are counted in
+            the correlation).
+        generator: an int seed or a ``numpy.random.Generator`` for which pairs are drawn.
 
     Example:
         >>> len(neighbour_figure(np.random.default_rng(0).random((20, 20)), far=4).axes)

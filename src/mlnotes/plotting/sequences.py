@@ -23,9 +23,14 @@ def gradient_distance_figure(
 ) -> Figure:
     r"""The norm of the gradient reaching step :math:`L - d`, against the distance :math:`d`.
 
-    One line per spectral radius of :math:`W_{hh}` (see :func:`mlnotes.rnn.bptt_gradient_norms`),
-    on a log scale: below 1 the gradient vanishes geometrically, well above 1 it
-    explodes.
+    One line per spectral radius of :math:`W_{hh}`, on a log scale: below 1 the
+    gradient vanishes geometrically, well above 1 it explodes.
+
+    Args:
+        radii: the spectral radii, one line each.
+        length: the sequence's length.
+        generator: an int seed or a ``numpy.random.Generator``; every radius's run of
+            :func:`mlnotes.rnn.bptt_gradient_norms` gets it.
 
     Example:
         >>> len(gradient_distance_figure().axes)

@@ -23,7 +23,7 @@ def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = No
     r"""Activation variance against depth, log scale: a tanh network and a ReLU network.
 
     Args:
-        variances: the output of :func:`init_variances` (computed with
+        variances: the output of :func:`mlnotes.init.init_variances` (computed with
             ``kwargs`` when ``None``).
 
     Example:
@@ -60,6 +60,9 @@ def normalisation_axes_figure(generator: int | np.random.Generator = 0) -> Figur
     A batch of 6 samples (rows) with 5 features (columns) of very different
     offsets and scales, then :func:`~mlnotes.norm.batch_norm` (each column
     standardised) and :func:`~mlnotes.norm.layer_norm` (each row standardised).
+
+    Args:
+        generator: an int seed or a ``numpy.random.Generator`` for the batch.
 
     Example:
         >>> len(normalisation_axes_figure().axes)

@@ -87,9 +87,16 @@ def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> F
 
 @needs_torch
 def vae_samples_figure(model: VAE, n: int = 32, generator: int | torch.Generator = 0,
-                       ncols: int = 16,
-                       side: int | None = None) -> Figure:
+                       ncols: int = 16, side: int | None = None) -> Figure:
     r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
+
+    Args:
+        model: the trained :class:`~mlnotes.vae.VAE`.
+        n: the number of images.
+        generator: an int seed or a ``torch.Generator`` for the draws of :math:`z`
+            (:meth:`mlnotes.vae.VAE.sample`).
+        ncols: images per row.
+        side: the images' side (default: the square root of the model's inputs).
 
     Example:
         >>> from mlnotes.vae import VAE
