@@ -205,7 +205,7 @@ def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
     dtype = next(model.parameters()).dtype
     t = torch.tensor(grid, dtype=dtype)
     with torch.no_grad():
-        mix, p = model(t)
+        _, p = model(t)  # the gate's probabilities; the mixed output is not drawn
         experts = model.expert_outputs(t)  # (n, E, 2)
     claim = p.argmax(-1).numpy().reshape(G1.shape)
     panels = [("mixture of experts", model)] + ([("one linear model", single)] if single else [])
