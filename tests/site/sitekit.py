@@ -3,8 +3,11 @@
 (Named sitekit, not conftest, so that tests import it without colliding with the
 unit tests' conftest.py; tests/site/conftest.py only re-exports the fixtures.)
 
-These tests read what `make html` produced (`_build/html`, or the folder named by
-MLNOTES_SITE). `make test` builds first; run alone, they fail with that advice.
+These tests read what `make html` produced: `<build>/html`, where <build> is the
+Makefile's BUILD (MLNOTES_BUILD, `_build` by default), or the folder named by
+MLNOTES_SITE. `make test` builds first; run alone, they fail with that advice.
+
+They read HTML with a parser (BeautifulSoup, :func:`html`), never with patterns.
 """
 
 from __future__ import annotations
@@ -15,14 +18,37 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("MLNOTES_SITE", ROOT / "_build" / "html")).resolve()
+_BUILD = Path(os.environ.get("MLNOTES_BUILD", ROOT / "_build"))
+SITE = Path(os.environ.get("MLNOTES_SITE", _BUILD / "html")).resolve()
 DECKS = SITE / "slides"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOTS = SITE.parent / "screenshots"  # beside the site, in its build folder
 NOT_CONTENT = {"genindex.html", "search.html", "py-modindex.html"}
+
+
+def html(path: Path) -> BeautifulSoup:
+    """The page at ``path``, parsed."""
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8", errors="replace"),
+                         "html.parser")
+
+
+def link_target(page: Path, href: str) -> tuple[Path, str] | None:
+    """The file (resolved) and anchor a link of ``page`` leads to; None if it leaves the site.
+
+    A link to a folder leads to its index.html.
+    """
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    return target, unquote(parts.fragment)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

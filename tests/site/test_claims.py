@@ -9,10 +9,9 @@ what it produced and the sources it read.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import yaml
-from sitekit import ROOT
+from sitekit import ROOT, html
 
 ASSERTION = re.compile(r"\bassert\b|assert_allclose|assert_array_equal|assert_close|assert_equal")
 
@@ -39,48 +38,36 @@ def test_every_proving_cell_asserts_its_claim():
     assert silent == [], f"proving cells without an assertion: {silent}"
 
 
-class _Ledger(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.rows: dict[str, list[str]] = {}
-        self._row = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "tr" and (a.get("id") or "").startswith("claim-"):
-            self._row = a["id"].removeprefix("claim-")
-            self.rows[self._row] = []
-        elif tag == "a" and self._row is not None:
-            self.rows[self._row].append(a.get("href", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "tr":
-            self._row = None
+def _ledger_rows(page) -> dict[str, list[str]]:
+    """The ledger's rows: each claim's id and the links in its row."""
+    return {row["id"].removeprefix("claim-"): [a.get("href", "") for a in row.find_all("a")]
+            for row in html(page).find_all("tr", id=re.compile(r"^claim-"))}
 
 
 def test_the_ledger_links_every_claim_to_its_page_slide_and_proof(site):
     registry = yaml.safe_load((ROOT / "docs" / "claims.yml").read_text())
-    ledger = _Ledger()
-    ledger.feed((site / "claims.html").read_text())
-    assert list(ledger.rows) == [entry["id"] for entry in registry]
+    rows = _ledger_rows(site / "claims.html")
+    assert list(rows) == [entry["id"] for entry in registry]
     assert {e.get("seed") for e in registry} >= set(range(1, 42))  # the 41 source claims
-    for claim, links in ledger.rows.items():
+    for claim, links in rows.items():
         slides = [h for h in links if h.startswith("slides/")]
         proofs = [h for h in links if "#proof-" in h]
         pages = [h for h in links if h not in slides and h not in proofs]
         assert pages and slides and proofs, f"{claim}: page {pages}, slide {slides}, proof {proofs}"
         for href in slides:  # reveal.js's #/<slide id>: the slide must exist in the deck
             deck, slide = href.split("#/")
-            assert f'id="{slide}"' in (site / deck).read_text(), f"{claim}: no slide {href}"
-    summary = re.search(r"(\d+) claims; (\d+) with a page", (site / "claims.html").read_text())
-    assert summary and summary.group(1) == summary.group(2) == str(len(registry))
+            assert html(site / deck).find(id=slide), f"{claim}: no slide {href}"
+    summary = html(site / "claims.html").find(class_="mlnotes-claims-summary")
+    counts = re.match(r"(\d+) claims; (\d+) with a page", summary.get_text() if summary else "")
+    assert counts and counts.group(1) == counts.group(2) == str(len(registry))
 
 
 def test_pages_and_slides_link_back_to_the_ledger(site):
-    page = (site / "softmax.html").read_text()
-    deck = (site / "slides" / "sequences.html").read_text()
-    assert 'class="mlnotes-claim" href="claims.html#claim-softmax.simplex"' in page
-    assert re.search(r'class="mlnotes-claim" href="\.\./claims\.html#claim-sequences\.', deck)
+    page = [a["href"] for a in html(site / "softmax.html").select("a.mlnotes-claim[href]")]
+    deck = [a["href"] for a in html(site / "slides" / "sequences.html")
+            .select("a.mlnotes-claim[href]")]
+    assert "claims.html#claim-softmax.simplex" in page
+    assert any(h.startswith("../claims.html#claim-sequences.") for h in deck)
 
 
 def test_the_checker_needs_an_assertion():

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import functools
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for key in ("id", "name"):
-            if a.get(key):
-                self.ids.add(a[key])
-        if tag == "a" and a.get("href") is not None:
-            self.links.append(a["href"])
+from sitekit import html, link_target
 
 
 @functools.cache
-def _parse(path: Path) -> _Collector:
-    c = _Collector()
-    c.feed(path.read_text(errors="replace"))
-    return c
+def _ids(page: Path) -> set[str]:
+    """The anchors of a page: its elements' ids and names."""
+    soup = html(page)
+    return {tag[key] for key in ("id", "name") for tag in soup.find_all(attrs={key: True})}
 
 
 def _html_files(site: Path) -> list[Path]:
@@ -38,20 +23,18 @@ def _html_files(site: Path) -> list[Path]:
 def broken_links(site: Path) -> list[str]:
     broken = []
     for page in _html_files(site):
-        for href in _parse(page).links:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or href.startswith("javascript:"):
+        for a in html(page).find_all("a", href=True):
+            href = a["href"]
+            found = link_target(page, href)
+            if found is None:
                 continue  # outside the site (a link, never loaded by itself)
-            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
-            if target.is_dir():
-                target = target / "index.html"
+            target, fragment = found
             where = f"{page.relative_to(site)} -> {href}"
             if not target.is_file():
                 broken.append(f"{where} (no such file)")
                 continue
-            fragment = unquote(parts.fragment)
             if fragment and not fragment.startswith("/") and target.suffix == ".html":
-                if fragment not in _parse(target).ids:
+                if fragment not in _ids(target):
                     broken.append(f"{where} (no anchor #{fragment})")
     return broken
 

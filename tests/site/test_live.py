@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sitekit import DECKS, SCREENSHOTS, SITE
+from sitekit import DECKS, SCREENSHOTS, SITE, html
 
 CELLS = "document.querySelectorAll('[data-live-cell]')"
 
@@ -39,7 +39,7 @@ CELL_STATE = f"""(i) => {{
 def _pages_with_live_cells() -> list[str]:
     pages = sorted([*SITE.glob("*.html"), *DECKS.glob("*.html")]) if SITE.is_dir() else []
     return [p.relative_to(SITE).as_posix() for p in pages
-            if "mlnotes-live-source" in p.read_text(encoding="utf-8")]
+            if html(p).select_one(".mlnotes-live-source")]
 
 
 LIVE_PAGES = _pages_with_live_cells()
@@ -199,8 +199,7 @@ def test_deck_editor_keeps_the_keys_and_runs_while_presenting(visit):
 
 # --------------------------------------------------------------- checked exercises
 
-EXERCISE_PAGES = [p for p in LIVE_PAGES
-                  if "data-exercise=" in (SITE / p).read_text(encoding="utf-8")]
+EXERCISE_PAGES = [p for p in LIVE_PAGES if html(SITE / p).select_one("[data-exercise]")]
 
 
 @pytest.mark.parametrize("path", EXERCISE_PAGES)

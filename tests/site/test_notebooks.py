@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from sitekit import SITE, book_pages
+from sitekit import SITE, book_pages, html
 
 
 def downloadable() -> list[tuple[str, str]]:
     """(page, notebook) for every page whose download menu offers an .ipynb."""
     pairs = []
     for page in book_pages():
-        html = (SITE / page).read_text()
-        match = re.search(r'href="([^"]+\.ipynb)"', html)
-        if match:
-            pairs.append((page, match.group(1)))
+        offer = html(SITE / page).find(href=lambda h: h and h.endswith(".ipynb"))
+        if offer:
+            pairs.append((page, offer["href"]))
     return pairs
 
 
 def test_every_executed_page_offers_its_notebook(site):
     offered = {page for page, _ in downloadable()}
-    executed = {
-        p for p in book_pages() if 'class="cell docutils container"' in (site / p).read_text()
-    }
+    executed = {p for p in book_pages() if html(site / p).select_one("div.cell.docutils.container")}
     assert executed, "no executed page found"
     assert executed <= offered, f"pages without a notebook download: {executed - offered}"
 
