@@ -6,14 +6,33 @@ PYTHON      ?= python3
 VENV        ?= .venv
 BIN         := $(VENV)/bin
 BUILD       := _build
+# fetched and assembled assets (the browser's Python, the chalkboard): a preview shares them
+ASSETS      := $(BUILD)
 SPHINXOPTS  ?= -W --keep-going
+SPHINX      := $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 export MLNOTES_BUILD := $(abspath $(BUILD))
+export MLNOTES_ASSETS := $(abspath $(ASSETS))
 STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.package-lock.json
 PORT        ?= 8000
 
-LIVE        := $(BUILD)/live
+LIVE        := $(ASSETS)/live
 LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-live.json
+
+# The notebook kernels' environment, given to the recipes that run sphinx-build (the
+# unit tests and the benchmarks choose their own):
+# - JUPYTER_PATH: the virtual environment's kernelspec first (`make install` puts it
+#   there), so that the "python3" kernel is this interpreter, the one with mlnotes;
+# - MPLBACKEND: figures as inline images;
+# - OMP_NUM_THREADS: one thread per kernel, the one place the pages' thread count is
+#   set. The pages train tiny models, where a second torch thread costs more in
+#   synchronisation than it saves (measured 10x slower on a busy 2-core machine);
+# - PYTHONPATH: the pages import mlnotes from this checkout, even if the install is stale.
+SPHINX_TARGETS := slides book
+$(SPHINX_TARGETS): export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
+$(SPHINX_TARGETS): export MPLBACKEND := module://matplotlib_inline.backend_inline
+$(SPHINX_TARGETS): export OMP_NUM_THREADS := 1
+$(SPHINX_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: help install browser html book slides test lint serve clean preview handouts bench \
         live-assets deck-assets
@@ -62,19 +81,20 @@ $(LIVE)/site/pyodide/mlnotes-live.json: tools/pyodide_assets.py pyproject.toml c
 CHALKBOARD_NPM    := reveal.js-plugins@4.6.0
 CHALKBOARD_PKG    := reveal.js-plugins-4.6.0.tgz
 CHALKBOARD_SHA256 := f2133296982507c2241e72a62e3e660711d009d64e0da0b6c3a0ab2edb96a49d
-CHALKBOARD        := $(BUILD)/vendor/deck/chalkboard
+CHALKBOARD        := $(ASSETS)/vendor/deck/chalkboard
+VENDOR_TMP        := $(ASSETS)/vendor/tmp
 
 deck-assets: $(CHALKBOARD)/plugin.js
 
 $(CHALKBOARD)/plugin.js: Makefile
-	rm -rf $(BUILD)/vendor/tmp && mkdir -p $(BUILD)/vendor/tmp
-	cd $(BUILD)/vendor/tmp && npm pack --silent $(CHALKBOARD_NPM) >/dev/null
-	echo "$(CHALKBOARD_SHA256)  $(BUILD)/vendor/tmp/$(CHALKBOARD_PKG)" | sha256sum --check --quiet
-	tar -xzf $(BUILD)/vendor/tmp/$(CHALKBOARD_PKG) -C $(BUILD)/vendor/tmp
+	rm -rf $(VENDOR_TMP) && mkdir -p $(VENDOR_TMP)
+	cd $(VENDOR_TMP) && npm pack --silent $(CHALKBOARD_NPM) >/dev/null
+	echo "$(CHALKBOARD_SHA256)  $(VENDOR_TMP)/$(CHALKBOARD_PKG)" | sha256sum --check --quiet
+	tar -xzf $(VENDOR_TMP)/$(CHALKBOARD_PKG) -C $(VENDOR_TMP)
 	rm -rf $(CHALKBOARD) && mkdir -p $(CHALKBOARD)
-	cp -r $(BUILD)/vendor/tmp/package/chalkboard/plugin.js $(BUILD)/vendor/tmp/package/chalkboard/style.css \
-	  $(BUILD)/vendor/tmp/package/chalkboard/img $(BUILD)/vendor/tmp/package/LICENSE $(CHALKBOARD)/
-	rm -rf $(BUILD)/vendor/tmp
+	cp -r $(VENDOR_TMP)/package/chalkboard/plugin.js $(VENDOR_TMP)/package/chalkboard/style.css \
+	  $(VENDOR_TMP)/package/chalkboard/img $(VENDOR_TMP)/package/LICENSE $(CHALKBOARD)/
+	rm -rf $(VENDOR_TMP)
 
 # The browser tests drive Debian's Chromium (a test browser cannot be downloaded).
 browser:
@@ -90,11 +110,11 @@ html: slides book
 
 # The book's claims ledger links to the slides that show each claim: decks first.
 book: install live-assets slides
-	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/html
+	$(SPHINX) -b html -d $(BUILD)/doctrees/book docs $(BUILD)/html
 
 # sphinx-revealjs is not parallel-read safe: never pass -j here.
 slides: install live-assets deck-assets
-	$(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/html/slides
+	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(BUILD)/html/slides
 
 # ---------------------------------------------------------------------------- test
 
@@ -111,12 +131,14 @@ serve:
 clean:
 	rm -rf $(BUILD) jupyter_execute .pytest_cache .hypothesis .ruff_cache
 
-# One page and its deck, with the index and the API page, into _build/preview/PAGE:
-# quick to iterate on, and safe to run for several pages at once.
+# One page and its deck, with the indexes and the API pages, into _build/preview/PAGE
+# (PAGE=a,b for several): the same builds as `make html` into a folder of their own,
+# with their own caches and the shared assets; quick to iterate on, and safe to run
+# for several pages at once.
 preview: install live-assets deck-assets
 	@test -n "$(PAGE)" || { echo "usage: make preview PAGE=softmax"; exit 1; }
-	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b html -c . -d $(BUILD)/preview/$(PAGE)/doctrees/book $(SPHINXOPTS) docs $(BUILD)/preview/$(PAGE)/html
-	MLNOTES_ONLY=$(PAGE) $(BIN)/sphinx-build -b revealjs -c . -d $(BUILD)/preview/$(PAGE)/doctrees/slides $(SPHINXOPTS) slides $(BUILD)/preview/$(PAGE)/html/slides
+	MLNOTES_ONLY=$(PAGE) $(MAKE) --no-print-directory html BUILD=$(BUILD)/preview/$(PAGE) \
+	  ASSETS=$(ASSETS)
 
 # PDF handouts of every deck, one slide per page, into _build/handouts.
 handouts: html browser

@@ -1,0 +1,157 @@
+"""How a build runs: its kernel, its execution cache, the preview, and what it leaves behind.
+
+conf.py states the settings; the hooks that act on them live here:
+
+- the notebooks run in this virtual environment's kernel (checked before anything runs);
+- their outputs are cached by jupyter-cache in a folder named after the package's
+  fingerprint, which is a configuration value: when the package changes, Sphinx reads
+  every page again and the pages run against a fresh cache;
+- ``make preview PAGE=softmax`` (``mlnotes_only``) builds one page and its deck;
+- a failed build leaves no saved environment, so the next one judges every page again;
+- the book offers each executed page as a notebook to download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+
+def check_kernel(app: Sphinx, config: Config) -> None:
+    """Stop before any cell runs when the ``python3`` kernel is not this interpreter.
+
+    A kernel from elsewhere (a user-wide kernelspec, another virtual environment)
+    would run the pages against another mlnotes or none, and fail late and obscurely.
+    The Makefile installs the kernelspec into the virtual environment and puts it
+    first on JUPYTER_PATH.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    exe = Path(spec.argv[0])
+    if exe.name.startswith("python") and not exe.is_absolute():
+        return  # the built-in spec runs "python" from PATH, i.e. this environment
+    if Path(os.path.realpath(exe)).parent != Path(os.path.realpath(sys.executable)).parent:
+        raise ConfigError(
+            f"the python3 Jupyter kernel runs {exe}, not this interpreter "
+            f"({sys.executable}); run `make install` to register the right one"
+        )
+
+
+def check_mathjax(app: Sphinx, config: Config) -> None:
+    """Refuse to build without the local MathJax, with the remedy.
+
+    Formulas must render from the build itself (no CDN); without the file every
+    page would load a missing script and show raw TeX.
+    """
+    static = [Path(p) for p in (*config.html_static_path, *config.revealjs_static_path)]
+    if not any(p.name == config.mathjax_path and p.is_file() for p in static):
+        raise ConfigError(
+            f"MathJax is missing ({config.mathjax_path} in no static path): run "
+            "`make install` (it runs `npm ci`), so that formulas render with no network"
+        )
+
+
+def package_fingerprint(config: Config) -> str:
+    """A hash of the package's source (``mlnotes_package``): the pages' outputs depend on it.
+
+    It is the default of ``mlnotes_package_fingerprint``, a configuration value that
+    rebuilds the environment: a changed package makes Sphinx read every page again.
+    """
+    digest = hashlib.sha256()
+    package = Path(config.mlnotes_package)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def use_the_package_cache(app: Sphinx, config: Config) -> None:
+    """Cache executed notebooks in ``<mlnotes_execution_cache>/<package fingerprint>``.
+
+    jupyter-cache keys a notebook on its own cells only, but the outputs also depend
+    on mlnotes: a cache per package version means that a page never shows results of
+    an older package. The caches of other versions are removed (a changed package
+    runs every page again anyway).
+    """
+    root = Path(config.mlnotes_execution_cache)
+    fingerprint = config.mlnotes_package_fingerprint
+    config.nb_execution_cache_path = str(root / fingerprint)
+    for old in root.glob("*"):
+        if old.is_dir() and old.name != fingerprint:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def restrict_to_preview(app: Sphinx, config: Config) -> None:
+    """``make preview PAGE=a,b``: only those pages and decks, the indexes and the API.
+
+    The other sources are excluded, so a preview builds in seconds. Links to what
+    is left out cannot resolve there: those warnings are silenced in a preview (the
+    full build checks them).
+    """
+    if not config.mlnotes_only:
+        return
+    keep = {"index", "api", *config.mlnotes_only}
+    srcdir = Path(app.srcdir)
+    config.exclude_patterns = [
+        *config.exclude_patterns,
+        *sorted(p.name for p in srcdir.glob("*.md") if p.stem not in keep),
+    ]
+    config.suppress_warnings = [
+        *config.suppress_warnings,
+        "toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc", "myst.xref_missing",
+    ]
+
+
+def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
+    """After a failed build (an error, or a warning under ``-W``), drop the saved environment.
+
+    Sphinx saves the environment once the pages are read, before they are written,
+    and reports a page's warnings only when it reads or writes that page. After a
+    failed build an unchanged page would not be read or written again, and the next
+    build would pass without the warning. Without the saved environment the next
+    build reads, writes and judges every page again (the cells come from the cache).
+    """
+    warned = getattr(app, "_warncount", 0) and getattr(app, "_fail_on_warnings", True)
+    if exception is None and not warned:
+        return
+    (Path(app.doctreedir) / "environment.pickle").unlink(missing_ok=True)
+
+
+def offer_notebook_download(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Let a reader download each executed page as a Jupyter notebook (.ipynb).
+
+    myst-nb keeps the executed notebook of every page in <build>/jupyter_execute;
+    it is published next to the page's source, and the book theme's download menu
+    offers it (the theme shows an .ipynb entry when ``ipynb_source`` is set).
+    """
+    if app.builder.name != "html" or doctree is None:
+        return
+    executed = Path(app.env.mystnb_config.output_folder) / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return  # not a notebook page (the index, the API reference)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("mlnotes_package", "", "env", types=(str,))
+    app.add_config_value("mlnotes_package_fingerprint", package_fingerprint, "env", types=(str,))
+    app.add_config_value("mlnotes_execution_cache", "", "", types=(str,))
+    app.add_config_value("mlnotes_only", [], "env", types=(list,))
+    app.connect("config-inited", check_kernel)
+    app.connect("config-inited", check_mathjax)
+    app.connect("config-inited", use_the_package_cache)
+    app.connect("config-inited", restrict_to_preview)
+    app.connect("html-page-context", offer_notebook_download, priority=400)
+    app.connect("build-finished", forget_failed_build)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
