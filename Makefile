@@ -28,14 +28,14 @@ LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-liv
 #   set. The pages train tiny models, where a second torch thread costs more in
 #   synchronisation than it saves (measured 10x slower on a busy 2-core machine);
 # - PYTHONPATH: the pages import mlnotes from this checkout, even if the install is stale.
-SPHINX_TARGETS := slides book
+SPHINX_TARGETS := inventory slides book
 $(SPHINX_TARGETS): export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
 $(SPHINX_TARGETS): export MPLBACKEND := module://matplotlib_inline.backend_inline
 $(SPHINX_TARGETS): export OMP_NUM_THREADS := 1
 $(SPHINX_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install browser html book slides test lint serve clean preview handouts bench \
-        live-assets deck-assets
+.PHONY: help install browser html inventory book slides test lint serve clean preview \
+        handouts bench live-assets deck-assets
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
@@ -108,12 +108,21 @@ browser:
 
 html: slides book
 
-# The book's claims ledger links to the slides that show each claim: decks first.
+# The order of the builds. The book's claims ledger reads which slides show each
+# claim, and its links to the decks read the decks' inventory: decks first. The decks'
+# links into the book read the book's inventory, which the inventory pass writes
+# first: the book read with no cell run and no page written, into $(BUILD)/inventory
+# (not published), with its own saved environment, so a rebuild re-reads only the
+# changed pages (sphinxext/links.py). It is quiet (-Q): the book's own build reports
+# the same pages' warnings, and without outputs some would be spurious (no lexer).
+inventory: install live-assets
+	$(BIN)/sphinx-build -c . -Q -b inventory -d $(BUILD)/doctrees/inventory docs $(BUILD)/inventory
+
 book: install live-assets slides
 	$(SPHINX) -b html -d $(BUILD)/doctrees/book docs $(BUILD)/html
 
 # sphinx-revealjs is not parallel-read safe: never pass -j here.
-slides: install live-assets deck-assets
+slides: install live-assets deck-assets inventory
 	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(BUILD)/html/slides
 
 # ---------------------------------------------------------------------------- test

@@ -1,14 +1,15 @@
 """One Sphinx configuration for the book and the lecture decks: settings only.
 
-The Makefile runs two builds, in this order, and gives the notebook kernels their
+The Makefile runs three builds, in this order, and gives the notebook kernels their
 environment (threads, matplotlib backend, kernelspec, PYTHONPATH):
 
+    sphinx-build -b inventory -c . docs   <build>/inventory     the book's objects.inv, no cell run
     sphinx-build -b revealjs  -c . slides <build>/html/slides   the decks
     sphinx-build -b html      -c . docs   <build>/html          the book
 
 What acts on these settings is the site's own extension, sphinxext/ (each hook says why
 it exists). Nothing comes from a network: MathJax from ``node_modules`` (``npm ci``),
-reveal.js from sphinx-revealjs, fonts from the themes.
+reveal.js from sphinx-revealjs, fonts from the themes, links from local inventories.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ copyright = "2026, the mlnotes authors"
 release = "0.1.0"
 
 extensions = [
-    "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.mathjax",
-    "sphinx.ext.viewcode", "sphinx_copybutton", "sphinx_revealjs",
+    "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.intersphinx", "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax", "sphinx.ext.viewcode", "sphinx_copybutton", "sphinx_revealjs",
     "sphinxext.build",  # kernel, execution cache, preview, failed builds, downloads
+    "sphinxext.links",  # the book's inventory pass, links between builds
     "sphinxext.live", "sphinxext.deck", "sphinxext.figures", "sphinxext.claims",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
@@ -52,6 +54,16 @@ nb_merge_streams = True
 nb_kernel_rgx_aliases = {".*": "python3"}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
+
+# Links between the builds read the other build's inventory from a local file: the decks
+# the book's inventory pass, the book the decks' build. Until a build has run, the empty
+# inventory stands in for it (a link into it is then a missing target).
+_EMPTY_INVENTORY = str(ROOT / "sphinxext" / "empty-objects.inv")
+intersphinx_mapping = {
+    "book": ("../", (str(BUILD / "inventory" / "objects.inv"), _EMPTY_INVENTORY)),
+    "slides": ("slides/", (str(BUILD / "html" / "slides" / "objects.inv"), _EMPTY_INVENTORY)),
+}
+intersphinx_disabled_reftypes = ["*"]  # only the explicit {external+...} roles
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -120,62 +132,3 @@ revealjs_script_plugins = [
 # Drawings stay with their slide, kept per deck in the tab's session storage.
 mlnotes_chalkboard = {"theme": "whiteboard", "boardmarkerWidth": 4}
 revealjs_use_section_ids = True
-
-# -------------------------------------------------------------- links between builds
-# (the last code of conf.py: Sphinx's intersphinx replaces these roles)
-
-from docutils import nodes  # noqa: E402
-
-
-def _split_title(text: str) -> tuple[str | None, str]:
-    if text.endswith(">") and "<" in text:
-        title, target = text[:-1].split("<", 1)
-        return title.strip(), target.strip()
-    return None, text.strip()
-
-
-def _make_role(kind: str):
-    """Roles that link a page to its deck and a deck to its page or API entry.
-
-    ``{deck}`softmax``` on a book page links to ``slides/softmax.html``;
-    ``{page}`softmax``` and ``{apiref}`mlnotes.activations.softmax``` on a deck link
-    back into the book (pages link to the API with ``{py:func}`` as usual). The
-    target's source must exist, or the build warns (and ``-W`` fails it), so a
-    renamed page cannot leave a dead link behind.
-    """
-
-    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
-        env = inliner.document.settings.env
-        title, target = _split_title(text)
-        up = "../" * env.docname.count("/")
-        if kind == "deck":
-            source = ROOT / "slides" / f"{target}.md"
-            uri = f"{up}slides/{target}.html"
-            title = title or f"the deck: {target}"
-        elif kind == "page":
-            source = ROOT / "docs" / f"{target}.md"
-            uri = f"{up}../{target}.html"
-            title = title or f"the page: {target}"
-        else:  # apiref: mlnotes.<module>[.<name>], documented on docs/api/<module>.md
-            parts = target.split(".")
-            module = parts[1] if len(parts) > 1 else ""
-            source = ROOT / "docs" / "api" / f"{module}.md"
-            anchor = f"#{target}" if len(parts) > 2 else f"#module-{target}"
-            uri = f"{up}../api/{module}.html{anchor}"
-            title = title or target
-        if not source.is_file():
-            msg = inliner.reporter.warning(
-                f"{{{name}}} target {target!r} has no source at {source.relative_to(ROOT)}",
-                line=lineno,
-            )
-            return [inliner.problematic(rawtext, rawtext, msg)], [msg]
-        node = nodes.reference(rawtext, title, refuri=uri, classes=[f"mlnotes-{kind}"])
-        return [node], []
-
-    return role
-
-
-def setup(app):
-    app.add_role("deck", _make_role("deck"))
-    app.add_role("page", _make_role("page"))
-    app.add_role("apiref", _make_role("apiref"))

@@ -1,0 +1,125 @@
+"""Links between the book and the decks: sphinx.ext.intersphinx, on local inventories.
+
+A page links to its deck with ``{external+slides:doc}`the deck: softmax <softmax>```;
+a deck links to its page with ``{external+book:doc}`the page: softmax <softmax>``` and
+to the API with ``{external+book:py:obj}`mlnotes.activations.softmax```. conf.py's
+``intersphinx_mapping`` names each build's ``objects.inv`` as a local file (never a
+URL) with a base URL relative to the other build, so the links are relative and work
+from ``file://`` as over http. An unknown target is a warning: ``-W`` fails the build.
+
+The order of the builds: the book comes after the decks (its claims ledger reads
+what the decks show), so it reads the decks' own inventory. The decks need the
+book's inventory before the book exists: the ``inventory`` builder below writes it
+from a pass over the book that runs no cell and writes no page (``make inventory``,
+into ``<build>/inventory``; it keeps its own saved environment, so a rebuild reads
+only the changed pages).
+
+Sphinx re-reads a page when its source changes, not when the other build's inventory
+does; :func:`reread_on_inventory_change` reads again the pages that link into an
+inventory that changed, so that a link whose target went away fails the next build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import quote
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.builders.html import INVENTORY_FILENAME
+from sphinx.util.inventory import InventoryFile
+
+
+class InventoryBuilder(Builder):
+    """Read the sources, write nothing but ``objects.inv``, as the html builder would.
+
+    Writing no page (and so resolving no reference) makes it quick, and lets it run
+    before the other build exists. Its target URIs are the html builder's
+    (``<docname>.html``), so the decks' links point at the book's pages and anchors.
+    """
+
+    name = "inventory"
+    format = ""  # Sphinx's word for "writes no document"
+    epilog = "The inventory is %(outdir)s/" + INVENTORY_FILENAME
+    allow_parallel = True
+
+    def get_outdated_docs(self) -> str:
+        """Every build writes the inventory; the pages read are the changed ones."""
+        return "the inventory"
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        """A page's URL as the html builder writes it."""
+        return quote(docname) + ".html"
+
+    def prepare_writing(self, docnames) -> None:
+        """Nothing to prepare: no page is written."""
+
+    def write_documents(self, docnames) -> None:
+        """Write no page: only the inventory is wanted."""
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        """Never called (``write_documents`` writes nothing); required by Builder."""
+
+    def finish(self) -> None:
+        """Write ``objects.inv`` from the environment: pages, labels, API entries."""
+        InventoryFile.dump(Path(self.outdir) / INVENTORY_FILENAME, self.env, self)
+
+
+def run_no_cell_for_the_inventory(app: Sphinx) -> None:
+    """The inventory pass runs no cell, and keeps its notebooks to itself.
+
+    Titles, labels and API entries do not depend on cell outputs. The notebooks go
+    to the pass's own folder, not to the book's ``jupyter_execute``, whose executed
+    notebooks the book publishes for download. (Runs after myst-nb made its config.)
+    """
+    if app.builder.name != InventoryBuilder.name:
+        return
+    app.env.mystnb_config = app.env.mystnb_config.copy(
+        execution_mode="off", output_folder=str(Path(app.outdir) / "jupyter_execute"))
+
+
+def record_links_into_inventories(app: Sphinx, doctree: nodes.document) -> None:
+    """Note which inventories this document links into, for :func:`reread_on_inventory_change`."""
+    names = {node["inventory"] for node in doctree.findall(addnodes.pending_xref)
+             if node.get("intersphinx") and node.get("inventory")}
+    if names:
+        app.env.metadata[app.env.docname]["mlnotes_links_into"] = sorted(names)
+
+
+def _inventory_digests(app: Sphinx) -> dict[str, str]:
+    """The hash of each inventory intersphinx reads (the first of its files that exists)."""
+    digests = {}
+    for name, (_uri, locations) in app.config.intersphinx_mapping.values():
+        for location in locations:
+            path = Path(app.srcdir, location) if location else None
+            if path is not None and path.is_file():
+                digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+                break
+    return digests
+
+
+def reread_on_inventory_change(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Read again the documents that link into an inventory that changed since the last build.
+
+    Links into another build are resolved when a page is written, and an unchanged
+    page is not written again: without this, a deck could keep a link to a page
+    that the book no longer has, and the build would not say so.
+    """
+    now = _inventory_digests(app)
+    before = getattr(env, "mlnotes_inventory_digests", {})
+    env.mlnotes_inventory_digests = now
+    moved = {name for name in now.keys() | before.keys() if now.get(name) != before.get(name)}
+    return sorted(doc for doc, meta in env.metadata.items()
+                  if doc not in removed and moved & set(meta.get("mlnotes_links_into", ())))
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx.ext.intersphinx")
+    app.add_builder(InventoryBuilder)
+    app.connect("builder-inited", run_no_cell_for_the_inventory, priority=900)
+    app.connect("doctree-read", record_links_into_inventories)
+    app.connect("env-get-outdated", reread_on_inventory_change)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
