@@ -30,10 +30,11 @@ copyright = "2026, the mlnotes authors"
 release = "0.1.0"
 
 extensions = [
-    "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.intersphinx", "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax", "sphinx.ext.viewcode", "sphinx_copybutton", "sphinx_revealjs",
+    "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.intersphinx",
+    "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx.ext.viewcode",
+    "sphinx_copybutton", "sphinx_revealjs",
     "sphinxext.build",  # kernel, execution cache, preview, failed builds, downloads
-    "sphinxext.links",  # the book's inventory pass, links between builds
+    "sphinxext.links",  # the book's inventory pass, links between builds, API page names
     "sphinxext.live", "sphinxext.deck", "sphinxext.figures", "sphinxext.claims",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
@@ -65,6 +66,11 @@ intersphinx_mapping = {
 }
 intersphinx_disabled_reftypes = ["*"]  # only the explicit {external+...} roles
 
+# The API pages: docs/api.md lists the modules, autosummary writes their pages into
+# docs/api/ (not committed) from sphinxext/templates/autosummary/module.rst.
+autosummary_generate = True
+# module data documented without its value: a whole text would fill the page
+autosummary_context = {"no_value": {"mlnotes.charlm": ["TEXT"]}}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 napoleon_google_docstring = True
@@ -92,8 +98,9 @@ html_title = "mlnotes"
 html_static_path = ["docs/_static", _MATHJAX, *_LIVE_STATIC, str(ASSETS / "live" / "site")]
 html_css_files = ["mlnotes.css"]
 html_js_files = ["mlnotes.js"]
-# the search button with a name that includes its visible text (WCAG 2.5.3)
-templates_path = ["sphinxext/templates"]
+# the search button with a name that includes its visible text (WCAG 2.5.3), and the
+# API pages' template (absolute: autosummary reads it from docs/, the theme from here)
+templates_path = [str(ROOT / "sphinxext" / "templates")]
 html_theme_options = {"use_download_button": True, "use_fullscreen_button": False,
                       "show_toc_level": 2, "navigation_with_keys": False}
 html_context = {"default_mode": "auto"}

@@ -17,11 +17,14 @@ only the changed pages).
 Sphinx re-reads a page when its source changes, not when the other build's inventory
 does; :func:`reread_on_inventory_change` reads again the pages that link into an
 inventory that changed, so that a link whose target went away fails the next build.
+
+Autosummary's API pages keep the names they always had: ``api/<module>.html``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pkgutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +33,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.builders.html import INVENTORY_FILENAME
+from sphinx.config import Config
 from sphinx.util.inventory import InventoryFile
 
 
@@ -116,9 +120,26 @@ def reread_on_inventory_change(app: Sphinx, env, added, changed, removed) -> lis
                   if doc not in removed and moved & set(meta.get("mlnotes_links_into", ())))
 
 
+def name_api_pages_after_modules(app: Sphinx, config: Config) -> None:
+    """Autosummary's page for ``mlnotes.<module>`` is ``api/<module>``, as it always was.
+
+    Autosummary names a generated page after the object's full name; pages, decks
+    and readers' bookmarks link to ``api/activations.html#mlnotes.activations.softmax``.
+    Every top-level module of the package (``mlnotes_package``) keeps its short name;
+    which modules have a page is docs/api.md's list.
+    """
+    package = Path(config.mlnotes_package)
+    short = {f"{package.name}.{module.name}": module.name
+             for module in pkgutil.iter_modules([str(package)])}
+    config.autosummary_filename_map = {**short, **config.autosummary_filename_map}
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
+    app.setup_extension("sphinx.ext.autosummary")
+    app.setup_extension("sphinxext.build")  # mlnotes_package
     app.add_builder(InventoryBuilder)
+    app.connect("config-inited", name_api_pages_after_modules)
     app.connect("builder-inited", run_no_cell_for_the_inventory, priority=900)
     app.connect("doctree-read", record_links_into_inventories)
     app.connect("env-get-outdated", reread_on_inventory_change)

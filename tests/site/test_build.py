@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pkgutil
 import re
 
 import pytest
@@ -113,6 +114,15 @@ def test_every_deck_links_back_to_its_page(site, deck):
     assert pages, f"{deck} has no link back to its page"
     for href, target in pages:
         assert target.is_file(), href
+
+
+def test_every_module_has_its_api_page(site):
+    """docs/api.md's list is the one list of documented modules: a new module joins it."""
+    package = ROOT / "src" / "mlnotes"
+    modules = {m.name for m in pkgutil.iter_modules([str(package)]) if not m.name.startswith("_")}
+    modules -= {"exercises"}  # the checks behind the pages' exercises, not an API
+    missing = sorted(m for m in modules if not (site / "api" / f"{m}.html").is_file())
+    assert missing == [], f"no API page for {missing}: add them to docs/api.md's list"
 
 
 def test_site_has_pages_and_decks(site):
