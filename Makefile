@@ -19,8 +19,9 @@ PORT        ?= 8000
 LIVE        := $(ASSETS)/live
 LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-live.json
 
-# The notebook kernels' environment, given to the recipes that run sphinx-build (the
-# unit tests and the benchmarks choose their own):
+# The notebook kernels' environment, given to the recipes that start kernels: the
+# builds, and `make test`, whose site tests run every downloadable notebook (its unit
+# tests run under it too; the kernel benchmarks choose their own threads):
 # - JUPYTER_PATH: the virtual environment's kernelspec first (`make install` puts it
 #   there), so that the "python3" kernel is this interpreter, the one with mlnotes;
 # - MPLBACKEND: figures as inline images;
@@ -28,11 +29,11 @@ LIVE_ASSETS := $(LIVE)/static/mlnotes-editor.js $(LIVE)/site/pyodide/mlnotes-liv
 #   set. The pages train tiny models, where a second torch thread costs more in
 #   synchronisation than it saves (measured 10x slower on a busy 2-core machine);
 # - PYTHONPATH: the pages import mlnotes from this checkout, even if the install is stale.
-SPHINX_TARGETS := inventory slides book
-$(SPHINX_TARGETS): export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
-$(SPHINX_TARGETS): export MPLBACKEND := module://matplotlib_inline.backend_inline
-$(SPHINX_TARGETS): export OMP_NUM_THREADS := 1
-$(SPHINX_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
+KERNEL_TARGETS := inventory slides book test
+$(KERNEL_TARGETS): export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
+$(KERNEL_TARGETS): export MPLBACKEND := module://matplotlib_inline.backend_inline
+$(KERNEL_TARGETS): export OMP_NUM_THREADS := 1
+$(KERNEL_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: help install browser html inventory book slides test lint serve clean preview \
         handouts bench live-assets deck-assets
