@@ -131,6 +131,11 @@ def offer_notebook_download(app: Sphinx, pagename, templatename, context, doctre
     myst-nb keeps the executed notebook of every page in <build>/jupyter_execute;
     it is published next to the page's source, and the book theme's download menu
     offers it (the theme shows an .ipynb entry when ``ipynb_source`` is set).
+
+    A page whose cells come from the execution cache (it was re-read, its cells
+    unchanged) is written there without its outputs (myst-nb 1.4 writes the notebook
+    it parsed, not the one it merged with the cache), so the outputs are merged from
+    the cache again here: the download always carries what the page shows.
     """
     if app.builder.name != "html" or doctree is None:
         return
@@ -139,8 +144,21 @@ def offer_notebook_download(app: Sphinx, pagename, templatename, context, doctre
         return  # not a notebook page (the index, the API reference)
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, target)
+    target.write_text(_with_cached_outputs(executed, app.env.mystnb_config.execution_cache_path))
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _with_cached_outputs(path: Path, cache_path: str) -> str:
+    """The notebook at ``path``, its outputs merged from the execution cache if it has one."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebook = nbformat.read(path, as_version=4)
+    try:
+        _, notebook = get_cache(cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        pass  # not in the cache (executed outside it): the file is complete as it is
+    return nbformat.writes(notebook)
 
 
 def setup(app: Sphinx) -> dict:

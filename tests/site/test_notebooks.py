@@ -26,6 +26,15 @@ def test_every_executed_page_offers_its_notebook(site):
 
 
 @pytest.mark.parametrize(("page", "link"), downloadable())
+def test_downloaded_notebook_carries_the_pages_outputs(site, page, link):
+    """The download shows what the page shows, also when its cells came from the cache."""
+    nb = nbformat.read(site / link, as_version=4)
+    with_output = sum(bool(c.outputs) for c in nb.cells if c.cell_type == "code")
+    shown = len(html(site / page).select("div.cell_output"))
+    assert with_output == shown, f"{link}: {with_output} cells with outputs, the page shows {shown}"
+
+
+@pytest.mark.parametrize(("page", "link"), downloadable())
 def test_downloaded_notebook_runs_top_to_bottom(site, tmp_path, page, link):
     nb = nbformat.read(site / link, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
