@@ -125,6 +125,18 @@ def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.doctreedir) / "environment.pickle").unlink(missing_ok=True)
 
 
+def drop_old_source_pages(app: Sphinx) -> None:
+    """Remove the highlighted-source pages (viewcode's ``_modules/``) of earlier builds.
+
+    Sphinx never deletes an output it no longer writes, so after a module moves (the
+    package's ``plotting.py`` became ``plotting/``) its old source page would stay
+    in an incremental build, linking to API anchors that are gone. viewcode writes
+    every page again from the current modules, so starting from none costs little.
+    """
+    if app.builder.name == "html":
+        shutil.rmtree(Path(app.outdir) / "_modules", ignore_errors=True)
+
+
 def offer_notebook_download(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Let a reader download each executed page as a Jupyter notebook (.ipynb).
 
@@ -170,6 +182,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", check_mathjax)
     app.connect("config-inited", use_the_package_cache)
     app.connect("config-inited", restrict_to_preview)
+    app.connect("builder-inited", drop_old_source_pages)
     app.connect("html-page-context", offer_notebook_download, priority=400)
     app.connect("build-finished", forget_failed_build)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
