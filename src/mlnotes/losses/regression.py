@@ -11,6 +11,16 @@ from typing import Any
 from ..backend import check_floating, check_same_shape, namespace
 from ._common import _backward_scale, _check_reduction, _reduce
 
+
+def _check_pair(input: Any, target: Any, reduction: str) -> Any:
+    """Check an element-wise loss's arguments; return their namespace."""
+    xp = namespace(input, target, names=("input", "target"))
+    check_floating(input, "input")
+    check_floating(target, "target")
+    check_same_shape(input, target, ("input", "target"))
+    _check_reduction(reduction)
+    return xp
+
 # ------------------------------------------------------------------------------- MSE
 
 
@@ -40,11 +50,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
         >>> float(mse_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0])))
         1.3333333333333333
     """
-    xp = namespace(input, target, names=("input", "target"))
-    check_floating(input, "input")
-    check_floating(target, "target")
-    check_same_shape(input, target, ("input", "target"))
-    _check_reduction(reduction)
+    xp = _check_pair(input, target, reduction)
     # l_i = (x_i - t_i)^2
     return _reduce(xp, (input - target) ** 2, reduction, "input")
 
@@ -101,11 +107,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
         >>> float(l1_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0])))
         0.6666666666666666
     """
-    xp = namespace(input, target, names=("input", "target"))
-    check_floating(input, "input")
-    check_floating(target, "target")
-    check_same_shape(input, target, ("input", "target"))
-    _check_reduction(reduction)
+    xp = _check_pair(input, target, reduction)
     # l_i = |x_i - t_i|
     return _reduce(xp, xp.abs(input - target), reduction, "input")
 
