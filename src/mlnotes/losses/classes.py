@@ -117,6 +117,22 @@ def _class_loss(xp: Any, log_p: Any, target: Any, weight: Any, ignore_index: int
     return xp.sum(loss) / n
 
 
+def _check_cross_entropy(logits: Any, target: Any, weight: Any, reduction: str,
+                         ignore_index: Any, label_smoothing: Any) -> tuple[Any, int, float, bool]:
+    """Check cross-entropy's arguments (forward and backward alike).
+
+    Returns ``(xp, ignore_index, label_smoothing, probabilities)``, the last saying
+    whether ``target`` holds class probabilities rather than indices.
+    """
+    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
+    _check_reduction(reduction)
+    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
+    label_smoothing = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)
+    probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
+                                        ("logits", "target"), probabilities=True)
+    return xp, ignore_index, label_smoothing, probabilities
+
+
 def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     r"""Softmax cross-entropy from logits, as ``torch.nn.functional.cross_entropy``.
@@ -179,12 +195,8 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index:
         >>> round(float(cross_entropy(z[0], np.array(0))), 4)  # one unbatched sample
         0.1698
     """
-    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
-    _check_reduction(reduction)
-    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
-    label_smoothing = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)
-    probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
-                                        ("logits", "target"), probabilities=True)
+    xp, ignore_index, label_smoothing, probabilities = _check_cross_entropy(
+        logits, target, weight, reduction, ignore_index, label_smoothing)
     # the NLL of the log-softmax over the class axis (0 for one unbatched sample)
     log_p = log_softmax(logits, axis=0 if logits.ndim == 1 else 1)
     return _class_loss(xp, log_p, target, weight, ignore_index, label_smoothing,
@@ -233,12 +245,8 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
         >>> cross_entropy_backward(1.0, np.zeros((1, 2)), np.array([1]), label_smoothing=0.2)
         array([[ 0.4, -0.4]])
     """
-    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
-    _check_reduction(reduction)
-    ignore_index = check_number(ignore_index, "ignore_index", integer=True)
-    eps = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)
-    probabilities = _check_class_inputs(xp, logits, target, weight, ignore_index,
-                                        ("logits", "target"), probabilities=True)
+    xp, ignore_index, eps, probabilities = _check_cross_entropy(
+        logits, target, weight, reduction, ignore_index, label_smoothing)
     unbatched = logits.ndim == 1
     if unbatched:  # one sample: a batch of one
         logits, target = xp.expand_dims(logits, axis=0), xp.expand_dims(target, axis=0)
