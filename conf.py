@@ -34,6 +34,7 @@ extensions = [
     "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx.ext.viewcode",
     "sphinx_copybutton", "sphinx_revealjs",
     "sphinxext.build",  # kernel, execution cache, preview, failed builds, downloads
+    "sphinxext.outputs",  # the same page every time: exact printed text, kernels over IPC
     "sphinxext.links",  # the book's inventory pass, links between builds, API page names
     "sphinxext.live", "sphinxext.deck", "sphinxext.figures", "sphinxext.claims",
 ]
@@ -51,7 +52,9 @@ nb_execution_mode = "cache"
 nb_execution_timeout = 240  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-nb_merge_streams = True
+# printed chunks are joined exactly by sphinxext/outputs.py: myst-nb's own merging turns
+# a print that a busy kernel split in two into two lines
+nb_merge_streams = False
 nb_kernel_rgx_aliases = {".*": "python3"}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
