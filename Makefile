@@ -35,12 +35,13 @@ $(KERNEL_TARGETS): export MPLBACKEND := module://matplotlib_inline.backend_inlin
 $(KERNEL_TARGETS): export OMP_NUM_THREADS := 1
 $(KERNEL_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install browser html inventory book slides test lint serve clean preview \
+.PHONY: help install browser html inventory book slides test check lint serve clean preview \
         handouts bench live-assets deck-assets
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
-	@echo "make test    lint, build with -W, run unit tests, doctests and site tests"
+	@echo "make test    lint, build with -W, run unit tests, doctests and site tests (what CI runs)"
+	@echo "make check   lint, unit tests and doctests only: the quick inner loop (under a minute)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make handouts  print every deck to a PDF in _build/handouts"
 	@echo "make clean   remove builds and caches"
@@ -131,8 +132,16 @@ slides: install live-assets deck-assets inventory
 lint: install
 	$(BIN)/ruff check .
 
+# pytest-xdist spreads the tests over the cores (a worker per core, each with its own
+# browser and test server); the ten slowest are reported, so a slow new test is seen.
+PYTEST := $(BIN)/python -m pytest -n auto --doctest-modules
+
 test: install browser lint html
-	$(BIN)/python -m pytest tests src --doctest-modules
+	$(PYTEST) --durations=10 tests src
+
+# The inner loop: lint, unit tests and doctests, no build and no browser.
+check: install lint
+	$(PYTEST) -q --ignore=tests/site tests src
 
 serve:
 	@test -d $(BUILD)/html || { echo "nothing built yet: run make html"; exit 1; }

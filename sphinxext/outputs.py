@@ -88,7 +88,7 @@ def merge_printed_output(app: Sphinx, doctree: nodes.document) -> None:
                 output.insert(at, out)
 
 
-def _ipc_kernel_manager():
+def ipc_kernel_manager():
     """jupyter_client's kernel manager, talking to its kernel over IPC at a path of its own."""
     import os
     import tempfile
@@ -121,7 +121,7 @@ def kernels_over_ipc(app: Sphinx, config: Config) -> None:
         return
     import jupyter_client
 
-    jupyter_client.AsyncKernelManager = _ipc_kernel_manager()
+    jupyter_client.AsyncKernelManager = ipc_kernel_manager()
 
 
 def setup(app: Sphinx) -> dict:

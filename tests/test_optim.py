@@ -600,7 +600,7 @@ BAD_SCHEDULES = [
 
 
 @pytest.mark.parametrize("name, kw, error, match", BAD_SCHEDULES,
-                         ids=[f"{b[0]}-{b[1]}" for b in BAD_SCHEDULES])
+                         ids=[f"{b[0]}: {b[3]}" for b in BAD_SCHEDULES])  # no addresses: xdist
 def test_bad_scheduler_arguments(name, kw, error, match):
     _, opt = _groups(O.SGD)
     with pytest.raises(error, match=match):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from sitekit import SITE, book_pages, html
+from sitekit import ROOT, SITE, book_pages, html
+
+sys.path.insert(0, str(ROOT))
+from sphinxext.outputs import ipc_kernel_manager  # noqa: E402
 
 
 def downloadable() -> list[tuple[str, str]]:
@@ -43,8 +48,9 @@ def test_downloaded_notebook_runs_top_to_bottom(site, tmp_path, page, link):
     for cell in code:  # start from a clean notebook, as a student would
         cell.outputs, cell.execution_count = [], None
     # run in an empty folder: the notebook may rely on mlnotes, nothing else
+    # over IPC, as the build runs them: tests in parallel race for no TCP port
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={
-        "metadata": {"path": str(tmp_path)}}).execute()
+        "metadata": {"path": str(tmp_path)}}, kernel_manager_class=ipc_kernel_manager()).execute()
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert errors == []
     assert any(c.outputs for c in code)
