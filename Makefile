@@ -62,13 +62,13 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Live cells (sphinxext/live): the editor, bundled by esbuild into one classic
+# Live cells (mlnotes_site/live): the editor, bundled by esbuild into one classic
 # script (it must load from file:// too), and the Python that runs in the browser:
 # Pyodide's runtime and its verified wheels, with wheels of mlnotes (rebuilt when
 # the package changes) and array-api-compat; see tools/pyodide_assets.py.
 live-assets: $(LIVE_ASSETS)
 
-$(LIVE)/static/mlnotes-editor.js: sphinxext/live/editor.js $(NODE_STAMP)
+$(LIVE)/static/mlnotes-editor.js: mlnotes_site/live/editor.js $(NODE_STAMP)
 	node_modules/.bin/esbuild $< --bundle --minify --format=iife --legal-comments=eof \
 	  --log-level=warning --outfile=$@
 
@@ -114,7 +114,7 @@ html: slides book
 # links into the book read the book's inventory, which the inventory pass writes
 # first: the book read with no cell run and no page written, into $(BUILD)/inventory
 # (not published), with its own saved environment, so a rebuild re-reads only the
-# changed pages (sphinxext/links.py). It is quiet (-Q): the book's own build reports
+# changed pages (mlnotes_site/links.py). It is quiet (-Q): the book's own build reports
 # the same pages' warnings, and without outputs some would be spurious (no lexer).
 inventory: install live-assets
 	$(BIN)/sphinx-build -c . -Q -b inventory -d $(BUILD)/doctrees/inventory docs $(BUILD)/inventory

@@ -91,7 +91,7 @@ def _places(env) -> dict:
 
 def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
     """Record where this document states, shows and proves claims."""
-    from sphinxext.live import _notebook_cells
+    from mlnotes_site.live import _notebook_cells
 
     registry = load_registry(app)
     docname = app.env.docname

@@ -137,7 +137,7 @@ def name_api_pages_after_modules(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.setup_extension("sphinx.ext.autosummary")
-    app.setup_extension("sphinxext.build")  # mlnotes_package
+    app.setup_extension("mlnotes_site.build")  # mlnotes_package
     app.add_builder(InventoryBuilder)
     app.connect("config-inited", name_api_pages_after_modules)
     app.connect("builder-inited", run_no_cell_for_the_inventory, priority=900)
