@@ -9,8 +9,9 @@ environment (threads, matplotlib backend, kernelspec, PYTHONPATH):
 
 What acts on these settings is the site's own extension, mlnotes_site/ (each hook says why
 it exists; named after the project, since ``sphinxext`` is the namespace package that PyPI's
-Sphinx extensions install into). Nothing comes from a network: MathJax from ``node_modules`` (``npm ci``),
-reveal.js from sphinx-revealjs, fonts from the themes, links from local inventories.
+Sphinx extensions install into). Nothing comes from a network: MathJax from
+``node_modules`` (``npm ci``), reveal.js from sphinx-revealjs, fonts from the themes, links
+from local inventories.
 """
 
 from __future__ import annotations
