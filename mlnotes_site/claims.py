@@ -9,29 +9,50 @@ for the 41 claims of the source notes their number). Three kinds of place refer 
 - a cell proves it: ``:claim: softmax.simplex`` in the code cell's options (the cell
   asserts the claim, and the ledger shows its output).
 
-The deck build records where each claim is shown (``claims.json`` beside its saved
-environment); the book build, run after it, assembles ``claims.html`` from the
-``{claims-ledger}`` directive, and warns (so ``-W`` fails the build) when a
-registered claim has no page, no slide or no proving cell, or when a page names a
-claim that is not registered.
+How the pieces travel, with Sphinx's own means only:
+
+- :class:`ClaimsCollector`, an environment collector, keeps per document where it
+  states, shows and proves claims (read from the doctree: the role's nodes, and the
+  ``cell_metadata`` myst-nb puts on every cell's container), cleared and merged per
+  document like Sphinx's own collectors;
+- claims are labels, so they travel in the inventories (``objects.inv``): the book's
+  ledger labels each row ``claim-<id>``, which a deck links to through intersphinx; a
+  deck labels each slide that shows a claim ``shown:<id>@<deck>:<n>``, which the book
+  reads from the decks' inventory (the decks are built first);
+- the ``{claims-ledger}`` directive leaves a placeholder, which a post-transform
+  replaces, once every document is read, with a docutils table whose links Sphinx
+  resolves (the pages' from the book itself, the slides' through intersphinx).
+
+A registered claim without a page, a slide or a proving cell is a warning (``-W`` fails
+the build), and so is a page that names a claim the register does not have.
 """
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
 
 import yaml
 from docutils import nodes
-from docutils.parsers.rst import Directive
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.ext.intersphinx import (
+    InventoryAdapter,
+    inventory_exists,
+    resolve_reference_in_inventory,
+)
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode
+
+from mlnotes_site import DECK_BUILDERS
 
 logger = logging.getLogger(__name__)
 
-DECK_BUILDERS = ("revealjs", "dirrevealjs")
 LEDGER = "claims"  # the ledger page's docname in the book
+BOOK, SLIDES = "book", "slides"  # the inventories (conf.py's intersphinx_mapping)
+SHOWN = "shown:"  # the prefix of a deck's labels for the slides that show a claim
 
 
 class claim_ref(nodes.Inline, nodes.TextElement):
@@ -39,17 +60,42 @@ class claim_ref(nodes.Inline, nodes.TextElement):
 
 
 class claims_ledger(nodes.General, nodes.Element):
-    """Where the ledger's table goes; filled once every page has been read."""
+    """Where the ledger's table goes; filled once every document has been read."""
 
 
-def load_registry(app: Sphinx) -> dict[str, dict]:
+def row_label(claim: str) -> str:
+    """The label (and the HTML id) of a claim's row in the ledger.
+
+    >>> row_label("softmax.simplex")
+    'claim-softmax.simplex'
+    """
+    return f"claim-{claim}"
+
+
+def shown_label(claim: str, deck: str, number: int) -> str:
+    """The label of the ``number``-th place where the deck ``deck`` shows ``claim``.
+
+    >>> shown_label("softmax.simplex", "softmax", 0)
+    'shown:softmax.simplex@softmax:0'
+    """
+    return f"{SHOWN}{claim}@{deck}:{number}"
+
+
+def proof_anchor(claim: str) -> str:
+    """The HTML id of the cell that proves ``claim``.
+
+    >>> proof_anchor("softmax.simplex")
+    'proof-softmax-simplex'
+    """
+    return f"proof-{claim.replace('.', '-')}"
+
+
+def load_registry(config) -> dict[str, dict]:
     """The registered claims by identifier, numbered in the file's order."""
-    path = Path(app.config.mlnotes_claims_file)
+    path = Path(config.mlnotes_claims_file)
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    registry: dict[str, dict] = {}
-    for number, entry in enumerate(entries, start=1):
-        registry[entry["id"]] = {**entry, "number": number}
-    return registry
+    return {entry["id"]: {**entry, "number": number}
+            for number, entry in enumerate(entries, start=1)}
 
 
 def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -59,12 +105,14 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     return [node], []
 
 
-class ClaimsLedgerDirective(Directive):
-    """``{claims-ledger}``: the table of every registered claim."""
+class ClaimsLedgerDirective(SphinxDirective):
+    """``{claims-ledger}``: the table of every registered claim (filled after reading)."""
 
     has_content = False
 
-    def run(self):
+    def run(self) -> list[nodes.Node]:
+        # the rows are the register's: read the page again when the register changes
+        self.env.note_dependency(self.config.mlnotes_claims_file)
         return [claims_ledger("")]
 
 
@@ -83,159 +131,85 @@ def _section(node: nodes.Node, deck: bool = False) -> tuple[str, str]:
     return parent["ids"][-1 if deck else 0], title.astext() if title else ""
 
 
-def _places(env) -> dict:
-    if not hasattr(env, "mlnotes_claims"):
-        env.mlnotes_claims = {}
-    return env.mlnotes_claims
+def _printed(cell: nodes.container) -> str:
+    """What a proving cell printed (a figure's text stand-in left out: its image is shown)."""
+    return "\n".join(
+        block.astext() for output in cell.findall(nodes.container)
+        if output.get("nb_element") == "cell_code_output"
+        for block in output.findall(nodes.literal_block)
+        if not block.astext().startswith("<_NotebookFigure"))
 
 
-def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
-    """Record where this document states, shows and proves claims."""
-    from mlnotes_site.live import _notebook_cells
+class ClaimsCollector(EnvironmentCollector):
+    """Where each document states, shows and proves claims, kept per document.
 
-    registry = load_registry(app)
-    docname = app.env.docname
-    found = {"refs": [], "proofs": []}
-    for ref in doctree.findall(claim_ref):
-        if ref["claim"] not in registry:
-            logger.warning("{claim} names %r, which docs/claims.yml does not register",
-                           ref["claim"], location=ref, type="mlnotes", subtype="claims")
-            continue
-        section, title = _section(ref, deck=app.builder.name in DECK_BUILDERS)
-        found["refs"].append({"claim": ref["claim"], "section": section, "title": title})
-    cells = _notebook_cells(app, docname) or []
-    for container in doctree.findall(nodes.container):
-        if container.get("nb_element") != "cell_code":
-            continue
-        index = container.get("cell_index")
-        claims = cells[index].get("metadata", {}).get("claim") if index is not None else None
-        if not claims:
-            continue
-        for claim in [claims] if isinstance(claims, str) else claims:
-            if claim not in registry:
-                logger.warning("a cell proves %r, which docs/claims.yml does not register",
-                               claim, location=container, type="mlnotes", subtype="claims")
+    ``ClaimsCollector.places(env)`` maps a docname to ``{"stated": [...], "proofs":
+    [...]}``; a deck's places also become labels of the slides (:func:`shown_label`),
+    and the ledger's page labels every row (:func:`row_label`).
+    """
+
+    @staticmethod
+    def places(env) -> dict[str, dict]:
+        """Every document's places, by docname."""
+        if not hasattr(env, "mlnotes_claims"):
+            env.mlnotes_claims = {}
+        return env.mlnotes_claims
+
+    def clear_doc(self, app: Sphinx, env, docname: str) -> None:
+        self.places(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env, docnames: set[str], other) -> None:
+        theirs = self.places(other)
+        self.places(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        env = app.env
+        docname = env.docname
+        deck = app.builder.name in DECK_BUILDERS
+        std = env.get_domain("std")
+        registry = load_registry(app.config)
+        stated, proofs = [], []
+        for ref in doctree.findall(claim_ref):
+            if ref["claim"] not in registry:
+                logger.warning("{claim} names %r, which docs/claims.yml does not register",
+                               ref["claim"], location=ref, type="mlnotes", subtype="claims")
                 continue
-            anchor = f"proof-{claim.replace('.', '-')}"
-            container["ids"].append(anchor)
-            output = "\n".join(
-                child.astext() for child in container.findall(nodes.literal_block)
-                if any(p.get("nb_element") == "cell_code_output" for p in _ancestors(child))
-                # a figure's text stand-in (its image is what the page shows)
-                and not child.astext().startswith("<_NotebookFigure"))
-            section, title = _section(container)
-            found["proofs"].append({"claim": claim, "anchor": anchor, "output": output,
-                                    "section": section, "title": title})
-    _places(app.env)[docname] = found
+            section, title = _section(ref, deck=deck)
+            if deck:  # a slide is addressed as <deck>.html#/<its id> (reveal.js)
+                label = shown_label(ref["claim"], docname, len(stated))
+                std.anonlabels[label] = docname, f"/{section}"
+                std.labels[label] = docname, f"/{section}", title
+            stated.append({"claim": ref["claim"], "section": section, "title": title})
+        for cell in doctree.findall(nodes.container):
+            if cell.get("nb_element") != "cell_code":
+                continue
+            claims = cell.get("cell_metadata", {}).get("claim") or []
+            for claim in [claims] if isinstance(claims, str) else claims:
+                if claim not in registry:
+                    logger.warning("a cell proves %r, which docs/claims.yml does not register",
+                                   claim, location=cell, type="mlnotes", subtype="claims")
+                    continue
+                cell["ids"].append(proof_anchor(claim))
+                section, title = _section(cell)
+                proofs.append({"claim": claim, "anchor": proof_anchor(claim),
+                               "output": _printed(cell), "section": section, "title": title})
+        if any(True for _ in doctree.findall(claims_ledger)):
+            for claim, entry in registry.items():
+                std.anonlabels[row_label(claim)] = docname, row_label(claim)
+                std.labels[row_label(claim)] = docname, row_label(claim), entry["claim"]
+        if stated or proofs:
+            env.note_dependency(app.config.mlnotes_claims_file)  # the numbers in the links
+            self.places(env)[docname] = {"stated": stated, "proofs": proofs}
+
+    def get_updated_docs(self, app: Sphinx, env) -> list[str]:
+        """The ledger shows every page and deck: write it again on every build of the book."""
+        if app.builder.name in DECK_BUILDERS or LEDGER not in env.all_docs:
+            return []
+        return [LEDGER]
 
 
-def _ancestors(node):
-    parent = node.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
-
-
-def purge_doc(app: Sphinx, env, docname: str) -> None:
-    _places(env).pop(docname, None)
-
-
-def merge_docs(app: Sphinx, env, docnames, other) -> None:
-    _places(env).update({d: v for d, v in _places(other).items() if d in docnames})
-
-
-def ledger_always_rebuilt(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """The ledger depends on every page and deck: read it again on every build."""
-    if app.builder.name in DECK_BUILDERS or LEDGER not in env.found_docs:
-        return []
-    return [LEDGER]
-
-
-def _slides_file(app: Sphinx) -> Path:
-    # <build>/doctrees/slides/claims.json, written by the deck build beside its
-    # environment; the book's environment is in <build>/doctrees/book
-    return Path(app.doctreedir).parent / "slides" / "claims.json"
-
-
-def write_slide_places(app: Sphinx, exception) -> None:
-    """After a deck build, save where each claim is shown, for the book's ledger."""
-    if exception is not None or app.builder.name not in DECK_BUILDERS:
-        return
-    shown: dict[str, list] = {}
-    for deck, found in sorted(_places(app.env).items()):
-        for ref in found["refs"]:
-            shown.setdefault(ref["claim"], []).append(
-                {"deck": deck, "slide": ref["section"], "title": ref["title"]})
-    _slides_file(app).write_text(json.dumps(shown, indent=1, sort_keys=True))
-
-
-def _link(href: str, text: str) -> str:
-    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
-
-
-def fill_ledger(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Replace the ledger directive with its table; warn for each incomplete claim."""
-    if app.builder.name in DECK_BUILDERS:
-        for ref in list(doctree.findall(claim_ref)):
-            _render_ref(app, ref, docname, prefix="../")
-        return
-    for ref in list(doctree.findall(claim_ref)):
-        _render_ref(app, ref, docname, prefix="")
-    tables = list(doctree.findall(claims_ledger))
-    if not tables:
-        return
-    registry = load_registry(app)
-    places = _places(app.env)
-    slides_file = _slides_file(app)
-    shown = json.loads(slides_file.read_text()) if slides_file.is_file() else {}
-    if not slides_file.is_file():
-        logger.warning("the decks have not been built (%s is missing): build them first "
-                       "(make slides), so the ledger can link to their slides", slides_file,
-                       type="mlnotes", subtype="claims")
-    rows = []
-    complete = 0
-    for claim, entry in registry.items():
-        stated = [(d, r) for d, f in sorted(places.items()) for r in f["refs"]
-                  if r["claim"] == claim and d != LEDGER]
-        proofs = [(d, p) for d, f in sorted(places.items()) for p in f["proofs"]
-                  if p["claim"] == claim]
-        slides = shown.get(claim, [])
-        missing = [what for what, have in (("a page that states it", stated),
-                                           ("a slide that shows it", slides),
-                                           ("a cell that proves it", proofs)) if not have]
-        if missing:
-            logger.warning("claim %r has no %s", claim, " and no ".join(
-                m.removeprefix("a ") for m in missing), location=(docname, None),
-                type="mlnotes", subtype="claims")
-        else:
-            complete += 1
-        page_links = "<br>".join(
-            _link(f"{d}.html#{r['section']}", f"{d}: {r['title']}") for d, r in stated)
-        slide_links = "<br>".join(
-            _link(f"slides/{s['deck']}.html#/{s['slide']}", f"{s['deck']}: {s['title']}")
-            for s in slides)
-        proof_cells = ""
-        for d, p in proofs:
-            link = _link(f"{d}.html#{p['anchor']}", f"{d}: {p['title']}")
-            shown_output = f"<pre>{html.escape(_shorten(p['output']))}</pre>" if p["output"] else ""
-            proof_cells += f"<div>{link}{shown_output}</div>"
-        seed = f" <span class=\"mlnotes-claim-seed\">(source claim {entry['seed']})</span>" \
-            if entry.get("seed") else ""
-        rows.append(
-            f'<tr id="claim-{html.escape(claim)}"><td>{entry["number"]}</td>'
-            f"<td><strong>{html.escape(entry['claim'])}</strong><br>"
-            f"<code>{html.escape(claim)}</code>{seed}</td>"
-            f"<td>{page_links or '—'}</td><td>{slide_links or '—'}</td>"
-            f"<td>{proof_cells or '—'}</td></tr>")
-    summary = (f'<p class="mlnotes-claims-summary">{len(registry)} claims; {complete} with a '
-               "page that states it, a slide that shows it and a cell that proves it.</p>")
-    table = ('<table class="mlnotes-claims table"><caption>Every claim, where it is stated, '
-             "shown and proved</caption><thead><tr><th scope=\"col\">#</th>"
-             "<th scope=\"col\">claim</th><th scope=\"col\">stated on the page</th>"
-             "<th scope=\"col\">shown on the slide</th><th scope=\"col\">proved by the cell "
-             "(its output)</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-    for node in tables:
-        node.replace_self(nodes.raw("", summary + table, format="html"))
+def _paragraph(*children: nodes.Node, classes: list[str] | None = None) -> nodes.paragraph:
+    return nodes.paragraph("", "", *children, classes=classes or [])
 
 
 def _shorten(text: str, lines: int = 8) -> str:
@@ -243,30 +217,140 @@ def _shorten(text: str, lines: int = 8) -> str:
     return "\n".join(parts[:lines] + (["…"] if len(parts) > lines else []))
 
 
-def _render_ref(app: Sphinx, ref: claim_ref, docname: str, prefix: str) -> None:
-    registry = load_registry(app)
-    entry = registry.get(ref["claim"])
-    up = "../" * docname.count("/")
-    if entry is None:
-        ref.replace_self(nodes.Text(ref["claim"]))
-        return
-    href = f"{up}{prefix}{LEDGER}.html#claim-{ref['claim']}"
-    label = f"claim {entry['number']}"
-    ref.replace_self(nodes.raw(
-        "", f'<a class="mlnotes-claim" href="{html.escape(href)}" '
-            f'title="{html.escape(entry["claim"])}">[{label}]</a>', format="html"))
+class ClaimsPostTransform(SphinxPostTransform):
+    """Turn each claim reference into its link, and the ledger's placeholder into its table.
+
+    Runs before Sphinx resolves references (priority 10) and intersphinx's roles (9):
+    the links it makes are finished reference nodes.
+    """
+
+    default_priority = 8
+
+    def run(self, **kwargs) -> None:
+        registry = load_registry(self.config)
+        for ref in list(self.document.findall(claim_ref)):
+            ref.replace_self(self._claim_link(ref["claim"], registry.get(ref["claim"]), ref))
+        for placeholder in list(self.document.findall(claims_ledger)):
+            placeholder.replace_self(self._ledger(registry))
+
+    def _claim_link(self, claim: str, entry: dict | None, ref: claim_ref) -> nodes.Node:
+        """``[claim N]``, linked to the claim's row, its sentence as the link's title."""
+        if entry is None:
+            return nodes.Text(claim)  # warned about when the document was read
+        text = nodes.Text(f"[claim {entry['number']}]")
+        if self.app.builder.name in DECK_BUILDERS:  # the ledger is in the book
+            link = self._external_link(BOOK, row_label(claim), text)
+        else:
+            found = self.env.get_domain("std").labels.get(row_label(claim))
+            link = found and make_refnode(self.app.builder, self.env.docname, found[0],
+                                          found[1], text)
+        if link is None:
+            logger.warning("claim %r: no row of the ledger to link to", claim, location=ref,
+                           type="mlnotes", subtype="claims")
+            return text
+        link["classes"].append("mlnotes-claim")
+        link["reftitle"] = entry["claim"]
+        return link
+
+    def _slides(self) -> dict[str, list[tuple[str, str]]]:
+        """The decks' labels of the slides that show each claim: label and display name."""
+        labels = InventoryAdapter(self.env).named_inventory.get(SLIDES, {}).get("std:label", {})
+        shown: dict[str, list[tuple[str, str, int]]] = {}
+        for label, item in labels.items():
+            if label.startswith(SHOWN):
+                claim, _, place = label.removeprefix(SHOWN).rpartition("@")
+                deck, _, number = place.rpartition(":")
+                shown.setdefault(claim, []).append((deck, int(number), label, item.display_name))
+        return {claim: [(label, f"{deck}: {title}") for deck, _, label, title in sorted(places)]
+                for claim, places in shown.items()}
+
+    def _external_link(self, inventory: str, label: str, text: nodes.Text) -> nodes.Node | None:
+        """A link to ``label`` in the other build's inventory, as intersphinx makes it."""
+        if not inventory_exists(self.env, inventory):
+            return None
+        xref = pending_xref("", refdomain="std", reftype="ref", refexplicit=True,
+                            reftarget=label, refdoc=self.env.docname)
+        return resolve_reference_in_inventory(self.env, inventory, xref, text)
+
+    def _link_to_slide(self, label: str, text: str) -> nodes.Node:
+        link = self._external_link(SLIDES, label, nodes.Text(text))
+        if link is None:
+            return nodes.Text(text)
+        link.attributes.pop("reftitle", None)  # intersphinx's "(in mlnotes)": the same site
+        return link
+
+    def _link_to_page(self, docname: str, anchor: str, text: str) -> nodes.Node:
+        return make_refnode(self.app.builder, self.env.docname, docname, anchor,
+                            nodes.Text(text))
+
+    def _ledger(self, registry: dict[str, dict]) -> list[nodes.Node]:
+        """The summary line and the table: one row per registered claim."""
+        places = ClaimsCollector.places(self.env)
+        slides = self._slides()
+        if not slides:
+            logger.warning("the decks' inventory shows no claim: build the decks first "
+                           "(make slides), so the ledger can link to their slides",
+                           location=(self.env.docname, None), type="mlnotes", subtype="claims")
+        headers = ["#", "claim", "stated on the page", "shown on the slide",
+                   "proved by the cell (its output)"]
+        tgroup = nodes.tgroup(cols=len(headers))
+        tgroup.extend(nodes.colspec(colwidth=1) for _ in headers)
+        tgroup += nodes.thead("", nodes.row("", *(
+            nodes.entry("", _paragraph(nodes.Text(h))) for h in headers)))
+        body = nodes.tbody()
+        tgroup += body
+        complete = 0
+        for claim, entry in registry.items():
+            stated = [(doc, place) for doc, found in sorted(places.items()) if doc != LEDGER
+                      for place in found["stated"] if place["claim"] == claim]
+            proofs = [(doc, proof) for doc, found in sorted(places.items())
+                      for proof in found["proofs"] if proof["claim"] == claim]
+            shown = slides.get(claim, [])
+            missing = [what for what, have in (("page that states it", stated),
+                                               ("slide that shows it", shown),
+                                               ("cell that proves it", proofs)) if not have]
+            if missing:
+                logger.warning("claim %r has no %s", claim, " and no ".join(missing),
+                               location=(self.env.docname, None),
+                               type="mlnotes", subtype="claims")
+            else:
+                complete += 1
+            the_claim = [_paragraph(nodes.strong("", entry["claim"])),
+                         _paragraph(nodes.literal("", claim))]
+            if entry.get("seed"):
+                the_claim[1] += [nodes.Text(" "), nodes.inline(
+                    "", f"(source claim {entry['seed']})", classes=["mlnotes-claim-seed"])]
+            pages = [_paragraph(self._link_to_page(doc, p["section"], f"{doc}: {p['title']}"))
+                     for doc, p in stated]
+            decks = [_paragraph(self._link_to_slide(label, text)) for label, text in shown]
+            cells = []
+            for doc, proof in proofs:
+                cells.append(_paragraph(self._link_to_page(
+                    doc, proof["anchor"], f"{doc}: {proof['title']}")))
+                if proof["output"]:
+                    printed = _shorten(proof["output"])
+                    cells.append(nodes.literal_block(printed, printed, language="text"))
+            row = nodes.row(ids=[row_label(claim)])
+            for content in ([_paragraph(nodes.Text(str(entry["number"])))], the_claim,
+                            pages, decks, cells):
+                row += nodes.entry("", *(content or [_paragraph(nodes.Text("—"))]))
+            body += row
+        summary = _paragraph(nodes.Text(
+            f"{len(registry)} claims; {complete} with a page that states it, a slide that "
+            "shows it and a cell that proves it."), classes=["mlnotes-claims-summary"])
+        table = nodes.table("", nodes.title("", "Every claim, where it is stated, shown and "
+                                                "proved"), tgroup,
+                            ids=["claims-table"], classes=["mlnotes-claims", "colwidths-auto"])
+        return [summary, table]
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx.ext.intersphinx")
     app.add_config_value("mlnotes_claims_file", "", "env", types=(str,))
     app.add_node(claim_ref)
     app.add_node(claims_ledger)
     app.add_role("claim", claim_role)
     app.add_directive("claims-ledger", ClaimsLedgerDirective)
-    app.connect("doctree-read", collect_claims)
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_docs)
-    app.connect("env-get-outdated", ledger_always_rebuilt)
-    app.connect("doctree-resolved", fill_ledger)
-    app.connect("build-finished", write_slide_places)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_env_collector(ClaimsCollector)
+    app.add_post_transform(ClaimsPostTransform)
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
