@@ -3,9 +3,9 @@
 The Makefile runs three builds, in this order, and gives the notebook kernels their
 environment (threads, matplotlib backend, kernelspec, PYTHONPATH):
 
-    sphinx-build -b inventory -c . docs   <build>/inventory     the book's objects.inv, no cell run
-    sphinx-build -b revealjs  -c . slides <build>/html/slides   the decks
-    sphinx-build -b html      -c . docs   <build>/html          the book
+    sphinx-build -b inventory -c . docs   <build>/inventory/book  the book's objects.inv, no cell
+    sphinx-build -b revealjs  -c . slides <build>/decks/slides    the decks (copied to html/slides)
+    sphinx-build -b html      -c . docs   <build>/html            the book
 
 What acts on these settings is the site's own extension, mlnotes_site/ (each hook says why
 it exists; named after the project, since ``sphinxext`` is the namespace package that PyPI's
@@ -35,7 +35,7 @@ extensions = [
     "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx.ext.viewcode",
     "sphinx_copybutton", "sphinx_revealjs",
-    "mlnotes_site.build",  # kernel, execution cache, preview, failed builds, downloads
+    "mlnotes_site.build",  # kernel, execution cache, preview, downloads
     "mlnotes_site.outputs",  # the same page every time: exact printed text, kernels over IPC
     "mlnotes_site.links",  # the book's inventory pass, links between builds, API page names
     "mlnotes_site.live", "mlnotes_site.deck", "mlnotes_site.figures", "mlnotes_site.claims",
@@ -66,8 +66,8 @@ myst_heading_anchors = 3
 # inventory stands in for it (a link into it is then a missing target).
 _EMPTY_INVENTORY = str(ROOT / "mlnotes_site" / "empty-objects.inv")
 intersphinx_mapping = {
-    "book": ("../", (str(BUILD / "inventory" / "objects.inv"), _EMPTY_INVENTORY)),
-    "slides": ("slides/", (str(BUILD / "html" / "slides" / "objects.inv"), _EMPTY_INVENTORY)),
+    "book": ("../", (str(BUILD / "inventory" / "book" / "objects.inv"), _EMPTY_INVENTORY)),
+    "slides": ("slides/", (str(BUILD / "decks" / "slides" / "objects.inv"), _EMPTY_INVENTORY)),
 }
 intersphinx_disabled_reftypes = ["*"]  # only the explicit {external+...} roles
 
@@ -122,7 +122,6 @@ revealjs_style_theme = "white"
 # `make deck-assets` fetches reveal.js-plugins' chalkboard into <assets>/vendor/deck;
 # it is published as the decks' _static/chalkboard (mlnotes_site/deck.py).
 mlnotes_deck_assets = str(ASSETS / "vendor" / "deck")
-mlnotes_deck_outputs = str(BUILD / "jupyter_execute_slides")  # outside the site
 revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_assets]
 revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]
