@@ -13,9 +13,10 @@ book's inventory before the book exists: the ``inventory`` builder below writes 
 from a pass over the book that runs no cell and writes no page (``make inventory``,
 into ``<build>/inventory/book``; it keeps its own saved environment, so a rebuild reads
 only the changed pages). Titles, labels and API entries do not depend on cell outputs:
-the Makefile turns execution off for that pass (``-D nb_execution_mode=off``), and its
-notebooks go to ``<build>/inventory/jupyter_execute`` (myst-nb's output folder is the
-parent of the output's), not to the book's, whose executed notebooks the book publishes.
+the Makefile turns execution off for that pass (``-D nb_execution_mode=off``, checked by
+:func:`check_no_cell_runs`), and its notebooks go to ``<build>/inventory/jupyter_execute``
+(myst-nb writes a build's notebooks beside its output folder), not to the book's, whose
+executed notebooks the book publishes.
 
 Sphinx re-reads a page when its source changes, not when the other build's inventory
 does; :func:`reread_on_inventory_change` reads again the pages that link into an
@@ -37,6 +38,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.builders.html import INVENTORY_FILENAME
 from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx.util.inventory import InventoryFile
 
 
@@ -73,6 +75,13 @@ class InventoryBuilder(Builder):
     def finish(self) -> None:
         """Write ``objects.inv`` from the environment: pages, labels, API entries."""
         InventoryFile.dump(Path(self.outdir) / INVENTORY_FILENAME, self.env, self)
+
+
+def check_no_cell_runs(app: Sphinx) -> None:
+    """Stop the inventory pass before it runs a cell: it wants titles and labels only."""
+    if app.builder.name == InventoryBuilder.name and app.config.nb_execution_mode != "off":
+        raise ConfigError("the inventory pass runs no cell: pass -D nb_execution_mode=off "
+                          "(as `make inventory` does)")
 
 
 def record_links_into_inventories(app: Sphinx, doctree: nodes.document) -> None:
@@ -130,6 +139,7 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("mlnotes_site.build")  # mlnotes_package
     app.add_builder(InventoryBuilder)
     app.connect("config-inited", name_api_pages_after_modules)
+    app.connect("builder-inited", check_no_cell_runs)
     app.connect("doctree-read", record_links_into_inventories)
     app.connect("env-get-outdated", reread_on_inventory_change)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
