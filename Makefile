@@ -40,7 +40,8 @@ $(KERNEL_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHO
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
-	@echo "make test    lint, build with -W, run unit tests, doctests and site tests (what CI runs)"
+	@echo "make test    lint, build with -W, run unit tests, doctests and site tests (what CI runs;"
+	@echo "             it installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make check   lint, unit tests and doctests only: the quick inner loop (under a minute)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make handouts  print every deck to a PDF in _build/handouts"
@@ -63,13 +64,13 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Live cells (sphinxext/live): the editor, bundled by esbuild into one classic
+# Live cells (mlnotes_site/live): the editor, bundled by esbuild into one classic
 # script (it must load from file:// too), and the Python that runs in the browser:
 # Pyodide's runtime and its verified wheels, with wheels of mlnotes (rebuilt when
 # the package changes) and array-api-compat; see tools/pyodide_assets.py.
 live-assets: $(LIVE_ASSETS)
 
-$(LIVE)/static/mlnotes-editor.js: sphinxext/live/editor.js $(NODE_STAMP)
+$(LIVE)/static/mlnotes-editor.js: mlnotes_site/live/editor.js $(NODE_STAMP)
 	node_modules/.bin/esbuild $< --bundle --minify --format=iife --legal-comments=eof \
 	  --log-level=warning --outfile=$@
 
@@ -110,22 +111,37 @@ browser:
 
 html: slides book
 
+# A failed build (an error, or a warning under -W) drops its saved environment. Sphinx
+# saves the environment once the pages are read, before they are written, and reports a
+# page's warnings only when it reads or writes that page: after a failure an unchanged
+# page would be neither, and the next build would pass without the warning. Without the
+# saved environment the next build reads, writes and judges every page again (the cells
+# come from the execution cache). $(call or_forget,<doctrees folder>) ends a recipe line.
+or_forget = || { rm -f $(1)/environment.pickle; exit 1; }
+
 # The order of the builds. The book's claims ledger reads which slides show each
 # claim, and its links to the decks read the decks' inventory: decks first. The decks'
 # links into the book read the book's inventory, which the inventory pass writes
-# first: the book read with no cell run and no page written, into $(BUILD)/inventory
+# first: the book read with no cell run and no page written, into $(BUILD)/inventory/book
 # (not published), with its own saved environment, so a rebuild re-reads only the
-# changed pages (sphinxext/links.py). It is quiet (-Q): the book's own build reports
+# changed pages (mlnotes_site/links.py). It is quiet (-Q): the book's own build reports
 # the same pages' warnings, and without outputs some would be spurious (no lexer).
 inventory: install live-assets
-	$(BIN)/sphinx-build -c . -Q -b inventory -d $(BUILD)/doctrees/inventory docs $(BUILD)/inventory
+	$(BIN)/sphinx-build -c . -Q -b inventory -D nb_execution_mode=off \
+	  -d $(BUILD)/doctrees/inventory docs $(BUILD)/inventory/book
 
 book: install live-assets slides
-	$(SPHINX) -b html -d $(BUILD)/doctrees/book docs $(BUILD)/html
+	$(SPHINX) -b html -d $(BUILD)/doctrees/book docs $(BUILD)/html \
+	  $(call or_forget,$(BUILD)/doctrees/book)
 
-# sphinx-revealjs is not parallel-read safe: never pass -j here.
+# The decks are built beside the site, into $(DECKS), and then copied into it: myst-nb
+# writes a build's cell outputs into the parent of its output folder, which must not be
+# the site. sphinx-revealjs is not parallel-read safe: never pass -j here.
+DECKS := $(BUILD)/decks/slides
 slides: install live-assets deck-assets inventory
-	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(BUILD)/html/slides
+	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(DECKS) \
+	  $(call or_forget,$(BUILD)/doctrees/slides)
+	rm -rf $(BUILD)/html/slides && mkdir -p $(BUILD)/html && cp -r $(DECKS) $(BUILD)/html/slides
 
 # ---------------------------------------------------------------------------- test
 

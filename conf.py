@@ -3,13 +3,15 @@
 The Makefile runs three builds, in this order, and gives the notebook kernels their
 environment (threads, matplotlib backend, kernelspec, PYTHONPATH):
 
-    sphinx-build -b inventory -c . docs   <build>/inventory     the book's objects.inv, no cell run
-    sphinx-build -b revealjs  -c . slides <build>/html/slides   the decks
-    sphinx-build -b html      -c . docs   <build>/html          the book
+    sphinx-build -b inventory -c . docs   <build>/inventory/book  the book's objects.inv, no cell
+    sphinx-build -b revealjs  -c . slides <build>/decks/slides    the decks (copied to html/slides)
+    sphinx-build -b html      -c . docs   <build>/html            the book
 
-What acts on these settings is the site's own extension, sphinxext/ (each hook says why
-it exists). Nothing comes from a network: MathJax from ``node_modules`` (``npm ci``),
-reveal.js from sphinx-revealjs, fonts from the themes, links from local inventories.
+What acts on these settings is the site's own extension, mlnotes_site/ (each hook says why
+it exists; named after the project, since ``sphinxext`` is the namespace package that PyPI's
+Sphinx extensions install into). Nothing comes from a network: MathJax from
+``node_modules`` (``npm ci``), reveal.js from sphinx-revealjs, fonts from the themes, links
+from local inventories.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))  # the site's own extension: sphinxext/
+sys.path.insert(0, str(ROOT))  # the site's own extension: mlnotes_site/
 # where the builds and caches go, and the fetched assets: `make BUILD=... ASSETS=...`
 BUILD = Path(os.environ.get("MLNOTES_BUILD", ROOT / "_build")).resolve()
 ASSETS = Path(os.environ.get("MLNOTES_ASSETS", BUILD)).resolve()
@@ -33,10 +35,10 @@ extensions = [
     "myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx.ext.viewcode",
     "sphinx_copybutton", "sphinx_revealjs",
-    "sphinxext.build",  # kernel, execution cache, preview, failed builds, downloads
-    "sphinxext.outputs",  # the same page every time: exact printed text, kernels over IPC
-    "sphinxext.links",  # the book's inventory pass, links between builds, API page names
-    "sphinxext.live", "sphinxext.deck", "sphinxext.figures", "sphinxext.claims",
+    "mlnotes_site.build",  # kernel, execution cache, preview, downloads
+    "mlnotes_site.outputs",  # the same page every time: exact printed text, kernels over IPC
+    "mlnotes_site.links",  # the book's inventory pass, links between builds, API page names
+    "mlnotes_site.live", "mlnotes_site.deck", "mlnotes_site.figures", "mlnotes_site.claims",
 ]
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
 nitpicky = False
@@ -52,7 +54,7 @@ nb_execution_mode = "cache"
 nb_execution_timeout = 240  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-# printed chunks are joined exactly by sphinxext/outputs.py: myst-nb's own merging turns
+# printed chunks are joined exactly by mlnotes_site/outputs.py: myst-nb's own merging turns
 # a print that a busy kernel split in two into two lines
 nb_merge_streams = False
 nb_kernel_rgx_aliases = {".*": "python3"}
@@ -62,15 +64,15 @@ myst_heading_anchors = 3
 # Links between the builds read the other build's inventory from a local file: the decks
 # the book's inventory pass, the book the decks' build. Until a build has run, the empty
 # inventory stands in for it (a link into it is then a missing target).
-_EMPTY_INVENTORY = str(ROOT / "sphinxext" / "empty-objects.inv")
+_EMPTY_INVENTORY = str(ROOT / "mlnotes_site" / "empty-objects.inv")
 intersphinx_mapping = {
-    "book": ("../", (str(BUILD / "inventory" / "objects.inv"), _EMPTY_INVENTORY)),
-    "slides": ("slides/", (str(BUILD / "html" / "slides" / "objects.inv"), _EMPTY_INVENTORY)),
+    "book": ("../", (str(BUILD / "inventory" / "book" / "objects.inv"), _EMPTY_INVENTORY)),
+    "slides": ("slides/", (str(BUILD / "decks" / "slides" / "objects.inv"), _EMPTY_INVENTORY)),
 }
 intersphinx_disabled_reftypes = ["*"]  # only the explicit {external+...} roles
 
 # The API pages: docs/api.md lists the modules, autosummary writes their pages into
-# docs/api/ (not committed) from sphinxext/templates/autosummary/module.rst.
+# docs/api/ (not committed) from mlnotes_site/templates/autosummary/module.rst.
 autosummary_generate = True
 # module data documented without its value: a whole text would fill the page
 autosummary_context = {"no_value": {"mlnotes.charlm": ["TEXT"]}}
@@ -79,20 +81,20 @@ autodoc_typehints = "description"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
-# Math, served from _static/ in both builds (sphinxext/build.py checks it is there)
+# Math, served from _static/ in both builds (mlnotes_site/build.py checks it is there)
 _MATHJAX = str(ROOT / "node_modules" / "mathjax" / "es5" / "tex-svg-full.js")
 mathjax_path = "tex-svg-full.js"
 mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False},
                    "tex": {"macros": {"R": "\\mathbb{R}"}}}
 
-# The ledger's register; docs/claims.md assembles the ledger (sphinxext/claims.py).
+# The ledger's register; docs/claims.md assembles the ledger (mlnotes_site/claims.py).
 mlnotes_claims_file = str(ROOT / "docs" / "claims.yml")
 
-# Live cells (sphinxext/live): `make live-assets` puts the editor bundle in
+# Live cells (mlnotes_site/live): `make live-assets` puts the editor bundle in
 # <assets>/live/static and the browser's Python in <assets>/live/site/pyodide, published
 # once, as the book's _static/pyodide.
 mlnotes_live_assets = str(ASSETS / "live")
-_LIVE_STATIC = ["sphinxext/live/static", str(ASSETS / "live" / "static")]
+_LIVE_STATIC = ["mlnotes_site/live/static", str(ASSETS / "live" / "static")]
 
 # ---------------------------------------------------------------------------- the book
 
@@ -103,7 +105,7 @@ html_css_files = ["mlnotes.css"]
 html_js_files = ["mlnotes.js"]
 # the search button with a name that includes its visible text (WCAG 2.5.3), and the
 # API pages' template (absolute: autosummary reads it from docs/, the theme from here)
-templates_path = [str(ROOT / "sphinxext" / "templates")]
+templates_path = [str(ROOT / "mlnotes_site" / "templates")]
 html_theme_options = {"use_download_button": True, "use_fullscreen_button": False,
                       "show_toc_level": 2, "navigation_with_keys": False}
 html_context = {"default_mode": "auto"}
@@ -118,9 +120,8 @@ copybutton_prompt_is_regexp = True
 revealjs_html_theme = "revealjs-basic"
 revealjs_style_theme = "white"
 # `make deck-assets` fetches reveal.js-plugins' chalkboard into <assets>/vendor/deck;
-# it is published as the decks' _static/chalkboard (sphinxext/deck.py).
+# it is published as the decks' _static/chalkboard (mlnotes_site/deck.py).
 mlnotes_deck_assets = str(ASSETS / "vendor" / "deck")
-mlnotes_deck_outputs = str(BUILD / "jupyter_execute_slides")  # outside the site
 revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_assets]
 revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]

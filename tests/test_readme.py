@@ -34,9 +34,9 @@ def test_layout_names_every_module_of_the_package():
 
 def test_layout_names_every_part_of_the_sites_extension():
     layout = _layout()
-    missing = [n.removesuffix("/") for n in _entries(ROOT / "sphinxext")
+    missing = [n.removesuffix("/") for n in _entries(ROOT / "mlnotes_site")
                if n.removesuffix("/") not in layout]
-    assert not missing, f"README's layout does not mention sphinxext's {missing}"
+    assert not missing, f"README's layout does not mention mlnotes_site's {missing}"
 
 
 def test_layout_names_every_top_level_folder():

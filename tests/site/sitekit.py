@@ -63,24 +63,27 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _require_site() -> None:
+def require_site() -> None:
+    """Fail (never skip) with the advice when the site has not been built."""
     if not (SITE / "index.html").is_file() or not (DECKS / "index.html").is_file():
         pytest.fail(f"no built site at {SITE}: run `make html` first", pytrace=False)
 
 
 def book_pages() -> list[str]:
-    """Every page of the book, as paths relative to the site (API pages included)."""
-    if not SITE.is_dir():
-        return []
+    """Every page of the book, as paths relative to the site (API pages included).
+
+    Without a built site this fails (at collection, with the advice): an empty list
+    would let pytest skip every test it parametrizes, and a missing site pass unseen.
+    """
+    require_site()
     pages = [p for p in SITE.glob("*.html") if p.name not in NOT_CONTENT]
     pages += SITE.glob("api/*.html")
     return sorted(p.relative_to(SITE).as_posix() for p in pages)
 
 
 def decks() -> list[str]:
-    """Every deck, as paths relative to the site."""
-    if not DECKS.is_dir():
-        return []
+    """Every deck, as paths relative to the site (fails without a built site)."""
+    require_site()
     return sorted(
         p.relative_to(SITE).as_posix() for p in DECKS.glob("*.html") if p.name not in NOT_CONTENT
     )
@@ -93,7 +96,7 @@ def concept_decks() -> list[str]:
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    _require_site()
+    require_site()
     return SITE
 
 

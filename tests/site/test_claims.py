@@ -2,7 +2,7 @@
 
 `docs/claims.yml` registers the claims; pages state them with {claim}, decks show them
 with the same role, and a code cell proves each (`:claim:` in its options). The build
-already fails when one of the three is missing (sphinxext/claims.py); these tests read
+already fails when one of the three is missing (mlnotes_site/claims.py); these tests read
 what it produced and the sources it read.
 """
 

@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 from sitekit import ROOT, SITE, book_pages, html
 
 sys.path.insert(0, str(ROOT))
-from sphinxext.outputs import ipc_kernel_manager  # noqa: E402
+from mlnotes_site.outputs import ipc_kernel_manager  # noqa: E402
 
 
 def downloadable() -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """The same page every time: printed text as printed, and builds that do not race.
 
-Two small MyST notebooks, built with the site's own extension (sphinxext/outputs.py)
+Two small MyST notebooks, built with the site's own extension (mlnotes_site/outputs.py)
 by two sphinx-build processes at the same time, in two folders, as two clones on one
 machine would be built. A cell's print is split on purpose (an explicit flush between
 its halves), as a busy kernel splits it by chance: the page must show the line whole.
@@ -19,7 +19,7 @@ import pytest
 from sitekit import ROOT, html
 
 sys.path.insert(0, str(ROOT))
-from sphinxext.outputs import join_stream, merge_printed_output  # noqa: E402
+from mlnotes_site.outputs import join_stream, merge_printed_output  # noqa: E402
 
 NOTEBOOK = """\
 ---
@@ -54,7 +54,7 @@ print("done")
 CONF = """\
 import sys
 sys.path.insert(0, {root!r})
-extensions = ["myst_nb", "sphinxext.outputs"]
+extensions = ["myst_nb", "mlnotes_site.outputs"]
 nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_merge_streams = False
@@ -131,5 +131,5 @@ def test_however_a_print_is_chunked_the_page_is_the_same(chunks):
 
 def test_the_site_turns_myst_nbs_merging_off():
     conf = (ROOT / "conf.py").read_text()
-    assert "nb_merge_streams = False" in conf and '"sphinxext.outputs"' in conf
+    assert "nb_merge_streams = False" in conf and '"mlnotes_site.outputs"' in conf
 

@@ -11,8 +11,12 @@ The order of the builds: the book comes after the decks (its claims ledger reads
 what the decks show), so it reads the decks' own inventory. The decks need the
 book's inventory before the book exists: the ``inventory`` builder below writes it
 from a pass over the book that runs no cell and writes no page (``make inventory``,
-into ``<build>/inventory``; it keeps its own saved environment, so a rebuild reads
-only the changed pages).
+into ``<build>/inventory/book``; it keeps its own saved environment, so a rebuild reads
+only the changed pages). Titles, labels and API entries do not depend on cell outputs:
+the Makefile turns execution off for that pass (``-D nb_execution_mode=off``, checked by
+:func:`check_no_cell_runs`), and its notebooks go to ``<build>/inventory/jupyter_execute``
+(myst-nb writes a build's notebooks beside its output folder), not to the book's, whose
+executed notebooks the book publishes.
 
 Sphinx re-reads a page when its source changes, not when the other build's inventory
 does; :func:`reread_on_inventory_change` reads again the pages that link into an
@@ -34,6 +38,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.builders.html import INVENTORY_FILENAME
 from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx.util.inventory import InventoryFile
 
 
@@ -72,17 +77,11 @@ class InventoryBuilder(Builder):
         InventoryFile.dump(Path(self.outdir) / INVENTORY_FILENAME, self.env, self)
 
 
-def run_no_cell_for_the_inventory(app: Sphinx) -> None:
-    """The inventory pass runs no cell, and keeps its notebooks to itself.
-
-    Titles, labels and API entries do not depend on cell outputs. The notebooks go
-    to the pass's own folder, not to the book's ``jupyter_execute``, whose executed
-    notebooks the book publishes for download. (Runs after myst-nb made its config.)
-    """
-    if app.builder.name != InventoryBuilder.name:
-        return
-    app.env.mystnb_config = app.env.mystnb_config.copy(
-        execution_mode="off", output_folder=str(Path(app.outdir) / "jupyter_execute"))
+def check_no_cell_runs(app: Sphinx) -> None:
+    """Stop the inventory pass before it runs a cell: it wants titles and labels only."""
+    if app.builder.name == InventoryBuilder.name and app.config.nb_execution_mode != "off":
+        raise ConfigError("the inventory pass runs no cell: pass -D nb_execution_mode=off "
+                          "(as `make inventory` does)")
 
 
 def record_links_into_inventories(app: Sphinx, doctree: nodes.document) -> None:
@@ -137,10 +136,10 @@ def name_api_pages_after_modules(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.setup_extension("sphinx.ext.autosummary")
-    app.setup_extension("sphinxext.build")  # mlnotes_package
+    app.setup_extension("mlnotes_site.build")  # mlnotes_package
     app.add_builder(InventoryBuilder)
     app.connect("config-inited", name_api_pages_after_modules)
-    app.connect("builder-inited", run_no_cell_for_the_inventory, priority=900)
+    app.connect("builder-inited", check_no_cell_runs)
     app.connect("doctree-read", record_links_into_inventories)
     app.connect("env-get-outdated", reread_on_inventory_change)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

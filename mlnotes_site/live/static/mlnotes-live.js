@@ -13,7 +13,8 @@
   const HERE = new URL(".", script.src);
   const PYODIDE = new URL(script.dataset.pyodide || "pyodide/", HERE).href;
   const WORKER = new URL("mlnotes-live-worker.js", HERE).href;
-  const DRAWS = /matplotlib|plotting/;
+  // the key of the solved exercises in local storage, named by the build (live/__init__.py)
+  const STORE = script.dataset.store;
   const HOW_TO = "Live cells need the book served over HTTP (browsers do not start " +
     "Python from a file): run `make serve` and open http://127.0.0.1:8000.";
 
@@ -36,8 +37,8 @@
     queue: Promise.resolve(),
     nextId: 1,
     listeners: new Set(),
-    setup: [],
-    codes: [],       // every live cell's code: does the page draw?
+    setup: [],       // the page's setup code, given to each worker once, when it starts
+    codes: [],       // every live cell's code: the worker judges whether the page draws
 
     progress(text) { this.listeners.forEach((f) => f(text)); },
 
@@ -59,8 +60,8 @@
             else if (msg.type === "failed") reject(new Error(msg.text));
           };
           worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message)); };
-          const plotting = DRAWS.test(this.setup.join("\n") + this.codes.join("\n"));
-          worker.postMessage({ type: "start", pyodide: PYODIDE, manifest, plotting });
+          worker.postMessage({ type: "start", pyodide: PYODIDE, manifest, setup: this.setup,
+                               codes: this.codes });
         });
         worker.onmessage = (event) => this.receive(event.data);
         worker.onerror = (event) => {
@@ -90,7 +91,7 @@
         const id = this.nextId++;
         return new Promise((resolve, reject) => {
           this.pending.set(id, { id, resolve, reject });
-          this.worker.postMessage({ type: "run", id, code, setup: this.setup, exercise });
+          this.worker.postMessage({ type: "run", id, code, exercise });
         });
       });
       this.queue = job.catch(() => {});
@@ -241,7 +242,6 @@
   // ---------------------------------------------------------- checked exercises
 
   // Solved exercises are remembered in this browser only (nothing is sent anywhere).
-  const STORE = "mlnotes-solved";
   function solvedSet() {
     try { return new Set(JSON.parse(localStorage.getItem(STORE) || "[]")); }
     catch (e) { return new Set(); }

@@ -6,8 +6,11 @@ which the deck builder publishes as ``_static/chalkboard``; conf.py registers it
 reveal.js plugin and gives its options in ``mlnotes_chalkboard``.
 
 The deck builder (sphinx-revealjs) needs a few things the html builder has by itself:
-myst-nb's output priorities, a place for cell outputs outside the site, and a
-published reveal.js without the files that would load from CDNs.
+myst-nb's output priorities, a configuration that stays the same between builds, and a
+published reveal.js without the files that would load from CDNs. (The decks' cell outputs
+stay outside the site because the Makefile builds the decks beside it, in
+``<build>/decks/slides``: myst-nb writes them to the output folder's parent, and the
+finished decks are copied into the site.)
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-DECK_BUILDERS = ("revealjs", "dirrevealjs")
+from mlnotes_site import DECK_BUILDERS
 
 
 def check_chalkboard(app: Sphinx) -> None:
@@ -67,24 +70,13 @@ def give_decks_the_html_output_order(app: Sphinx, config: Config) -> None:
     ]
 
 
-def deck_outputs_outside_site(app: Sphinx) -> None:
-    """Write the decks' cell outputs to ``mlnotes_deck_outputs``, outside the published site.
-
-    myst-nb writes them to ``<outdir>/../jupyter_execute``, which for the decks
-    (``<build>/html/slides``) is inside the site. Runs after myst-nb made its config.
-    """
-    if app.builder.name not in DECK_BUILDERS:
-        return
-    app.env.mystnb_config = app.env.mystnb_config.copy(
-        output_folder=str(app.config.mlnotes_deck_outputs))
-
-
 def remember_configured_static_path(app: Sphinx, config: Config) -> None:
     """Keep a copy of conf.py's ``revealjs_static_path``, for :func:`keep_configured_static_path`.
 
-    (The copy is a private attribute of the configuration: it is not saved with it.)
+    The copy is a configuration value of its own, ``mlnotes_deck_static_path``, that no
+    build compares (its rebuild kind is ""), taken before the deck builder changes the list.
     """
-    config._mlnotes_revealjs_static_path = list(config.revealjs_static_path)
+    config.mlnotes_deck_static_path = list(config.revealjs_static_path)
 
 
 def keep_configured_static_path(app: Sphinx) -> None:
@@ -98,7 +90,7 @@ def keep_configured_static_path(app: Sphinx) -> None:
     every deck again. Runs after the other extensions' builder-inited hooks.
     """
     if app.builder.name in DECK_BUILDERS:
-        app.config.revealjs_static_path = list(app.config._mlnotes_revealjs_static_path)
+        app.config.revealjs_static_path = list(app.config.mlnotes_deck_static_path)
 
 
 def drop_copy_buttons(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -140,12 +132,11 @@ def prune_revealjs(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("mlnotes_deck_assets", "", "env", types=(str,))
-    app.add_config_value("mlnotes_deck_outputs", "", "", types=(str,))
+    app.add_config_value("mlnotes_deck_static_path", [], "", types=(list,))
     app.add_config_value("mlnotes_chalkboard", {}, "html", types=(dict,))
     app.connect("config-inited", give_decks_the_html_output_order)
     app.connect("config-inited", remember_configured_static_path)
     app.connect("builder-inited", check_chalkboard)
-    app.connect("builder-inited", deck_outputs_outside_site, priority=900)
     app.connect("builder-inited", keep_configured_static_path, priority=900)
     app.connect("html-page-context", chalkboard_per_deck)
     app.connect("html-page-context", drop_copy_buttons)

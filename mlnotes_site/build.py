@@ -1,4 +1,4 @@
-"""How a build runs: its kernel, its execution cache, the preview, and what it leaves behind.
+"""How a build runs: its kernel, its execution cache, the preview, and what it publishes.
 
 conf.py states the settings; the hooks that act on them live here:
 
@@ -7,7 +7,6 @@ conf.py states the settings; the hooks that act on them live here:
   fingerprint, which is a configuration value: when the package changes, Sphinx reads
   every page again and the pages run against a fresh cache;
 - ``make preview PAGE=softmax`` (``mlnotes_only``) builds one page and its deck;
-- a failed build leaves no saved environment, so the next one judges every page again;
 - the book offers each executed page as a notebook to download.
 """
 
@@ -110,21 +109,6 @@ def restrict_to_preview(app: Sphinx, config: Config) -> None:
     ]
 
 
-def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
-    """After a failed build (an error, or a warning under ``-W``), drop the saved environment.
-
-    Sphinx saves the environment once the pages are read, before they are written,
-    and reports a page's warnings only when it reads or writes that page. After a
-    failed build an unchanged page would not be read or written again, and the next
-    build would pass without the warning. Without the saved environment the next
-    build reads, writes and judges every page again (the cells come from the cache).
-    """
-    warned = getattr(app, "_warncount", 0) and getattr(app, "_fail_on_warnings", True)
-    if exception is None and not warned:
-        return
-    (Path(app.doctreedir) / "environment.pickle").unlink(missing_ok=True)
-
-
 def drop_old_source_pages(app: Sphinx) -> None:
     """Remove the highlighted-source pages (viewcode's ``_modules/``) of earlier builds.
 
@@ -184,5 +168,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", restrict_to_preview)
     app.connect("builder-inited", drop_old_source_pages)
     app.connect("html-page-context", offer_notebook_download, priority=400)
-    app.connect("build-finished", forget_failed_build)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,12 +3,14 @@
 // the browser).
 (function () {
   "use strict";
+  // the key of the solved exercises in local storage, named by the build (live/__init__.py)
+  const STORE = document.currentScript.dataset.store;
   function init() {
     const data = document.getElementById("mlnotes-exercise-pages");
     if (!data) return;
     const pages = JSON.parse(data.textContent);
     let solved;
-    try { solved = new Set(JSON.parse(localStorage.getItem("mlnotes-solved") || "[]")); }
+    try { solved = new Set(JSON.parse(localStorage.getItem(STORE) || "[]")); }
     catch (e) { solved = new Set(); }
     for (const [page, ids] of Object.entries(pages)) {
       const done = ids.filter((id) => solved.has(id)).length;

@@ -25,13 +25,16 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from mlnotes_site import DECK_BUILDERS
+
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 LIVE, SETUP = "live", "live-setup"
 EXERCISE, SOLUTION = "exercise", "exercise-solution"
-DECK_BUILDERS = ("revealjs", "dirrevealjs")
+# where a browser remembers the solved exercises (local storage): given to both scripts
+SOLVED_KEY = "mlnotes-solved"
 
 
 def _json_script(payload, attribute: str, value: str) -> nodes.raw:
@@ -42,21 +45,40 @@ def _json_script(payload, attribute: str, value: str) -> nodes.raw:
     return nodes.raw("", html, format="html")
 
 
-def _notebook_cells(app: Sphinx, docname: str) -> list | None:
-    """The cells of a MyST text notebook, as myst-nb reads them (same indices)."""
-    path = Path(app.env.doc2path(docname))
-    if path.suffix != ".md":
-        return None
-    text = path.read_text(encoding="utf-8")
-    if "file_format: mystnb" not in text:
-        return None
-    from myst_nb.core.read import read_myst_markdown_notebook
-
-    return read_myst_markdown_notebook(text, path=str(path)).cells
+def _code_cells(doctree: nodes.document) -> list[nodes.container]:
+    """The code cells myst-nb rendered, in order, with ``cell_index`` and ``cell_metadata``."""
+    return [node for node in doctree.findall(nodes.container)
+            if node.get("nb_element") == "cell_code"]
 
 
-def _tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
+def _tags(cell: nodes.container) -> list[str]:
+    return list(cell.get("cell_metadata", {}).get("tags", []))
+
+
+def _source(cell: nodes.container) -> str | None:
+    """A cell's code as the page shows it; None when the page hides it (remove-input)."""
+    for child in cell.children:
+        if child.get("nb_element") == "cell_code_source":
+            block = next(child.findall(nodes.literal_block), None)
+            return block.astext() if block is not None else None
+    return None
+
+
+def _setup_code(app: Sphinx, docname: str) -> list[str]:
+    """The sources of the page's ``live-setup`` cells, in order.
+
+    A deck removes its setup cells from the slides (``remove-cell``), so myst-nb renders
+    no container for them; they are read from the notebook myst-nb wrote for this
+    document (every cell, as executed) in its output folder.
+    """
+    import nbformat
+
+    path = Path(app.env.mystnb_config.output_folder) / f"{docname}.ipynb"
+    if not path.is_file():
+        return []
+    notebook = nbformat.read(path, as_version=4)
+    return [cell.source for cell in notebook.cells
+            if cell.cell_type == "code" and SETUP in cell.get("metadata", {}).get("tags", [])]
 
 
 def _raw(html: str) -> nodes.raw:
@@ -69,7 +91,7 @@ def _known_exercises() -> set[str]:
     return set(exercises.registry())
 
 
-def mark_exercises(app: Sphinx, docname: str, cells: list, doctree: nodes.document) -> None:
+def mark_exercises(app: Sphinx, docname: str, cells: list[nodes.container]) -> None:
     """Group each checked exercise's starter and worked solution into one element.
 
     The starter (tags ``live`` and ``exercise``) and the solution (tag
@@ -81,26 +103,27 @@ def mark_exercises(app: Sphinx, docname: str, cells: list, doctree: nodes.docume
     that no module of :mod:`mlnotes.exercises` defines.
     """
     starters, solutions = {}, {}
-    for index, cell in enumerate(cells):
-        tags = _tags(cell) if cell.cell_type == "code" else []
+    for cell in cells:
+        tags = _tags(cell)
         if EXERCISE not in tags and SOLUTION not in tags:
             continue
-        ex_id = cell.get("metadata", {}).get("exercise")
+        ex_id = cell["cell_metadata"].get("exercise")
         if not ex_id:
             logger.warning("cell %d is tagged as an exercise but names none "
-                           "(add `:exercise: <page>.<name>`)", index, location=docname)
+                           "(add `:exercise: <page>.<name>`)", cell["cell_index"],
+                           location=cell)
             continue
         if EXERCISE in tags:
             if LIVE not in tags:
                 logger.warning("exercise %s: its starter cell must be tagged live too",
-                               ex_id, location=docname)
-            starters[ex_id] = index
+                               ex_id, location=cell)
+            starters[ex_id] = cell
         else:
-            if f'check("{ex_id}"' not in cell.source:
+            if f'check("{ex_id}"' not in (_source(cell) or ""):
                 logger.warning('exercise %s: the worked solution must end with '
                                'check("%s", globals()), so the build grades it',
-                               ex_id, ex_id, location=docname)
-            solutions[ex_id] = index
+                               ex_id, ex_id, location=cell)
+            solutions[ex_id] = cell
     if not starters and not solutions:
         return
     known = _known_exercises()
@@ -111,15 +134,12 @@ def mark_exercises(app: Sphinx, docname: str, cells: list, doctree: nodes.docume
     for ex_id in sorted(set(starters) - known):
         logger.warning("exercise %s has no checks in mlnotes.exercises", ex_id,
                        location=docname)
-    by_index = {node["cell_index"]: node for node in doctree.findall(nodes.container)
-                if node.get("nb_element") == "cell_code"}
     ids = []
-    for ex_id, first in starters.items():
-        last = solutions.get(ex_id)
-        start, end = by_index.get(first), by_index.get(last)
-        if start is None or end is None:
+    for ex_id, start in starters.items():
+        end = solutions.get(ex_id)
+        if end is None:
             continue
-        if start.parent is not end.parent or last < first:
+        if start.parent is not end.parent or end["cell_index"] < start["cell_index"]:
             logger.warning("exercise %s: put the worked solution right after its starter, "
                            "in the same section", ex_id, location=docname)
             continue
@@ -139,39 +159,31 @@ def mark_live_cells(app: Sphinx, doctree: nodes.document) -> None:
 
     The browser needs the exact source (the Reset button restores it, and a
     hidden setup cell has no visible code to read), so it is stored as JSON in
-    the page rather than scraped from the highlighted HTML.
+    the page rather than scraped from the highlighted HTML. The cells are the
+    containers myst-nb rendered, with their metadata (``cell_metadata``).
     """
     docname = app.env.docname
-    cells = _notebook_cells(app, docname)
-    if cells is None:
-        return
-    live = [i for i, c in enumerate(cells) if c.cell_type == "code" and LIVE in _tags(c)]
-    setup = [c.source for c in cells if c.cell_type == "code" and SETUP in _tags(c)]
+    cells = _code_cells(doctree)
+    live = [cell for cell in cells if LIVE in _tags(cell)]
     if not live:
-        if setup:
+        if any(SETUP in _tags(cell) for cell in cells):
             logger.warning("cells tagged %r but no live cell", SETUP, location=docname)
+        mark_exercises(app, docname, cells)
         return
-    found = set()
-    first = None
-    for node in doctree.findall(nodes.container):
-        if node.get("nb_element") != "cell_code" or node.get("cell_index") not in live:
-            continue
-        index = node["cell_index"]
-        if not any(child.get("nb_element") == "cell_code_source" for child in node.children):
+    shown = 0
+    for cell in live:
+        source = _source(cell)
+        if source is None:
             logger.warning("live cell %d hides its code (remove-input): a reader cannot "
-                           "edit it", index, location=node)
-        node.append(_json_script({"code": cells[index].source}, "class", "mlnotes-live-source"))
-        found.add(index)
-        first = first or node
-    for index in sorted(set(live) - found):
-        logger.warning("live cell %d was not rendered (removed by its tags?)", index,
-                       location=docname)
-    if first is not None:
-        # inside the first live cell, not at the end of the page: on a deck, anything
-        # after the last slide would be taken by reveal.js for one more slide
-        first.append(_json_script(setup, "id", "mlnotes-live-setup"))
-    app.env.metadata[docname]["mlnotes_live_cells"] = len(found)
-    mark_exercises(app, docname, cells, doctree)
+                           "edit it", cell["cell_index"], location=cell)
+            continue
+        cell.append(_json_script({"code": source}, "class", "mlnotes-live-source"))
+        shown += 1
+    # inside the first live cell, not at the end of the page: on a deck, anything
+    # after the last slide would be taken by reveal.js for one more slide
+    live[0].append(_json_script(_setup_code(app, docname), "id", "mlnotes-live-setup"))
+    app.env.metadata[docname]["mlnotes_live_cells"] = shown
+    mark_exercises(app, docname, cells)
 
 
 def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -188,7 +200,7 @@ def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
             app.add_css_file("mlnotes-live.css")
             app.add_js_file(None, type="application/json", id="mlnotes-exercise-pages",
                             body=json.dumps(pages))
-            app.add_js_file("mlnotes-progress.js")
+            app.add_js_file("mlnotes-progress.js", **{"data-store": SOLVED_KEY})
     if not app.env.metadata.get(pagename, {}).get("mlnotes_live_cells"):
         return
     deck = app.builder.name in DECK_BUILDERS
@@ -197,7 +209,7 @@ def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     pyodide = "../../_static/pyodide/" if deck else "pyodide/"
     app.add_css_file("mlnotes-live.css")
     app.add_js_file("mlnotes-editor.js")
-    app.add_js_file("mlnotes-live.js", **{"data-pyodide": pyodide})
+    app.add_js_file("mlnotes-live.js", **{"data-pyodide": pyodide, "data-store": SOLVED_KEY})
 
 
 def check_assets(app: Sphinx) -> None:

@@ -2,8 +2,9 @@
 // and a cell that runs too long can be stopped by ending this worker.
 //
 // Messages in:  {type: "start", pyodide: URL of the runtime folder, manifest,
-//                plotting: whether the page's code draws (load matplotlib at once)}
-//               {type: "run", id, code, setup: [code, ...], exercise?: id to grade}
+//                setup: [code, ...] the page's setup, run before the first cell,
+//                codes: [code, ...] the page's live cells, as the build gave them}
+//               {type: "run", id, code, exercise?: id to grade}
 // Messages out: {type: "progress", text}   while the runtime loads
 //               {type: "ready", seconds}
 //               {type: "result", id, ok, outputs, grade?, seconds}
@@ -14,13 +15,20 @@ let py = null;        // the Pyodide instance
 let runner = null;    // mlnotes_live.run_cell
 let checker = null;   // mlnotes_live.check_cell
 let namespace = null; // the page's one Python namespace
+let setup = [];       // the page's setup code, run once before the first cell
 let setupDone = false;
 let plottingLoaded = false;
 
+// Does this code draw? The one place that decides: at start for the whole page (so
+// matplotlib loads with numpy), and before a run for code the reader changed.
+function draws(code) { return /matplotlib|plotting/.test(code); }
+
 function say(text) { postMessage({ type: "progress", text }); }
 
-async function start({ pyodide: base, manifest, plotting }) {
+async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
   const t0 = performance.now();
+  setup = pageSetup;
+  const plotting = draws([...setup, ...codes].join("\n"));
   say("loading Python");
   importScripts(base + "pyodide.js");
   py = await loadPyodide({ indexURL: base, fullStdLib: false });
@@ -51,7 +59,7 @@ async function start({ pyodide: base, manifest, plotting }) {
 
 // matplotlib is large: load it only when a cell (or the setup) draws.
 async function needPlotting(code) {
-  if (plottingLoaded || !/matplotlib|plotting/.test(code)) return;
+  if (plottingLoaded || !draws(code)) return;
   say("loading matplotlib");
   await py.loadPackage(["matplotlib"], { messageCallback: () => {} });
   plottingLoaded = true;
@@ -64,7 +72,7 @@ function run(code, exercise) {
   return js;
 }
 
-async function runCell({ id, code, setup, exercise }) {
+async function runCell({ id, code, exercise }) {
   const t0 = performance.now();
   if (!setupDone) {
     for (const part of setup) {
