@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import autograd
 from ..activations import tanh, tanh_backward
 from ..backend import (
     as_generator,
@@ -192,6 +193,10 @@ def rnn_backward(
     if unbatched:
         grad_xs, grad_h0 = grad_xs[:, 0], grad_h0[0]
     return grad_xs, grad_h0, grad_W_ih, grad_W_hh, grad_b, grad_b
+
+
+rnn = autograd.register(rnn, rnn_backward, wrt=("xs", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
+                        output="hs")
 
 
 # --------------------------------------------------------------------- clipping
