@@ -209,7 +209,23 @@ CASES = {
     "reparameterize eps grad": (vae.reparameterize,
                                 [randn(3, 2), randn(3, 2, seed=1), randn(3, 2, seed=2)], [0, 1, 2]),
     "gaussian_kl": (vae.gaussian_kl, [randn(3, 2), randn(3, 2, seed=1)], [0, 1]),
+    "attention_weights": (lambda q, k: gating.attention_weights(q, k, scale=0.7),
+                          [randn(3, 2), randn(4, 2, seed=1)], [0, 1]),
+    "lstm_gates": (lambda x, h, c, wi, wh: (lambda i, f, g, o: i + 2 * f + 3 * g + 4 * o)(
+        *rnn.lstm_gates(x, (h, c), wi, wh)),
+        [randn(2, 3), randn(2, 2, seed=1), randn(2, 2, seed=2), randn(8, 3, seed=3) / 2,
+         randn(8, 2, seed=4) / 2], [0, 1, 3, 4]),
+    "gaussian_log_prob": (vae.gaussian_log_prob,
+                          [randn(3, 2), randn(3, 2, seed=1), randn(3, 2, seed=2) / 2], [0, 1, 2]),
+    "bernoulli_log_likelihood": (vae.bernoulli_log_likelihood,
+                                 [randn(3, 4), np.random.default_rng(1).uniform(0, 1, (3, 4))],
+                                 [0]),
+    "elbo_loss": (lambda x, t, m, lv: vae.elbo_loss(x, t, m, lv, beta=0.5),
+                  [randn(3, 4), np.random.default_rng(1).uniform(0, 1, (3, 4)),
+                   randn(3, 2, seed=2), randn(3, 2, seed=3) / 2], [0, 2, 3]),
     # parameter sharing
+    "motif_detector": (sharing.motif_detector,
+                       [randn(2, 3, 6), randn(4, 3, 2, seed=1), randn(4, seed=2)], [0, 1, 2]),
     "linear_transform": (sharing.linear_transform, [randn(3), randn(4, 3, seed=1)], [0]),
     "linear_transform both": (sharing.linear_transform, [randn(3), randn(4, 3, seed=1)], [0, 1]),
     "share": (sharing.share, [randn(3), np.array([0, 2, 0, -1, 1, 2])], [0]),
@@ -428,14 +444,13 @@ def test_reshape_transpose_and_friends():
 def test_setitem_records_the_write():
     def fn(v, u):
         if isinstance(v, torch.Tensor):
-            c = torch.zeros(2, 5, dtype=v.dtype)
-            c[:, 1:4] = v
-            c[0, 0] = u[0]
-            return c * u[1]
-        c = ag._NAMESPACE.zeros((2, 5)) if isinstance(v, Tensor) else np.zeros((2, 5))
-        c[:, 1:4] = v
-        c[0, 0] = u[0]
-        return c * u[1]
+            c, d = torch.zeros(2, 5, dtype=v.dtype), torch.ones(3, dtype=v.dtype)
+        else:
+            xp = ag._NAMESPACE if isinstance(v, Tensor) else np
+            c, d = xp.zeros((2, 5)), xp.ones(3)
+        c[:, 1:4] = v               # a padding: the input written into zeros
+        d[1:] = u[0]                # one value broadcast into two entries: their gradients add
+        return c * u[1] + d[2] * c
     check(fn, [randn(2, 3), randn(2, seed=1)], [0, 1])
 
 
@@ -538,15 +553,21 @@ def test_backward_of_a_constant_is_refused():
         (Tensor([1.0]) * 2).backward()
 
 
-def test_in_place_write_after_use_is_detected():
+def test_in_place_writes():
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = x * 1
-    y = (h * h).sum()
-    h[0] = 5.0
-    with pytest.raises(ValueError, match="modified in place after it was used"):
-        y.backward()
-    with pytest.raises(ValueError, match="leaf Tensor that requires grad"):
-        x[0] = 1.0
+    for t in (x, h):                    # a tensor of a graph is not written into
+        with pytest.raises(ValueError, match="cannot write in place into a Tensor that requires"):
+            t[0] = 5.0
+    c = Tensor(np.zeros(2))
+    c *= 3.0                            # a constant is updated in place, as a NumPy array
+    c += np.ones(2)
+    assert c.requires_grad is False and c.data.tolist() == [1.0, 1.0]
+    s = c
+    s += h                              # with a gradient: the ordinary sum, the name rebound
+    assert s is not c and s.requires_grad and c.data.tolist() == [1.0, 1.0]
+    s.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
 
 
 def test_numpy_refuses_to_drop_a_gradient():
@@ -595,3 +616,38 @@ def test_scalar_arithmetic_matches_python(a, b):
     x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
     (x * y + x - y).backward()
     assert x.grad == b + 1 and y.grad == a - 1
+
+
+def test_clip_grad_norm_clips_the_gradients_of_tensor_parameters():
+    ps = [Tensor(randn(3), requires_grad=True), Tensor(randn(2, 2, seed=1), requires_grad=True)]
+    ts = [torch.tensor(p.data, requires_grad=True) for p in ps]
+    for p, t in zip(ps, ts, strict=True):
+        (p * p * 3).sum().backward()
+        (t * t * 3).sum().backward()
+    before = [p.data.copy() for p in ps]
+    total = rnn.clip_grad_norm(ps, max_norm=1.0)
+    expected = torch.nn.utils.clip_grad_norm_(ts, max_norm=1.0)
+    np.testing.assert_allclose(float(total), expected.item(), rtol=1e-12)
+    for p, t, b in zip(ps, ts, before, strict=True):
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12)
+        np.testing.assert_array_equal(p.data, b)   # the parameters themselves are untouched
+
+
+@pytest.mark.parametrize("step, options", [
+    ("sgd_step", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01, "nesterov": True}),
+    ("rmsprop_step", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    ("adam_step", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ("adamw_step", {"lr": 0.01}),
+])
+def test_functional_optimizer_steps_update_tensor_parameters(step, options):
+    from mlnotes import optim
+
+    step = getattr(optim, step)
+    array, tensor = randn(3), Tensor(randn(3), requires_grad=True)
+    s1, s2 = {}, {}
+    for i in range(5):
+        g = randn(3, seed=i + 1)
+        step(array, g, s1, **options)
+        step(tensor, g, s2, **options)
+    np.testing.assert_array_equal(tensor.data, array)       # bit for bit: the same lines
+    assert tensor.is_leaf and tensor.requires_grad

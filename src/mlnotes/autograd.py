@@ -137,8 +137,6 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()   # the tensors this one was computed from
         self._backward: Callable | None = None   # grad of this -> grads of the parents
         self._op = ""                            # the operation's name, for repr and errors
-        self._version = 0                        # incremented by every in-place write
-        self._versions: tuple[int, ...] = ()     # the parents' versions when this was computed
 
     # --------------------------------------------------------------- description
 
@@ -239,8 +237,7 @@ class Tensor:
 
         Raises:
             ValueError: a non-scalar without ``grad``, a ``grad`` of the wrong
-                shape, a graph already released, or a tensor of the graph that
-                was modified in place after it was used.
+                shape, or a graph already released.
             TypeError: this tensor does not require grad.
 
         Example:
@@ -293,10 +290,6 @@ class Tensor:
             if node._backward is _RELEASED:
                 raise ValueError("backward() through a graph a second time: the first call "
                                  "released it (pass retain_graph=True to the first call)")
-            for parent, version in zip(node._parents, node._versions, strict=True):
-                if parent._version != version:
-                    raise ValueError(f"a tensor that {node._op} used was modified in place "
-                                     "after it was used: its gradient would be wrong")
             for parent, pg in zip(node._parents, node._backward(g), strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
@@ -460,34 +453,41 @@ class Tensor:
         return _node(out, (self,), backward, "getitem")
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        # An in-place write. Without a gradient involved it writes into ``data``. Otherwise
-        # this tensor becomes a new node, computed from its old value (whose gradient is
-        # zero where it was overwritten) and from ``value`` (which gets the gradient there).
-        _check_operands(self, value)
+        # A write into a constant (the zeros a padding is written into, say). If ``value``
+        # needs a gradient, this tensor becomes a node computed from it: ``value`` receives
+        # the gradient of the entries it was written to. A tensor that is already part of a
+        # graph is not written into: the nodes that used it would see the new numbers.
+        _check_operands(value)
+        if self.requires_grad:
+            raise ValueError("cannot write in place into a Tensor that requires grad (the "
+                             "nodes that used it would see the new numbers): build a new "
+                             "Tensor, or write into .data outside the graph")
         index = _raw_index(index)
-        written = value.requires_grad if isinstance(value, Tensor) else False
-        if self.requires_grad and self.is_leaf:
-            raise ValueError("cannot write in place into a leaf Tensor that requires grad "
-                             "(its gradient would be wrong): write into .data, or a copy")
-        if not (written or self.requires_grad):
-            self.data[index] = _data(value)
-            self._version += 1
-            return
-        old = Tensor.__new__(Tensor)
-        old.__dict__.update(self.__dict__)
-        new = self.data.copy()
-        new[index] = _data(value)
+        self.data[index] = _data(value)
+        if isinstance(value, Tensor) and value.requires_grad:
+            made = _node(self.data, (value,), lambda g: (g[index],), "setitem")
+            self.__dict__.update(made.__dict__)
 
-        def backward(g):
-            g_old = g.copy()
-            g_old[index] = 0
-            g_value = g[index] if isinstance(value, Tensor) else None
-            return g_old, g_value
+    # In-place arithmetic writes into a constant's data (as NumPy does: an optimizer's
+    # state); on a tensor of a graph it is the ordinary operation, and the name is rebound.
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.ndarray.__iadd__, add)
 
-        parents = (old, value) if isinstance(value, Tensor) else (old,)
-        made = _node(new, parents, lambda g: backward(g)[:len(parents)], "setitem")
-        self.__dict__.update(made.__dict__)
-        self._version = old._version + 1
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.ndarray.__isub__, subtract)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.ndarray.__imul__, multiply)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.ndarray.__itruediv__, divide)
+
+    def _in_place(self, other: Any, write: Callable, op: Callable) -> Tensor:
+        _check_operands(other)
+        if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
+            return op(self, other)
+        write(self.data, _data(other))
+        return self
 
 
 _RELEASED = object()   # a node's backward after the graph was released
@@ -535,7 +535,6 @@ def _node(data: Any, parents: tuple, backward: Callable, op: str) -> Tensor:
         return out  # nothing upstream needs a gradient: a constant
     out.requires_grad = True
     out._parents = tuple(p for _, p in kept)
-    out._versions = tuple(p._version for _, p in kept)
     out._op = op
 
     def chosen(g):

@@ -18,6 +18,7 @@ from ..backend import (
     check_count,
     check_number,
     device_of,
+    is_tensor,
     is_torch,
     namespace,
 )
@@ -221,9 +222,9 @@ def clip_grad_norm(
 
     Args:
         grads_or_params: one array or an iterable of them. A torch tensor that
-            requires grad is a parameter: its ``.grad`` is clipped (skipped if
-            ``None``). Any other array (a NumPy array, a tensor without
-            ``requires_grad``) is a gradient and is scaled itself.
+            requires grad is a parameter (an :class:`mlnotes.autograd.Tensor` too):
+            its ``.grad`` is clipped (skipped if ``None``). Any other array (a NumPy
+            array, a tensor without ``requires_grad``) is a gradient and is scaled itself.
         max_norm: the largest norm allowed, a positive number.
         norm_type: :math:`p`, a positive number or ``float("inf")`` (the largest
             absolute entry).
@@ -249,7 +250,7 @@ def clip_grad_norm(
     items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
     grads = []
     for k, p in enumerate(items):
-        if is_torch(p) and p.requires_grad:
+        if (is_torch(p) or is_tensor(p)) and p.requires_grad:  # a parameter: clip its .grad
             if p.grad is not None:
                 grads.append(p.grad)
         else:
