@@ -651,3 +651,78 @@ def test_functional_optimizer_steps_update_tensor_parameters(step, options):
         step(tensor, g, s2, **options)
     np.testing.assert_array_equal(tensor.data, array)       # bit for bit: the same lines
     assert tensor.is_leaf and tensor.requires_grad
+
+
+# ------------------------------------------------ a model twin: the debugging page's MLP
+
+
+def test_debugging_page_mlp_follows_its_torch_twin():
+    """The debugging page's MLP and its "overfit a tiny batch" check, on Tensors.
+
+    Same weights, same data, mlnotes' Adam (the torch class calls adam_step, which the
+    Tensor model calls directly): the loss histories agree to 1e-8 over 20 steps, and
+    the twin reaches the page's two conclusions (the tiny batch is memorised; softmax
+    before cross_entropy is stuck above its floor).
+    """
+    import math
+
+    from mlnotes.datasets import spirals
+    from mlnotes.init import kaiming_normal_, xavier_normal_
+    from mlnotes.optim import Adam, adam_step
+
+    X, y = spirals(100, classes=3, noise=0.2, generator=0)
+    batch = np.arange(0, 300, 37)[:8]
+    xb, yb = X[batch].astype(np.float64), y[batch]
+
+    def torch_mlp(width=32, seed=0):
+        gen = torch.Generator().manual_seed(seed)
+        model = torch.nn.Sequential(
+            torch.nn.utils.skip_init(torch.nn.Linear, 2, width), torch.nn.ReLU(),
+            torch.nn.utils.skip_init(torch.nn.Linear, width, 3)).double()
+        kaiming_normal_(model[0].weight, nonlinearity="relu", generator=gen)
+        xavier_normal_(model[2].weight, generator=gen)
+        for layer in (model[0], model[2]):
+            torch.nn.init.zeros_(layer.bias)
+        return model
+
+    def torch_run(loss_fn, steps):
+        model = torch_mlp()
+        opt = Adam(model.parameters(), lr=0.05)
+        history = []
+        for _ in range(steps):
+            loss = loss_fn(model(torch.tensor(xb)), torch.tensor(yb))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            history.append(loss.item())
+        return history
+
+    def twin_run(loss_fn, steps):
+        # the same weights, as Tensors: W1 (width, 2), b1, W2 (3, width), b2
+        params = [Tensor(p.detach().numpy().copy(), requires_grad=True)
+                  for p in torch_mlp().parameters()]
+        W1, b1, W2, b2 = params
+        states = [{} for _ in params]
+        history = []
+        for _ in range(steps):
+            logits = A.relu(xb @ W1.T + b1) @ W2.T + b2
+            loss = loss_fn(logits, yb)
+            for p in params:
+                p.grad = None
+            loss.backward()
+            for p, state in zip(params, states, strict=True):
+                adam_step(p, p.grad, state, lr=0.05)
+            history.append(float(loss.data))
+        return history
+
+    right = losses.cross_entropy
+    twin, reference = twin_run(right, 150), torch_run(right, 20)
+    np.testing.assert_allclose(twin[:20], reference, rtol=1e-8)
+    assert twin[-1] < 1e-2                               # the tiny batch is memorised
+
+    def wrong(logits, target):
+        return losses.cross_entropy(A.softmax(logits), target)
+
+    buggy, buggy_reference = twin_run(wrong, 150), torch_run(wrong, 20)
+    np.testing.assert_allclose(buggy[:20], buggy_reference, rtol=1e-8)
+    assert buggy[-1] > math.log((math.e + 2) / math.e) - 1e-6 > 50 * twin[-1]

@@ -42,6 +42,7 @@ from typing import Any
 
 import array_api_compat.numpy as npx
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
 from .backend import is_torch
 
@@ -294,6 +295,9 @@ class Tensor:
                 if pg is None or not parent.requires_grad:
                     continue
                 pg = _unbroadcast(np.asarray(pg, dtype=parent.dtype), parent.shape)
+                if pg.shape != parent.shape:
+                    raise ValueError(f"the backward of {node._op} returned a gradient of "
+                                     f"shape {pg.shape} for an input of shape {parent.shape}")
                 # a parent reached by several paths sums their gradients
                 grads[id(parent)] = pg if id(parent) not in grads else grads[id(parent)] + pg
         if not retain_graph:
@@ -383,7 +387,12 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (torch's and NumPy's name)
-        """The tensor with its axes reversed (a matrix transposed)."""
+        r"""The tensor with its axes reversed (a matrix transposed).
+
+        Example:
+            >>> Tensor(np.zeros((2, 3))).T.shape
+            (3, 2)
+        """
         return permute_dims(self, tuple(reversed(range(self.ndim))))
 
     def transpose(self, *axes: Any) -> Tensor:
@@ -463,10 +472,14 @@ class Tensor:
                              "nodes that used it would see the new numbers): build a new "
                              "Tensor, or write into .data outside the graph")
         index = _raw_index(index)
-        self.data[index] = _data(value)
-        if isinstance(value, Tensor) and value.requires_grad:
-            made = _node(self.data, (value,), lambda g: (g[index],), "setitem")
-            self.__dict__.update(made.__dict__)
+        if not (isinstance(value, Tensor) and value.requires_grad):
+            self.data[index] = _data(value)  # constants: in place, as NumPy
+            return
+        # a new array, so that nodes that read the old numbers as a constant keep them
+        written = self.data.copy()
+        written[index] = value.data
+        made = _node(written, (value,), lambda g: (g[index],), "setitem")
+        self.__dict__.update(made.__dict__)
 
     # In-place arithmetic writes into a constant's data (as NumPy does: an optimizer's
     # state); on a tensor of a graph it is the ordinary operation, and the name is rebound.
@@ -529,6 +542,7 @@ def _node(data: Any, parents: tuple, backward: Callable, op: str) -> Tensor:
     sums each back to its parent's shape. Parents that are not Tensors (arrays,
     numbers) are constants and receive nothing.
     """
+    _check_operands(*parents)
     out = Tensor(np.asarray(data))
     kept = [(i, p) for i, p in enumerate(parents) if isinstance(p, Tensor) and p.requires_grad]
     if not kept:
@@ -554,21 +568,19 @@ def _constant(fn: Callable, *args: Any, **kwargs: Any) -> Any:
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``g`` over the axes that broadcasting added or stretched, back to ``shape``."""
-    if g.shape == shape:
-        return g
-    # axes added in front
-    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
-    # axes of length 1 that were stretched
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return g.sum(axis=stretched, keepdims=True) if stretched else g
+    if g.ndim > len(shape):  # axes added in front
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    if g.ndim == len(shape):  # axes of length 1 that were stretched
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        g = g.sum(axis=stretched, keepdims=True) if stretched else g
+    return g
 
 
 def _axes_of(axis: Any, ndim: int) -> tuple[int, ...]:
     """``axis`` (None, an int or a tuple) as a tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    return tuple(int(a) % builtins.max(ndim, 1) for a in axes)
+    return normalize_axis_tuple(axis, ndim)  # NumPy's check: in range, each axis once
 
 
 def _kept(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
