@@ -726,3 +726,23 @@ def test_debugging_page_mlp_follows_its_torch_twin():
     buggy, buggy_reference = twin_run(wrong, 150), torch_run(wrong, 20)
     np.testing.assert_allclose(buggy[:20], buggy_reference, rtol=1e-8)
     assert buggy[-1] > math.log((math.e + 2) / math.e) - 1e-6 > 50 * twin[-1]
+
+
+@pytest.mark.parametrize("ord", [1.0, 2.0, 3.0, float("inf")])
+def test_vector_norm_of_the_namespace(ord):
+    x = randn(3, 4)
+    ours = Tensor(x).__array_namespace__().linalg.vector_norm(Tensor(x), ord=ord)
+    np.testing.assert_allclose(ours.data, np.linalg.norm(x.ravel(), ord=ord), rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["kaiming_normal_", "kaiming_uniform_", "xavier_normal_",
+                                  "xavier_uniform_"])
+def test_init_fills_tensor_parameters_as_arrays(name):
+    from mlnotes import init
+
+    fill = getattr(init, name)
+    w, a = Tensor(np.zeros((3, 2)), requires_grad=True), np.zeros((3, 2))
+    fill(w, generator=0)
+    fill(a, generator=0)
+    np.testing.assert_array_equal(w.data, a)
+    assert w.is_leaf and w.requires_grad

@@ -256,6 +256,7 @@ class Tensor:
                 raise ValueError(f"backward() without grad needs a one-element output, got "
                                  f"shape {self.shape}: pass grad, an array of that shape")
             grad = np.ones_like(self.data)
+        _check_operands(grad)
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
         if grad.shape != self.shape:
             raise ValueError(f"grad must have the output's shape {self.shape}, got {grad.shape}")
@@ -1152,10 +1153,16 @@ _NAMESPACE = types.SimpleNamespace(
         "isdtype", "result_type", "finfo", "iinfo", "bool", "int8", "int16", "int32", "int64",
         "uint8", "float32", "float64", "newaxis", "pi", "e", "inf", "nan"]},
 )
-_NAMESPACE.linalg = types.SimpleNamespace(
-    vector_norm=lambda x, ord=2, axis=None, keepdims=False: (
-        sum(abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1 / ord)),
-)
+
+
+def _vector_norm(x: Any, ord: float = 2, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """The array API's ``linalg.vector_norm``: (sum |x|^p)^(1/p), the largest |x| for p = inf."""
+    if ord == math.inf:
+        return max(abs(x), axis=axis, keepdims=keepdims)
+    return sum(abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1 / ord)
+
+
+_NAMESPACE.linalg = types.SimpleNamespace(vector_norm=_vector_norm)
 
 
 # ================================================================== the package's own backwards
