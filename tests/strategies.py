@@ -35,3 +35,12 @@ def tensors(elements=small_floats, max_dims: int = 3, max_side: int = 5):
     """float64 arrays of 1 to ``max_dims`` dimensions."""
     return arrays(np.float64, array_shapes(min_dims=1, max_dims=max_dims, max_side=max_side),
                   elements=elements)
+
+
+def broadcastable(num: int = 2, elements=small_floats, max_dims: int = 3, max_side: int = 4):
+    """``num`` float64 arrays whose shapes broadcast together (some axes of length 1 or absent)."""
+    from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+    shapes = mutually_broadcastable_shapes(num_shapes=num, max_dims=max_dims, max_side=max_side)
+    return shapes.flatmap(lambda s: st.tuples(*(arrays(np.float64, shape, elements=elements)
+                                                for shape in s.input_shapes)))

@@ -87,3 +87,55 @@ def test_torch_only_names_say_they_need_torch(call, name):
             print(err)
     """)
     assert out.startswith(f"{name} needs torch, which cannot be imported here"), out
+
+
+MLP_SETUP = """
+import numpy as np
+rng = np.random.default_rng(0)
+X = rng.standard_normal((64, 2))
+y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)        # XOR of the signs: needs the hidden layer
+start = [rng.standard_normal((2, 16)) * 0.8, np.zeros(16),
+         rng.standard_normal((16, 2)) * 0.5, np.zeros(2)]
+lr, steps = 0.5, 40
+"""
+
+
+def test_engine_trains_an_mlp_without_torch():
+    out = run_without_torch(MLP_SETUP + textwrap.dedent("""
+        import sys
+        from mlnotes import activations, losses
+        from mlnotes.autograd import Tensor
+        W1, b1, W2, b2 = params = [Tensor(p.copy(), requires_grad=True) for p in start]
+        for step in range(steps):
+            logits = activations.tanh(X @ W1 + b1) @ W2 + b2
+            loss = losses.cross_entropy(logits, y)
+            for p in params:
+                p.grad = None
+            loss.backward()
+            for p in params:                                  # plain gradient descent
+                p.data -= lr * p.grad
+            print(repr(float(loss.data)))
+        assert "torch" not in sys.modules
+    """))
+    history = [float(v) for v in out.split()]
+    assert len(history) == 40 and history[-1] < 0.5 * history[0], history
+
+    # the same network, the same start, trained by torch: the first steps agree
+    import numpy as np
+    import torch
+
+    scope: dict = {}
+    exec(MLP_SETUP, scope)
+    W1, b1, W2, b2 = params = [torch.tensor(p, requires_grad=True) for p in scope["start"]]
+    X, y = torch.tensor(scope["X"]), torch.tensor(scope["y"])
+    reference = []
+    for _ in range(10):
+        loss = torch.nn.functional.cross_entropy(torch.tanh(X @ W1 + b1) @ W2 + b2, y)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= scope["lr"] * p.grad
+        reference.append(loss.item())
+    np.testing.assert_allclose(history[:10], reference, rtol=1e-12)

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd
 from .backend import (
     check_axis,
     check_floating,
@@ -175,6 +176,9 @@ def sigmoid_backward(grad: Any, y: Any) -> Any:
     return grad * y * (1 - y)
 
 
+sigmoid = autograd.register(sigmoid, sigmoid_backward, output="y")
+
+
 # ------------------------------------------------------------------------------ tanh
 
 
@@ -222,6 +226,9 @@ def tanh_backward(grad: Any, y: Any) -> Any:
     return grad * (1 - y * y)
 
 
+tanh = autograd.register(tanh, tanh_backward, output="y")
+
+
 # ------------------------------------------------------------------------------ relu
 
 
@@ -259,6 +266,9 @@ def relu_backward(grad: Any, x: Any) -> Any:
     """
     xp = namespace(grad, x, names=("grad", "x"))
     return xp.where(x > 0, grad, xp.zeros_like(grad))
+
+
+relu = autograd.register(relu, relu_backward)
 
 
 # ------------------------------------------------------------------------- logsumexp
@@ -335,6 +345,9 @@ def logsumexp_backward(grad: Any, x: Any, axis: int | tuple[int, ...] = -1,
         grad = xp.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
     # softmax over the reduced axes: exp(x - logsumexp(x))
     return grad * xp.exp(x - logsumexp(x, axis=axes, keepdims=True))
+
+
+logsumexp = autograd.register(logsumexp, logsumexp_backward)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -434,6 +447,9 @@ def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> An
     # g . y, the part of the gradient that every entry shares
     gy = xp.sum(grad * y, axis=axis, keepdims=True)
     return beta * y * (grad - gy)
+
+
+softmax = autograd.register(softmax, softmax_backward, output="y")
 
 
 def softmax_jacobian(y: Any) -> Any:
@@ -536,6 +552,9 @@ def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
     return grad - xp.exp(y) * xp.sum(grad, axis=axis, keepdims=True)
 
 
+log_softmax = autograd.register(log_softmax, log_softmax_backward, output="y")
+
+
 # --------------------------------------------------------------------------- hardmax
 
 
@@ -588,6 +607,9 @@ def hardmax_backward(grad: Any, x: Any, axis: int = -1) -> Any:
     xp = namespace(grad, x, names=("grad", "x"))
     check_axis(axis, x.ndim)
     return xp.zeros_like(grad)
+
+
+hardmax = autograd.register(hardmax, hardmax_backward)
 
 
 # ================================================ experiment: the gradient of a saturated softmax

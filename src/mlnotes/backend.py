@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ import numpy as np
 __all__ = [
     "namespace",
     "is_torch",
+    "is_tensor",
     "device_of",
     "check_floating",
     "check_axis",
@@ -80,6 +82,9 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
     for name, a in zip(names, arrays, strict=True):
         if a is None or isinstance(a, (int, float, bool)):
             continue
+        if is_tensor(a):
+            present.append((name, a))
+            continue
         if not (array_api_compat.is_numpy_array(a) or array_api_compat.is_torch_array(a)):
             raise TypeError(
                 f"{name} must be a NumPy array or a torch tensor, got {type(a).__name__}"
@@ -87,6 +92,13 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
         present.append((name, a))
     if not present:
         raise TypeError("expected at least one NumPy array or torch tensor")
+    if any(is_tensor(a) for _, a in present):
+        # mlnotes.autograd Tensors: NumPy arrays may join them (as constants), torch may not
+        torch_ones = [n for n, a in present if array_api_compat.is_torch_array(a)]
+        if torch_ones:
+            raise TypeError(f"cannot mix mlnotes.autograd Tensors and torch tensors: "
+                            f"{', '.join(torch_ones)} is a torch tensor")
+        return next(a for _, a in present if is_tensor(a)).__array_namespace__()
     kinds = {array_api_compat.is_torch_array(a) for _, a in present}
     if len(kinds) > 1:
         listing = ", ".join(f"{n} is {type(a).__module__}.{type(a).__name__}" for n, a in present)
@@ -96,6 +108,19 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
         listing = ", ".join(f"{n} on {array_api_compat.device(a)}" for n, a in present)
         raise ValueError(f"all inputs must be on one device: {listing}")
     return array_api_compat.array_namespace(*(a for _, a in present))
+
+
+def is_tensor(x: Any) -> bool:
+    r"""Whether ``x`` is an :class:`mlnotes.autograd.Tensor` (without importing the engine).
+
+    Example:
+        >>> import numpy as np
+        >>> from mlnotes.autograd import Tensor
+        >>> is_tensor(Tensor([1.0])), is_tensor(np.ones(1))
+        (True, False)
+    """
+    engine = sys.modules.get("mlnotes.autograd")  # no Tensor exists before it is imported
+    return engine is not None and isinstance(x, engine.Tensor)
 
 
 def is_torch(x: Any) -> bool:
@@ -384,7 +409,8 @@ def _fill(kind: str, x: Any, a: float, b: float, generator: Any) -> Any:
         torch = import_torch()
         with torch.no_grad():
             return getattr(x, kind + "_")(a, b, generator=generator)
-    x[...] = getattr(generator, kind)(a, b, size=x.shape)
+    target = x.data if is_tensor(x) else x  # a Tensor's numbers, outside its graph
+    target[...] = getattr(generator, kind)(a, b, size=x.shape)
     return x
 
 
@@ -392,7 +418,8 @@ def assign_(x: Any, value: Any) -> Any:
     r"""Overwrite ``x`` in place with ``value`` (a parameter update); return ``x``.
 
     A torch tensor is written outside autograd (as an optimizer writes a
-    parameter), a NumPy array through ``x[...] = value``.
+    parameter), a NumPy array through ``x[...] = value``, an
+    :class:`mlnotes.autograd.Tensor` through its ``data`` (outside its graph too).
 
     Example:
         >>> import torch
@@ -404,7 +431,7 @@ def assign_(x: Any, value: Any) -> Any:
         torch = import_torch()
         with torch.no_grad():
             return x.copy_(value)
-    x[...] = value
+    _array(x)[...] = _array(value)
     return x
 
 
@@ -424,7 +451,8 @@ def add_(x: Any, y: Any, alpha: float = 1.0) -> Any:
     """
     if is_torch(x):
         return x.add_(y, alpha=alpha)
-    x += alpha * y
+    a = _array(x)
+    a += alpha * _array(y)
     return x
 
 
@@ -438,7 +466,8 @@ def addcmul_(x: Any, y: Any, z: Any, value: float = 1.0) -> Any:
     """
     if is_torch(x):
         return x.addcmul_(y, z, value=value)
-    x += value * (y * z)
+    a = _array(x)
+    a += value * (_array(y) * _array(z))
     return x
 
 
@@ -452,23 +481,29 @@ def addcdiv_(x: Any, y: Any, z: Any, value: float = 1.0) -> Any:
     """
     if is_torch(x):
         return x.addcdiv_(y, z, value=value)
-    x += value * (y / z)
+    a = _array(x)
+    a += value * (_array(y) / _array(z))
     return x
 
 
+def _array(x: Any) -> Any:
+    """The NumPy array to update in place: a Tensor's ``data`` (outside its graph), or ``x``."""
+    return x.data if is_tensor(x) else x
+
+
 def stop_gradient(x: Any) -> Any:
-    r"""``x`` as a constant: detached for torch, unchanged for NumPy.
+    r"""``x`` as a constant: detached for torch and Tensors, unchanged for NumPy.
 
     Example:
         >>> import torch
         >>> stop_gradient(torch.ones(1, requires_grad=True)).requires_grad
         False
     """
-    return x.detach() if is_torch(x) else x
+    return x.detach() if is_torch(x) or is_tensor(x) else x
 
 
 def to_numpy(x: Any) -> np.ndarray:
-    r"""A NumPy copy of ``x`` (moved to the CPU and detached if it is a tensor).
+    r"""A NumPy copy of ``x`` (moved to the CPU and detached if it is a tensor or a Tensor).
 
     Example:
         >>> import torch
@@ -477,6 +512,8 @@ def to_numpy(x: Any) -> np.ndarray:
     """
     if is_torch(x):
         return x.detach().cpu().numpy()
+    if is_tensor(x):
+        return x.data.copy()
     return np.asarray(x)
 
 

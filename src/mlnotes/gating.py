@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd
 from .activations import sigmoid, softmax
 from .backend import check_count, check_floating, check_number, device_of, import_torch, namespace
 from .losses import mse_loss
@@ -127,6 +128,9 @@ def soft_gate_backward(grad: Any, x: Any, y: Any, r: Any) -> tuple[Any, Any, Any
     namespace(grad, x, y, r, names=("grad", "x", "y", "r"))
     s = sigmoid(r)
     return grad * s, grad * (1 - s), grad * (x - y) * s * (1 - s)
+
+
+soft_gate = autograd.register(soft_gate, soft_gate_backward, wrt=("x", "y", "r"))
 
 
 # ------------------------------------------------------------------- softmax gating

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd
 from .backend import (
     as_generator,
     check_count,
@@ -260,6 +261,10 @@ def batch_norm_backward(
     # dL/dx = (m g_hat - sum g_hat - x_hat sum(g_hat x_hat)) / (m s)
     grad_input = (m * g_hat - sum_g - x_hat * sum_gx) * inv_s / m
     return grad_input, grad_weight, grad_bias
+
+
+batch_norm = autograd.register(batch_norm, batch_norm_backward, wrt=("input", "weight", "bias"),
+                              when=lambda a: a["training"])  # the backward is training mode's
 
 
 # ------------------------------------------------------------------------ layer norm

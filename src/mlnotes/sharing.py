@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd
 from .backend import as_generator, check_count, check_floating, import_torch, namespace
 
 torch = import_torch()
@@ -112,6 +113,10 @@ def transform_backward(grad: Any, jacobian: Any) -> Any:
         )
     # dL/du = J^T dL/dw
     return xp.matmul(grad, jacobian)
+
+
+linear_transform = autograd.register(linear_transform, transform_backward,
+                                     extra=lambda a: {"jacobian": a["A"]})
 
 
 # -------------------------------------------------------------------- weight sharing
@@ -197,6 +202,9 @@ def share_backward(grad: Any, index: Any, num_params: int) -> Any:
     D = _one_hot(index, num_params, grad.dtype, xp)  # (P, M)
     # dL/du_m = sum_i g_i [index_i == m]
     return xp.sum(grad[:, None] * D, axis=0)
+
+
+share = autograd.register(share, share_backward, extra=lambda a: {"num_params": a["u"].shape[0]})
 
 
 def sharing_matrix(index: Any, num_params: int) -> Any:

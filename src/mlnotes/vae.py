@@ -36,6 +36,7 @@ import math
 from typing import Any
 
 from . import activations as A
+from . import autograd
 from .backend import (
     as_generator,
     check_count,
@@ -163,6 +164,9 @@ def reparameterize_backward(grad: Any, log_var: Any, eps: Any) -> tuple[Any, Any
     return grad, grad * xp.exp(log_var / 2) * eps / 2
 
 
+reparameterize = autograd.register(reparameterize, reparameterize_backward, wrt=("mu", "log_var"))
+
+
 def rsample(mu: Any, log_var: Any, generator: Any) -> Any:
     r"""Draw :math:`\epsilon` from ``generator`` and return :func:`reparameterize` of it.
 
@@ -256,6 +260,9 @@ def gaussian_kl_backward(grad: Any, mu: Any, log_var: Any) -> tuple[Any, Any]:
     check_same_shape(mu, log_var, ("mu", "log_var"))
     g = grad[..., None]  # (..., 1): one incoming gradient per distribution
     return g * mu, g * xp.expm1(log_var) / 2
+
+
+gaussian_kl = autograd.register(gaussian_kl, gaussian_kl_backward, wrt=("mu", "log_var"))
 
 
 def gaussian_log_prob(z: Any, mu: Any, log_var: Any) -> Any:

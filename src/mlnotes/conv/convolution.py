@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import autograd
 from ..backend import check_floating, device_of, namespace
 from ._geometry import (
     Pair,
@@ -183,6 +184,9 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
     # dL/db_o = sum of G over batch and positions
     grad_b = xp.sum(grad, axis=(0, 2, 3))
     return (grad_x[0] if unbatched else grad_x), grad_w, grad_b
+
+
+conv2d = autograd.register(conv2d, conv2d_backward, wrt=("x", "w", "b"))
 
 
 def conv2d_naive(x: Any, w: Any, b: Any = None, stride: Pair = 1, padding: Pair | str = 0,

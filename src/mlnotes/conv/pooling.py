@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import autograd
 from ..backend import check_bool, check_floating, check_number, device_of, namespace
 from ._geometry import Pair, _batched, _check_span, _pad2d, _pair, _tap_slices
 
@@ -190,6 +191,10 @@ def max_pool2d_backward(grad: Any, x: Any, kernel_size: Pair, stride: Pair | Non
         grad_canvas[:, :, rows, cols] = grad_canvas[:, :, rows, cols] + xp.where(won, g, zeros)
     grad_x = grad_canvas[:, :, top:top + h, left:left + w]
     return grad_x[0] if unbatched else grad_x
+
+
+max_pool2d = autograd.register(max_pool2d, max_pool2d_backward,
+                               when=lambda a: not a["return_indices"])
 
 
 def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,

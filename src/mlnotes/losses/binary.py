@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import autograd
 from ..activations import relu, sigmoid
 from ..backend import check_floating, check_same_shape, namespace
 from ._common import (
@@ -206,3 +207,7 @@ def binary_cross_entropy_with_logits_backward(grad: Any, logits: Any, target: An
     if weight is not None:
         d = weight * d  # times w
     return _backward_scale(xp, d, reduction, math.prod(logits.shape), grad, None)
+
+
+binary_cross_entropy_with_logits = autograd.register(
+    binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_backward)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import autograd
 from ..activations import log_softmax, softmax
 from ..backend import check_number, namespace
 from ._common import (
@@ -271,3 +272,6 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
     d = softmax(logits, axis=1) * xp.sum(c, axis=1, keepdims=True) - c
     d = _backward_scale(xp, d, reduction, n, grad, 1, loss_shape)
     return xp.squeeze(d, axis=0) if unbatched else d
+
+
+cross_entropy = autograd.register(cross_entropy, cross_entropy_backward)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import autograd
 from ..backend import check_floating, check_number, check_same_shape, namespace
 from ._common import _backward_scale, _check_class_inputs, _check_reduction, _one_hot, _reduce
 
@@ -176,6 +177,9 @@ def multi_margin_loss_backward(grad: Any, scores: Any, target: Any, p: int = 1,
                            loss_shape=() if unbatched else (s2.shape[0],))
 
 
+multi_margin_loss = autograd.register(multi_margin_loss, multi_margin_loss_backward)
+
+
 def multiclass_hinge_loss(scores: Any, target: Any, margin: float = 1.0,
                           reduction: str = "mean") -> Any:
     r"""The margin loss of the source notes: beat the *closest* wrong class by a margin.
@@ -269,3 +273,6 @@ def multiclass_hinge_loss_backward(grad: Any, scores: Any, target: Any, margin: 
     n = 1 if unbatched else s2.shape[0]
     return _backward_scale(xp, d, reduction, n, grad, axis=None if unbatched else 1,
                            loss_shape=() if unbatched else (s2.shape[0],))
+
+
+multiclass_hinge_loss = autograd.register(multiclass_hinge_loss, multiclass_hinge_loss_backward)

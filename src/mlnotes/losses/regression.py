@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import autograd
 from ..backend import check_floating, check_same_shape, namespace
 from ._common import _backward_scale, _check_reduction, _reduce
 
@@ -82,6 +83,9 @@ def mse_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean
     return _backward_scale(xp, 2 * (input - target), reduction, math.prod(input.shape), grad, None)
 
 
+mse_loss = autograd.register(mse_loss, mse_loss_backward)
+
+
 # -------------------------------------------------------------------------------- L1
 
 
@@ -134,3 +138,6 @@ def l1_loss_backward(grad: Any, input: Any, target: Any, reduction: str = "mean"
     # d |x - t| / dx = sign(x - t)
     d = xp.sign(input - target)
     return _backward_scale(xp, d, reduction, math.prod(input.shape), grad, None)
+
+
+l1_loss = autograd.register(l1_loss, l1_loss_backward)

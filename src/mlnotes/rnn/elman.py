@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import autograd
 from ..activations import tanh, tanh_backward
 from ..backend import (
     as_generator,
@@ -17,6 +18,7 @@ from ..backend import (
     check_count,
     check_number,
     device_of,
+    is_tensor,
     is_torch,
     namespace,
 )
@@ -194,6 +196,10 @@ def rnn_backward(
     return grad_xs, grad_h0, grad_W_ih, grad_W_hh, grad_b, grad_b
 
 
+rnn = autograd.register(rnn, rnn_backward, wrt=("xs", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
+                        output="hs")
+
+
 # --------------------------------------------------------------------- clipping
 
 
@@ -216,9 +222,9 @@ def clip_grad_norm(
 
     Args:
         grads_or_params: one array or an iterable of them. A torch tensor that
-            requires grad is a parameter: its ``.grad`` is clipped (skipped if
-            ``None``). Any other array (a NumPy array, a tensor without
-            ``requires_grad``) is a gradient and is scaled itself.
+            requires grad is a parameter (an :class:`mlnotes.autograd.Tensor` too):
+            its ``.grad`` is clipped (skipped if ``None``). Any other array (a NumPy
+            array, a tensor without ``requires_grad``) is a gradient and is scaled itself.
         max_norm: the largest norm allowed, a positive number.
         norm_type: :math:`p`, a positive number or ``float("inf")`` (the largest
             absolute entry).
@@ -244,7 +250,7 @@ def clip_grad_norm(
     items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
     grads = []
     for k, p in enumerate(items):
-        if is_torch(p) and p.requires_grad:
+        if (is_torch(p) or is_tensor(p)) and p.requires_grad:  # a parameter: clip its .grad
             if p.grad is not None:
                 grads.append(p.grad)
         else:
