@@ -41,6 +41,7 @@ from .backend import (
     check_number,
     check_same_shape,
     import_torch,
+    is_torch,
     namespace,
     stop_gradient,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Adam",
     "AdamW",
     "trajectory",
+    "clip_grad_norm",
 ]
 
 # ----------------------------------------------------------------- argument checks
@@ -515,6 +517,82 @@ class AdamW(_StepOptimizer):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
+
+
+
+# --------------------------------------------------------------------- clipping
+
+
+def clip_grad_norm(
+    grads_or_params: Any,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Any:
+    r"""Rescale gradients in place so that their joint norm is at most ``max_norm``.
+
+    .. math::
+        \|g\| = \Big(\sum_k \|g_k\|_p^p\Big)^{1/p}, \qquad
+        g_k \leftarrow g_k \cdot \min\Big(1, \frac{\text{max\_norm}}{\|g\| + 10^{-6}}\Big)
+
+    The norm is taken over all gradients together, as if they were one vector,
+    so clipping shrinks every gradient by the same factor and keeps the
+    direction of the step. These are the semantics of
+    ``torch.nn.utils.clip_grad_norm_``, value for value (the :math:`10^{-6}` too).
+
+    Args:
+        grads_or_params: one array or an iterable of them. A torch tensor that
+            requires grad is a parameter: its ``.grad`` is clipped (skipped if
+            ``None``). Any other array (a NumPy array, a tensor without
+            ``requires_grad``) is a gradient and is scaled itself.
+        max_norm: the largest norm allowed, a positive number.
+        norm_type: :math:`p`, a positive number or ``float("inf")`` (the largest
+            absolute entry).
+        error_if_nonfinite: raise if the total norm is ``nan`` or ``inf`` instead
+            of scaling by it (torch's default, ``False``, scales).
+
+    Returns:
+        The total norm :math:`\|g\|` *before* clipping, a 0-d array of the
+        gradients' kind (``0.0`` if there are no gradients).
+
+    Example:
+        >>> import numpy as np
+        >>> grads = [np.array([3.0]), np.array([4.0])]  # joint norm 5
+        >>> float(clip_grad_norm(grads, max_norm=1.0))
+        5.0
+        >>> np.round(np.concatenate(grads), 6)
+        array([0.6, 0.8])
+    """
+    if max_norm != math.inf:  # infinity: measure the norm, clip nothing (as torch)
+        check_number(max_norm, "max_norm", low=0.0, low_open=True)
+    if norm_type != math.inf:  # the largest entry's size: the one infinite norm
+        check_number(norm_type, "norm_type", low=0.0, low_open=True)
+    items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
+    grads = []
+    for k, p in enumerate(items):
+        if is_torch(p) and p.requires_grad:
+            if p.grad is not None:
+                grads.append(p.grad)
+        else:
+            namespace(p, names=(f"grads_or_params[{k}]",))
+            grads.append(p)
+    if not grads:
+        return 0.0
+    xp = namespace(*grads, names=tuple(f"gradient {k}" for k in range(len(grads))))
+    norm_type = float(norm_type)
+    # ||g|| = || (||g_1||, ..., ||g_K||) ||, the norm of the per-array norms
+    norms = xp.stack([xp.linalg.vector_norm(g, ord=norm_type) for g in grads])
+    total = xp.linalg.vector_norm(norms, ord=norm_type)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(
+            f"the total norm of order {norm_type} of the gradients is {float(total)}; "
+            "set error_if_nonfinite=False to scale by it anyway"
+        )
+    # factor = min(1, max_norm / (||g|| + 1e-6)), applied in place to every gradient
+    factor = xp.clip(max_norm / (total + 1e-6), max=1.0)
+    for g in grads:
+        assign_(g, g * factor)
+    return total
 
 
 # ------------------------------------------------------------------ a 2-D descent
