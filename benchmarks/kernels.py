@@ -6,7 +6,9 @@ Every case runs our function and torch's twin on the same data, CPU float32 (and
 CUDA when torch sees a GPU), alternating the two so that a change in the
 machine's load hits both alike. Each timing is the median of ``repeats`` runs
 after a warm-up; a run calls the function enough times to last about
-``MIN_RUN_S``. The ratio ours / torch's is what the targets bound.
+``MIN_RUN_S``. The ratio ours / torch's is what the targets bound. The benchmark
+reports; it does not steer the code: a textbook body that misses a bound is shown
+with its numbers, and the performance page says where its time goes.
 
 Threads: ``T`` (default: every CPU this process may use). torch gets
 ``torch.set_num_threads(T)``; NumPy's BLAS and OpenMP pools get ``T`` through
@@ -54,18 +56,17 @@ from mlnotes import activations, conv  # noqa: E402
 MIN_RUN_S = 0.05  # each timed run lasts at least this long
 
 # Sizes. The softmax input (64 MiB in float32) is larger than the last-level cache
-# of common CPUs, so its bandwidth is measured against main memory, as a copy's is.
+# of common CPUs: both softmaxes stream it from main memory.
 SOFTMAX_SHAPE = (8192, 2048)  # (N, K)
 CONV_X = (32, 16, 64, 64)  # (N, C, H, W), from the issue
 CONV_W = (16, 16, 3, 3)  # (C_out, C, kH, kW), padding 1
 LSTM_L, LSTM_N, LSTM_H = 100, 32, 128  # from the issue; input size D = H
 ADAM_SHAPES = [(1000, 500)] * 20 + [(500,)] * 20  # 20 weight matrices and biases: 10.01 M
 
-TARGETS = {  # the largest ours / torch ratio the issue accepts (CPU)
-    "softmax": 2.0, "log_softmax": 2.0, "logsumexp": 2.0,
-    "conv2d": 3.0, "max_pool2d": 3.0, "avg_pool2d": 3.0, "lstm fwd+bwd": 3.0, "adam step": 1.5,
+TARGETS = {  # the largest ours / torch ratio the issue accepts (CPU float32), issue 23
+    "softmax": 3.0, "log_softmax": 3.0, "logsumexp": 3.0,
+    "conv2d": 5.0, "max_pool2d": 5.0, "avg_pool2d": 5.0, "lstm fwd+bwd": 5.0, "adam step": 3.0,
 }
-BANDWIDTH_TARGET = 0.40  # NumPy softmax's bandwidth as a fraction of a copy's
 
 
 @dataclass
@@ -252,37 +253,6 @@ def adam(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
                  f"{total / 1e6:.2f} M params, {len(ADAM_SHAPES)} tensors", times)]
 
 
-def softmax_bandwidth(repeats: int) -> dict:
-    """NumPy softmax's achieved bandwidth against ``np.copyto`` of the same array.
-
-    Softmax must read its input once and write its output once at the least: the
-    bytes a copy moves. So bandwidth = 2 * nbytes / time for both, and the
-    fraction is time(copy) / time(softmax).
-    """
-    x = np.random.default_rng(0).standard_normal(SOFTMAX_SHAPE, dtype=np.float32)
-    dst = np.empty_like(x)
-    x_t = torch.from_numpy(x)
-    t = compare(lambda: activations.softmax(x), lambda: np.copyto(dst, x), repeats)
-    t_softmax, t_copy = t.ours, t.theirs
-    t_torch = compare(lambda: torch.softmax(x_t, dim=-1), lambda: None, repeats).ours
-    # a floor for any unfused softmax: it computes exp over the whole array at least once
-    t_exp = compare(lambda: np.exp(x), lambda: None, repeats).ours
-    moved = 2 * x.nbytes
-    return {
-        "shape": _shape(*SOFTMAX_SHAPE),
-        "bytes_moved": moved,
-        "copy_gb_s": moved / t_copy / 1e9,
-        "ours_gb_s": moved / t_softmax / 1e9,
-        "torch_gb_s": moved / t_torch / 1e9,
-        "fraction": t_copy / t_softmax,
-        "torch_fraction": t_copy / t_torch,
-        "exp_gb_s": moved / t_exp / 1e9,
-        "exp_fraction": t_copy / t_exp,
-        "target": BANDWIDTH_TARGET,
-        "met": bool(t_copy / t_softmax >= BANDWIDTH_TARGET),
-    }
-
-
 CASES = [softmax_family, cross_entropy, conv_and_pool, lstm, adam]
 
 
@@ -321,8 +291,6 @@ def run(repeats: int = 7, progress: Callable[[str], None] = print,
     for case in selected:
         progress(f"  cpu: {case.__name__} ...")
         cpu_rows += case("cpu", repeats, lambda: None)
-    progress("  cpu: softmax bandwidth ...")
-    bandwidth = softmax_bandwidth(repeats)
     cuda_rows: list[Row] | None = None
     if torch.cuda.is_available():
         cuda_rows = []
@@ -343,7 +311,6 @@ def run(repeats: int = 7, progress: Callable[[str], None] = print,
         "cpu": [asdict(r) for r in cpu_rows],
         "cuda": None if cuda_rows is None else [asdict(r) for r in cuda_rows],
         "cuda_note": cuda_note,
-        "bandwidth": bandwidth,
     }
 
 

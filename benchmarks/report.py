@@ -70,26 +70,9 @@ def machine_lines(results: dict) -> str:
     ])
 
 
-def bandwidth_table(b: dict) -> str:
-    """NumPy softmax's bandwidth against a copy's."""
-    rows = [
-        ["`np.copyto` (reference)", f"{b['copy_gb_s']:.1f}", "100%", "", ""],
-        ["mlnotes softmax, NumPy", f"{b['ours_gb_s']:.1f}", f"{b['fraction']:.0%}",
-         f">= {b['target']:.0%}", _met(b["met"])],
-        ["torch.softmax (fused, for comparison)", f"{b['torch_gb_s']:.1f}",
-         f"{b['torch_fraction']:.0%}", "", ""],
-        ["`np.exp` alone (a floor for any unfused softmax)", f"{b['exp_gb_s']:.1f}",
-         f"{b['exp_fraction']:.0%}", "", ""],
-    ]
-    return _table([f"{b['shape']} float32, 2 x {b['bytes_moved'] / 2**21:.0f} MiB moved",
-                   "GB/s", "of copy", "target", "met"], rows)
-
-
 def kernel_tables(results: dict) -> str:
-    """The machine, the CPU table, the bandwidth table and the CUDA table (or why not)."""
-    parts = [machine_lines(results), "", "**CPU, float32**", "", kernel_rows(results["cpu"]),
-             "", "**Softmax bandwidth (NumPy input)**", "", bandwidth_table(results["bandwidth"]),
-             ""]
+    """The machine, the CPU table and the CUDA table (or why not)."""
+    parts = [machine_lines(results), "", "**CPU, float32**", "", kernel_rows(results["cpu"]), ""]
     if results["cuda"]:
         parts += [f"**{results['cuda_note']}, float32**", "", kernel_rows(results["cuda"]), ""]
     else:

@@ -205,28 +205,3 @@ def test_assign_writes_a_leaf_outside_autograd(backend):
     assert out is x and B.to_numpy(x).tolist() == [1.0, 2.0, 3.0]
     if backend != "numpy":
         assert x.grad_fn is None and x.requires_grad
-
-
-@pytest.mark.parametrize("backend_only", ["numpy", "cpu"])
-def test_fused_updates_are_their_formulas(backend_only):
-    rng = np.random.default_rng(3)
-    x0, y, z = rng.normal(size=5), rng.normal(size=5), rng.uniform(1, 2, size=5)
-    cases = [(B.add_, (y,), {"alpha": -0.3}, x0 - 0.3 * y),
-             (B.addcmul_, (y, z), {"value": 0.7}, x0 + 0.7 * y * z),
-             (B.addcdiv_, (y, z), {"value": -2.0}, x0 - 2.0 * y / z)]
-    for f, args, kw, expected in cases:
-        x = make(x0.copy(), backend_only)
-        out = f(x, *(make(a, backend_only) for a in args), **kw)
-        assert out is x
-        np.testing.assert_allclose(B.to_numpy(x), expected, rtol=1e-15, atol=1e-15)
-
-
-def test_fused_updates_match_torchs_to_the_bit():
-    """On a tensor they are torch's own fused kernels (how optim matches torch.optim)."""
-    g = torch.Generator().manual_seed(0)
-    x, y, z = (torch.randn(100, generator=g, dtype=torch.float64) for _ in range(3))
-    assert torch.equal(B.add_(x.clone(), y, alpha=0.1), x.clone().add_(y, alpha=0.1))
-    assert torch.equal(B.addcmul_(x.clone(), y, z, value=0.1),
-                       x.clone().addcmul_(y, z, value=0.1))
-    assert torch.equal(B.addcdiv_(x.clone(), y, z.abs() + 1, value=0.1),
-                       x.clone().addcdiv_(y, z.abs() + 1, value=0.1))

@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 from strategies import small_floats
 
 from mlnotes import gating as G
+from mlnotes.attention import attention_weights, multi_head_attention, scaled_dot_product_attention
 from mlnotes.backend import to_numpy
 
 RNG = np.random.default_rng(4)
@@ -172,7 +173,7 @@ def _mask(name, backend):
 @pytest.mark.parametrize("mask", list(MASKS))
 def test_attention_matches_torch(mask, backend):
     m, mr = _mask(mask, backend)
-    out = G.scaled_dot_product_attention(make(Q, backend), make(K, backend), make(V, backend), m)
+    out = scaled_dot_product_attention(make(Q, backend), make(K, backend), make(V, backend), m)
     expected = _sdpa_ref(reference(Q), reference(K), reference(V), mr)
     assert tuple(out.shape) == (2, 3, 4, 5)
     assert np.all(np.isfinite(to_numpy(out)))
@@ -189,7 +190,7 @@ def test_attention_autograd_matches_torch(mask, device):
     ours = [make(a, device, requires_grad=True) for a in (Q, K, V)]
     refs = [reference(a, requires_grad=True) for a in (Q, K, V)]
     g = _normal(2, 3, 4, 5)
-    (G.scaled_dot_product_attention(*ours, m) * make(g, device)).sum().backward()
+    (scaled_dot_product_attention(*ours, m) * make(g, device)).sum().backward()
     (_sdpa_ref(*refs, mr) * reference(g)).sum().backward()
     for mine, ref in zip(ours, refs, strict=True):
         assert np.all(np.isfinite(to_numpy(mine.grad)))
@@ -202,34 +203,34 @@ def test_attention_autograd_matches_torch(mask, device):
 @pytest.mark.parametrize("mask", ["dead-bool", "dead-float"])
 def test_fully_masked_row_is_zero_like_torch_and_leaks_nothing(mask, backend):
     m, mr = _mask(mask, backend)
-    out = to_numpy(G.scaled_dot_product_attention(*(make(a, backend) for a in (Q, K, V)), m))
+    out = to_numpy(scaled_dot_product_attention(*(make(a, backend) for a in (Q, K, V)), m))
     expected = _sdpa_ref(reference(Q), reference(K), reference(V), mr).numpy()
     np.testing.assert_array_equal(expected[..., 1, :], 0.0)  # what torch does here
     np.testing.assert_array_equal(out[..., 1, :], 0.0)
     # the other rows are exactly those of attention without the dead row
-    alone = G.scaled_dot_product_attention(Q, K, V)
+    alone = scaled_dot_product_attention(Q, K, V)
     np.testing.assert_allclose(np.delete(out, 1, axis=-2), np.delete(alone, 1, axis=-2),
                                rtol=1e-12)
-    w = to_numpy(G.attention_weights(make(Q, backend), make(K, backend), m))
+    w = to_numpy(attention_weights(make(Q, backend), make(K, backend), m))
     np.testing.assert_array_equal(w[..., 1, :], 0.0)
 
 
 @pytest.mark.parametrize("L, S", [(4, 6), (6, 4), (5, 5)])
 def test_causal_matches_torch(L, S, backend):
     q, k, v = _normal(2, L, 3), _normal(2, S, 3), _normal(2, S, 2)
-    out = G.scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)), is_causal=True)
+    out = scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)), is_causal=True)
     assert_close(out, _sdpa_ref(reference(q), reference(k), reference(v), is_causal=True))
 
 
 @pytest.mark.parametrize("scale", [0.1, 1.0, 3.0, -0.5])
 def test_scale_matches_torch(scale, backend):
-    out = G.scaled_dot_product_attention(*(make(a, backend) for a in (Q, K, V)), scale=scale)
+    out = scaled_dot_product_attention(*(make(a, backend) for a in (Q, K, V)), scale=scale)
     assert_close(out, _sdpa_ref(reference(Q), reference(K), reference(V), scale=scale))
 
 
 def test_attention_broadcasts_batch_dimensions(backend):
     q, k, v = _normal(2, 1, 4, 8), _normal(3, 6, 8), _normal(1, 6, 5)
-    out = G.scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)))
+    out = scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)))
     assert tuple(out.shape) == (2, 3, 4, 5)
     expected = torch.softmax(reference(q) @ reference(k).mT / math.sqrt(8), -1) @ reference(v)
     assert_close(out, expected)
@@ -238,7 +239,7 @@ def test_attention_broadcasts_batch_dimensions(backend):
 def test_attention_extreme_scores_stay_finite(backend):
     q = _normal(4, 8) * 1e3
     k, v = _normal(6, 8) * 1e3, _normal(6, 5)
-    out = G.scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)))
+    out = scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v)))
     assert np.all(np.isfinite(to_numpy(out)))
     assert_close(out, _sdpa_ref(reference(q), reference(k), reference(v)))
 
@@ -246,7 +247,7 @@ def test_attention_extreme_scores_stay_finite(backend):
 def test_attention_float32_matches_torch_float32(device):
     q, k, v = (torch.tensor(a, dtype=torch.float32, device=device) for a in (Q, K, V))
     m = torch.tensor(BOOL_MASK, device=device)
-    out = G.scaled_dot_product_attention(q, k, v, m)
+    out = scaled_dot_product_attention(q, k, v, m)
     assert out.dtype == torch.float32 and out.device == q.device
     torch.testing.assert_close(out, _sdpa_ref(q, k, v, m))
 
@@ -255,22 +256,22 @@ def test_attention_is_softmax_gating(backend):
     q, k, v = _normal(4, 8), _normal(6, 8), _normal(6, 5)
     scores = make(q @ k.T / math.sqrt(8), backend)
     gated = G.softmax_gate(make(v, backend), scores)
-    assert_close(gated, G.scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v))))
+    assert_close(gated, scaled_dot_product_attention(*(make(a, backend) for a in (q, k, v))))
 
 
 @given(seed=st.integers(0, 2**16), L=st.integers(1, 4), S=st.integers(1, 5))
 def test_attention_properties(seed, L, S):
     rng = np.random.default_rng(seed)
     q, k, v = rng.normal(size=(L, 3)), rng.normal(size=(S, 3)), rng.normal(size=(S, 2))
-    w = G.attention_weights(q, k)
+    w = attention_weights(q, k)
     assert_close(w.sum(-1), np.ones(L))  # each row is a distribution
     # permuting keys together with values changes nothing
     perm = rng.permutation(S)
-    assert_close(G.scaled_dot_product_attention(q, k[perm], v[perm]),
-                 G.scaled_dot_product_attention(q, k, v))
+    assert_close(scaled_dot_product_attention(q, k[perm], v[perm]),
+                 scaled_dot_product_attention(q, k, v))
     # identical values give that value back, whatever the weights
     same = np.repeat(v[:1], S, axis=0)
-    assert_close(G.scaled_dot_product_attention(q, k, same), np.repeat(v[:1], L, axis=0))
+    assert_close(scaled_dot_product_attention(q, k, same), np.repeat(v[:1], L, axis=0))
 
 
 # ------------------------------------------------------------------------- bilinear
@@ -342,7 +343,7 @@ def test_bad_input_softmax_gate():
 
 def test_bad_input_attention():
     q, k, v = np.zeros((4, 8)), np.zeros((6, 8)), np.zeros((6, 5))
-    sdpa = G.scaled_dot_product_attention
+    sdpa = scaled_dot_product_attention
     with pytest.raises(ValueError, match="q must have at least 2 dimensions"):
         sdpa(np.zeros(8), k, v)
     with pytest.raises(ValueError, match="v must have at least 2 dimensions"):
@@ -391,32 +392,6 @@ def test_bad_input_bilinear():
         G.switch_weight(2, True)
 
 
-def test_branch_gradient_norms_match_autograd_and_follow_the_gate():
-    torch.manual_seed(1)
-    parts = [torch.nn.Linear(1, 1).double() for _ in range(3)]
-    net = G.GatedNetwork(*parts)
-    a, t = torch.tensor(_normal(6, 1)), torch.tensor(_normal(6, 1))
-    gx, gy = G.branch_gradient_norms(net, (a,), t)
-    ((net(a) - t) ** 2).mean().backward()
-    assert math.isclose(gx, float(torch.cat([p.grad.ravel() for p in parts[1].parameters()])
-                                  .norm()), rel_tol=1e-12)
-    assert math.isclose(gy, float(torch.cat([p.grad.ravel() for p in parts[2].parameters()])
-                                  .norm()), rel_tol=1e-12)
-    with torch.no_grad():
-        parts[0].weight.zero_()
-        parts[0].bias.fill_(-8.0)  # gate shut: the y-branch is used
-    gx, gy = G.branch_gradient_norms(net, (a,), t)
-    assert gy > 100 * gx
-
-
-def test_train_gated_network_lowers_the_loss():
-    torch.manual_seed(0)
-    a = torch.linspace(-1, 1, 16, dtype=torch.float64)[:, None]
-    parts = [torch.nn.Linear(1, 1).double() for _ in range(3)]
-    losses = G.train_gated_network(G.GatedNetwork(*parts), (a,), a.abs(), steps=40)
-    assert len(losses) == 40 and losses[-1] < 0.5 * losses[0]
-
-
 # ------------------------------------------------------------- multi-head attention
 
 E_MHA, H_MHA, L_MHA, S_MHA = 8, 2, 5, 6
@@ -463,7 +438,7 @@ def test_multi_head_attention_matches_torch(mask, average, bias, backend):
     expected, expected_w = module(*(torch.tensor(x),) * 3, attn_mask=ref_mask,
                                   average_attn_weights=average)
     ours_mask = None if m is None else make(m, backend, dtype=m.dtype)
-    out, weights = G.multi_head_attention(
+    out, weights = multi_head_attention(
         *(make(x, backend),) * 3, H_MHA, *(None if w is None else make(w, backend)
                                            for w in _mha_weights(module)),
         attn_mask=ours_mask, is_causal=causal, average_attn_weights=average)
@@ -475,13 +450,13 @@ def test_multi_head_attention_cross_and_unbatched_match_torch(backend):
     module = _mha_module()
     q, kv = RNG.normal(size=(L_MHA, E_MHA)), RNG.normal(size=(S_MHA, E_MHA))
     expected, expected_w = module(torch.tensor(q), torch.tensor(kv), torch.tensor(kv))
-    out, weights = G.multi_head_attention(
+    out, weights = multi_head_attention(
         make(q, backend), make(kv, backend), make(kv, backend), H_MHA,
         *(make(w, backend) for w in _mha_weights(module)))
     assert tuple(out.shape) == (L_MHA, E_MHA) and tuple(weights.shape) == (L_MHA, S_MHA)
     assert_close(out, expected.detach())
     assert_close(weights, expected_w.detach())
-    none = G.multi_head_attention(make(q, backend), make(kv, backend), make(kv, backend),
+    none = multi_head_attention(make(q, backend), make(kv, backend), make(kv, backend),
                                   H_MHA, *(make(w, backend) for w in _mha_weights(module)),
                                   need_weights=False)[1]
     assert none is None
@@ -494,7 +469,7 @@ def test_multi_head_attention_autograd_matches_torch(device):
     module = module.to(device)
     xs = make(x, device, requires_grad=True)
     g = make(RNG.normal(size=(2, L_MHA, E_MHA)), device)
-    out, _ = G.multi_head_attention(xs, xs, xs, H_MHA, *params, is_causal=True)
+    out, _ = multi_head_attention(xs, xs, xs, H_MHA, *params, is_causal=True)
     (out * g).sum().backward()
     xr = torch.tensor(x, device=device, requires_grad=True)
     ref, _ = module(xr, xr, xr, attn_mask=torch.tensor(_causal_float(L_MHA, L_MHA),
@@ -514,8 +489,8 @@ def test_causal_attention_cannot_see_the_future():
     later = x.copy()
     later[4] += 10.0  # change token 4 only
     for causal in (True, False):
-        a = G.multi_head_attention(x, x, x, 2, w_in, None, w_out, None, is_causal=causal)[0]
-        b = G.multi_head_attention(later, later, later, 2, w_in, None, w_out, None,
+        a = multi_head_attention(x, x, x, 2, w_in, None, w_out, None, is_causal=causal)[0]
+        b = multi_head_attention(later, later, later, 2, w_in, None, w_out, None,
                                    is_causal=causal)[0]
         earlier_same = np.allclose(a[:4], b[:4], rtol=0, atol=0)
         assert earlier_same == causal
@@ -525,30 +500,30 @@ def test_bad_input_multi_head_attention():
     x = np.zeros((2, 3, 8))
     w_in, w_out = np.zeros((24, 8)), np.zeros((8, 8))
     with pytest.raises(ValueError, match="num_heads"):
-        G.multi_head_attention(x, x, x, 3, w_in, None, w_out, None)
+        multi_head_attention(x, x, x, 3, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="in_proj_weight"):
-        G.multi_head_attention(x, x, x, 2, np.zeros((8, 8)), None, w_out, None)
+        multi_head_attention(x, x, x, 2, np.zeros((8, 8)), None, w_out, None)
     with pytest.raises(ValueError, match="out_proj_weight"):
-        G.multi_head_attention(x, x, x, 2, w_in, None, np.zeros((4, 8)), None)
+        multi_head_attention(x, x, x, 2, w_in, None, np.zeros((4, 8)), None)
     with pytest.raises(ValueError, match="query, key and value"):
-        G.multi_head_attention(x[0], x, x, 2, w_in, None, w_out, None)
+        multi_head_attention(x[0], x, x, 2, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="key and value"):
-        G.multi_head_attention(x, x, np.zeros((2, 4, 8)), 2, w_in, None, w_out, None)
+        multi_head_attention(x, x, np.zeros((2, 4, 8)), 2, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="key and value"):  # E of key differs from query's
-        G.multi_head_attention(x, np.zeros((2, 3, 4)), np.zeros((2, 3, 4)), 2, w_in, None,
+        multi_head_attention(x, np.zeros((2, 3, 4)), np.zeros((2, 3, 4)), 2, w_in, None,
                                w_out, None)
     with pytest.raises(ValueError, match="batch size"):
-        G.multi_head_attention(x, x[:1], x[:1], 2, w_in, None, w_out, None)
+        multi_head_attention(x, x[:1], x[:1], 2, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="num_heads"):
-        G.multi_head_attention(x, x, x, 0, w_in, None, w_out, None)
+        multi_head_attention(x, x, x, 0, w_in, None, w_out, None)
     with pytest.raises(ValueError, match="in_proj_bias"):
-        G.multi_head_attention(x, x, x, 2, w_in, np.zeros(8), w_out, None)
+        multi_head_attention(x, x, x, 2, w_in, np.zeros(8), w_out, None)
     with pytest.raises(ValueError, match="out_proj_bias"):
-        G.multi_head_attention(x, x, x, 2, w_in, None, w_out, np.zeros(24))
+        multi_head_attention(x, x, x, 2, w_in, None, w_out, np.zeros(24))
     for bad in (np.zeros((3, 4), dtype=bool), np.zeros((2, 3, 3)), np.zeros((2, 2, 3, 3))):
         with pytest.raises(ValueError, match="attn_mask"):
-            G.multi_head_attention(x, x, x, 2, w_in, None, w_out, None, attn_mask=bad)
+            multi_head_attention(x, x, x, 2, w_in, None, w_out, None, attn_mask=bad)
     with pytest.raises(TypeError, match="num_heads"):
-        G.multi_head_attention(x, x, x, 2.0, w_in, None, w_out, None)
+        multi_head_attention(x, x, x, 2.0, w_in, None, w_out, None)
     with pytest.raises(TypeError, match="in_proj_bias"):  # one backend for every argument
-        G.multi_head_attention(x, x, x, 2, w_in, torch.zeros(24), w_out, None)
+        multi_head_attention(x, x, x, 2, w_in, torch.zeros(24), w_out, None)

@@ -9,7 +9,7 @@ from helpers import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlnotes import datasets, moe
+from mlnotes import datasets, init, moe
 
 RNG = np.random.default_rng(5)
 X = torch.tensor(RNG.normal(size=(7, 3)))
@@ -80,7 +80,7 @@ def test_seeded_and_no_global_state():
 
 
 def test_seeded_linear_uses_torch_default_bounds():
-    layer = moe.seeded_linear(16, 5, generator=0, dtype=torch.float64)
+    layer = init.seeded_linear(16, 5, generator=0, dtype=torch.float64)
     assert layer.weight.dtype == torch.float64
     assert layer.weight.abs().max() <= 0.25 and layer.bias.abs().max() <= 0.25
     assert layer.weight.abs().max() > 0.2  # spread over the whole range

@@ -522,7 +522,7 @@ def test_latent_space_figure_draws_the_codes_and_the_decoded_grid():
 
 
 def test_init_variance_figure_draws_the_variances_it_is_given():
-    from mlnotes.init import INIT_SCHEMES
+    from mlnotes.experiments.init import INIT_SCHEMES
 
     variances = {"tanh": {"small": 0.1 ** np.arange(1, 6), "xavier": np.full(5, 0.4)},
                  "relu": {"he": np.full(5, 0.7), "large": 100.0 ** np.arange(1, 6)}}
@@ -538,7 +538,7 @@ def test_init_variance_figure_draws_the_variances_it_is_given():
 
 
 def test_init_variance_figure_runs_the_init_experiment_when_given_no_data():
-    from mlnotes.init import init_variances
+    from mlnotes.experiments.init import init_variances
 
     fig = plotting.init_variance_figure(depth=3, width=8, batch=4)
     expected = init_variances(depth=3, width=8, batch=4)
@@ -574,7 +574,7 @@ def test_norm_training_figure_draws_the_curves_it_is_given_or_runs_the_experimen
     assert _legend(ax) == ["no normalisation", "batch norm"]
     assert ax.get_ylabel() == "training loss (cross-entropy)"
     assert fig.alt.endswith("no normalisation, batch norm.")
-    from mlnotes.norm import norm_training_losses
+    from mlnotes.experiments.normalization import norm_training_losses
 
     run = plotting.norm_training_figure(norms=("layer",), depth=2, width=4, steps=3)
     np.testing.assert_array_equal(run.axes[0].lines[0].get_ydata(),
@@ -645,7 +645,7 @@ def test_soft_gate_figure_draws_the_gate_and_its_three_partials():
 
 def test_gated_network_figure_draws_the_branches_the_output_and_the_gate():
     from mlnotes.gating import GatedNetwork
-    from mlnotes.moe import seeded_linear
+    from mlnotes.init import seeded_linear
 
     gate, xb, yb = (seeded_linear(1, 1, generator=k) for k in range(3))
 
@@ -754,7 +754,7 @@ def test_weight_matrices_figure_shows_each_matrix_on_one_colour_scale():
 
 
 def test_gradient_distance_figure_draws_bptts_norms_per_radius():
-    from mlnotes.rnn import bptt_gradient_norms
+    from mlnotes.experiments.sequences import bptt_gradient_norms
 
     fig = plotting.gradient_distance_figure(radii=(0.5, 2.0), length=15, generator=4)
     (ax,) = fig.axes

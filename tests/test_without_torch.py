@@ -47,7 +47,8 @@ def test_every_module_imports_without_torch():
     """)
     count, names = out.split(" ", 1)
     assert int(count) >= 14, out
-    for name in ("gating", "moe", "norm", "optim", "rnn", "sharing", "vae", "plotting"):
+    for name in ("experiments", "gating", "moe", "norm", "optim", "rnn", "sharing", "vae",
+                 "plotting"):
         assert f"'{name}'" in names
 
 
@@ -74,13 +75,14 @@ def test_numpy_functions_run_without_torch():
     ("optim.Adam([])", "mlnotes.optim.Adam"),
     ("rnn.LSTM(2, 3)", "mlnotes.rnn.lstm.LSTM"),
     ("vae.VAE(4)", "mlnotes.vae.VAE"),
-    ("moe.seeded_linear(2, 3)", "mlnotes.moe.seeded_linear"),
-    ("norm.norm_mlp('batch')", "mlnotes.norm.norm_mlp"),
-    ("training.fit(None, None, None, 1)", "mlnotes.training.fit"),
+    ("init.seeded_linear(2, 3)", "mlnotes.init.seeded_linear"),
+    ("experiments.norm_mlp('batch')", "mlnotes.experiments.normalization.norm_mlp"),
+    ("training.fit(None, None, [])", "mlnotes.training.fit"),
 ])
 def test_torch_only_names_say_they_need_torch(call, name):
     out = run_without_torch(f"""
-        from mlnotes import gating, moe, norm, optim, plotting, rnn, training, vae
+        from mlnotes import experiments, gating, init, moe, norm, optim, plotting, rnn, training
+        from mlnotes import vae
         try:
             {call}
         except ImportError as err:

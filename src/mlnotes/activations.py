@@ -16,9 +16,9 @@ normalises over (``K``, the number of classes, in a classifier's ``(N, K)``
 logits). As in torch, a 0-d input counts as one element along one axis (``axis``
 0 or -1), and an empty input gives an empty output.
 
-Speed: the softmax family makes few passes over memory. Each works on one fresh
-array, ``x - m``, and updates it in place (``exp``, then the division) where
-autograd allows it, instead of allocating a new array at every step.
+Each public function checks its arguments and gets the array namespace ``xp``
+once; the package reuses the private kernels (``_softmax(xp, x, axis, beta)``,
+``_sigmoid(xp, x)``, ...), which take ``xp`` first and trust their arguments.
 """
 
 from __future__ import annotations
@@ -26,18 +26,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from . import autograd
-from .backend import (
-    check_axis,
-    check_floating,
-    check_number,
-    device_of,
-    is_torch,
-    namespace,
-    stop_gradient,
-)
+from .backend import check_axis, check_floating, check_number, device_of, namespace, stop_gradient
 
 __all__ = [
     "sigmoid",
@@ -55,10 +45,7 @@ __all__ = [
     "log_softmax_backward",
     "hardmax",
     "hardmax_backward",
-    "saturation_gradients",
 ]
-
-
 
 
 def _axes(axis: int | tuple[int, ...], ndim: int) -> tuple[int, ...]:
@@ -74,8 +61,6 @@ def _axes(axis: int | tuple[int, ...], ndim: int) -> tuple[int, ...]:
 
 
 # ------------------------------------------- the softmax family's shared steps
-# Each of them is one line of the math; they are helpers so that softmax,
-# log-softmax and log-sum-exp read alike and share the in-place updates.
 
 
 def _max_shift(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
@@ -88,27 +73,6 @@ def _max_shift(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
         return xp.zeros(shape, dtype=x.dtype, device=device_of(x))
     m = xp.max(stop_gradient(x), axis=axes, keepdims=True)
     return xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-
-
-def _exp_(a: Any) -> Any:
-    """a <- exp(a), in place, for a fresh array ``a`` (autograd allows it: exp keeps its output)."""
-    if is_torch(a):
-        return a.exp_()
-    return np.exp(a, out=a)
-
-
-def _subtract_into(out: Any, a: Any, b: Any) -> Any:
-    """out <- a - b, in place, for a fresh array ``out`` of the broadcast shape."""
-    if is_torch(out):
-        import torch
-
-        return torch.sub(a, b, out=out)
-    return np.subtract(a, b, out=out)
-
-
-def _recorded(a: Any) -> bool:
-    """Whether autograd records ``a`` (a tensor that requires grad): then no in-place update."""
-    return bool(getattr(a, "requires_grad", False))
 
 
 def _log(xp: Any, s: Any) -> Any:
@@ -146,7 +110,11 @@ def sigmoid(x: Any) -> Any:
         array([0. , 0.5, 1. ])
     """
     check_floating(x, "x")
-    xp = namespace(x, names=("x",))
+    return _sigmoid(namespace(x, names=("x",)), x)
+
+
+def _sigmoid(xp: Any, x: Any) -> Any:
+    """The kernel of :func:`sigmoid`, for callers that have checked ``x``."""
     # e = exp(-|x|) lies in (0, 1]: no overflow whatever the sign of x.
     # -|x| is written with `where` so that its derivative at 0 is -1, not abs's 0.
     e = xp.exp(xp.where(x >= 0, -x, x))
@@ -305,13 +273,15 @@ def logsumexp(x: Any, axis: int | tuple[int, ...] = -1, keepdims: bool = False) 
     xp = namespace(x, names=("x",))
     if x.ndim == 0:  # one element along one axis, as in torch (which also allows axis=())
         axis = 0 if isinstance(axis, (tuple, list)) and len(axis) == 0 else axis
-        return xp.reshape(logsumexp(xp.reshape(x, (1,)), axis=axis), ())
-    axes = _axes(axis, x.ndim)
+        return xp.reshape(_logsumexp(xp, xp.reshape(x, (1,)), _axes(axis, 1), False), ())
+    return _logsumexp(xp, x, _axes(axis, x.ndim), keepdims)
+
+
+def _logsumexp(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """The kernel of :func:`logsumexp`, over checked, sorted ``axes``."""
     m = _max_shift(xp, x, axes)
-    # e_k = exp(x_k - m), computed in place on the fresh difference
-    e = _exp_(x - m)
-    # log sum_k exp(x_k) = m + log sum_k e_k
-    out = m + _log(xp, xp.sum(e, axis=axes, keepdims=True))
+    # log sum_k exp(x_k) = m + log sum_k exp(x_k - m)
+    out = m + _log(xp, xp.sum(xp.exp(x - m), axis=axes, keepdims=True))
     return out if keepdims else xp.squeeze(out, axis=axes)
 
 
@@ -344,7 +314,7 @@ def logsumexp_backward(grad: Any, x: Any, axis: int | tuple[int, ...] = -1,
     if not keepdims:
         grad = xp.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
     # softmax over the reduced axes: exp(x - logsumexp(x))
-    return grad * xp.exp(x - logsumexp(x, axis=axes, keepdims=True))
+    return grad * xp.exp(x - _logsumexp(xp, x, axes, True))
 
 
 logsumexp = autograd.register(logsumexp, logsumexp_backward)
@@ -370,11 +340,6 @@ def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
     :math:`\mathrm{softmax}([0, x])_1 = \sigma(x)`; as ``beta`` grows the output
     tends to :func:`hardmax`.
 
-    The computation makes one fresh array, :math:`x_k - \max_j x_j`, and scales
-    (:math:`\beta > 0`, so :math:`m = \beta \max_j x_j`), exponentiates and
-    normalises it in place; only when autograd records the result is the
-    division written to a new array (autograd keeps the exponentials).
-
     Args:
         x: floating-point array of logits; ``-inf`` entries get probability 0.
             A 0-d input is one class (its softmax is 1, as in torch); an empty
@@ -398,20 +363,17 @@ def softmax(x: Any, axis: int = -1, beta: float = 1.0) -> Any:
     beta = check_number(beta, "beta", low=0.0, low_open=True)
     xp = namespace(x, names=("x",))
     if x.ndim == 0:  # one element along one axis, as in torch
-        return xp.reshape(softmax(xp.reshape(x, (1,)), axis=axis, beta=beta), ())
-    axis = check_axis(axis, x.ndim)
+        return xp.reshape(_softmax(xp, xp.reshape(x, (1,)), check_axis(axis, 1), beta), ())
+    return _softmax(xp, x, check_axis(axis, x.ndim), beta)
+
+
+def _softmax(xp: Any, x: Any, axis: int, beta: float) -> Any:
+    """The kernel of :func:`softmax`, for a checked ``x``, ``axis`` and ``beta``."""
     m = _max_shift(xp, x, (axis,))
-    # beta x_k - m = beta (x_k - max_j x_j) <= 0, so exp never overflows
-    e = x - m
-    if beta != 1.0:
-        e *= beta
-    e = _exp_(e)
-    s = xp.sum(e, axis=axis, keepdims=True)
-    # y_k = e_k / sum_j e_j (into a new array if autograd keeps e for exp's backward)
-    if _recorded(e):
-        return e / s
-    e /= s
-    return e
+    # e_k = exp(beta (x_k - max_j x_j)): every exponent <= 0, so nothing overflows
+    e = xp.exp(beta * (x - m))
+    # y_k = e_k / sum_j e_j
+    return e / xp.sum(e, axis=axis, keepdims=True)
 
 
 def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> Any:
@@ -490,8 +452,7 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
 
     Taking ``log(softmax(x))`` instead fails when a probability underflows to
     0 (``log 0 = -inf``); this form stays finite wherever ``x`` is. The
-    log-sum-exp is computed as in :func:`logsumexp`, and its array of
-    exponentials, no longer needed, receives the output.
+    log-sum-exp is computed as in :func:`logsumexp`.
 
     Args:
         x: floating-point array of logits. A 0-d input is one class (its
@@ -510,17 +471,14 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
     check_floating(x, "x")
     xp = namespace(x, names=("x",))
     if x.ndim == 0:  # one element along one axis, as in torch
-        return xp.reshape(log_softmax(xp.reshape(x, (1,)), axis=axis), ())
-    axis = check_axis(axis, x.ndim)
-    m = _max_shift(xp, x, (axis,))
-    # e_k = exp(x_k - m), computed in place on the fresh difference
-    e = _exp_(x - m)
-    # log sum_j e^{x_j} = m + log sum_j e_j, the log-sum-exp
-    lse = m + _log(xp, xp.sum(e, axis=axis, keepdims=True))
-    # log softmax(x)_k = x_k - lse, written over e (unless autograd keeps e for exp's backward)
-    if _recorded(e):
-        return x - lse
-    return _subtract_into(e, x, lse)
+        return xp.reshape(_log_softmax(xp, xp.reshape(x, (1,)), check_axis(axis, 1)), ())
+    return _log_softmax(xp, x, check_axis(axis, x.ndim))
+
+
+def _log_softmax(xp: Any, x: Any, axis: int) -> Any:
+    """The kernel of :func:`log_softmax`, for a checked ``x`` and ``axis``."""
+    # log softmax(x)_k = x_k - log sum_j e^{x_j}
+    return x - _logsumexp(xp, x, (axis,), True)
 
 
 def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
@@ -610,44 +568,3 @@ def hardmax_backward(grad: Any, x: Any, axis: int = -1) -> Any:
 
 
 hardmax = autograd.register(hardmax, hardmax_backward)
-
-
-# ================================================ experiment: the gradient of a saturated softmax
-
-
-def saturation_gradients(gaps: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    r"""How much gradient reaches the logits when a wrong class leads by ``gaps``.
-
-    The logits are :math:`x = (g, 0, \dots, 0)` (``k`` classes) and the target is
-    class 1, a *wrong* class, so a good loss should push hard. The loss on the
-    probability, :math:`-p_1`, sends back a gradient that shrinks like
-    :math:`e^{-g}`; the loss on the log-probability, :math:`-\log p_1`, one whose
-    norm tends to :math:`\sqrt 2` however large :math:`g` grows:
-
-    .. math::
-        \Big\|\frac{\partial(-p_1)}{\partial x}\Big\| = p_1 \|p - e_1\|, \qquad
-        \Big\|\frac{\partial(-\log p_1)}{\partial x}\Big\| = \|p - e_1\|.
-
-    Both come from the explicit backwards, :func:`softmax_backward` and
-    :func:`log_softmax_backward`. Drawn by :func:`mlnotes.plotting.saturation_figure`.
-
-    Args:
-        gaps: the gaps :math:`g`, shape ``(G,)``.
-        k: the number of classes, at least 2.
-
-    Returns:
-        ``(soft, logsoft)``: the two gradient norms, each of shape ``(G,)``.
-
-    Example:
-        >>> soft, logsoft = saturation_gradients(np.array([0.0, 20.0]))
-        >>> bool(soft[1] < 1e-8 < 0.5 < logsoft[1])
-        True
-    """
-    k = check_number(k, "k", low=2, integer=True)
-    x = np.zeros((len(gaps), k))
-    x[:, 0] = gaps
-    g = np.zeros_like(x)
-    g[:, 1] = -1.0  # d(loss)/d(output) for loss = -output[1]
-    soft = softmax_backward(g, softmax(x))
-    logsoft = log_softmax_backward(g, log_softmax(x))
-    return np.linalg.norm(soft, axis=1), np.linalg.norm(logsoft, axis=1)

@@ -541,7 +541,9 @@ def _node(data: Any, parents: tuple, backward: Callable, op: str) -> Tensor:
 
     ``backward(g)`` returns one gradient per parent (``None`` for none); the engine
     sums each back to its parent's shape. Parents that are not Tensors (arrays,
-    numbers) are constants and receive nothing.
+    numbers) are constants and receive nothing. ``backward`` may also be a tuple of
+    one function per parent: then only the parents that need a gradient get one
+    computed (a constant's would be wasted work, and ``0 * inf`` in it would make NaN).
     """
     _check_operands(*parents)
     out = Tensor(np.asarray(data))
@@ -553,6 +555,8 @@ def _node(data: Any, parents: tuple, backward: Callable, op: str) -> Tensor:
     out._op = op
 
     def chosen(g):
+        if isinstance(backward, tuple):
+            return tuple(backward[i](g) for i, _ in kept)
         gs = backward(g)
         return tuple(gs[i] for i, _ in kept)
 
@@ -625,7 +629,7 @@ def multiply(a: Any, b: Any) -> Tensor:
     """
     _check_operands(a, b)
     x, y = _data(a), _data(b)
-    return _node(x * y, (a, b), lambda g: (g * y, g * x), "multiply")
+    return _node(x * y, (a, b), (lambda g: g * y, lambda g: g * x), "multiply")
 
 
 def divide(a: Any, b: Any) -> Tensor:
@@ -637,7 +641,7 @@ def divide(a: Any, b: Any) -> Tensor:
     """
     _check_operands(a, b)
     x, y = _data(a), _data(b)
-    return _node(x / y, (a, b), lambda g: (g / y, -g * x / (y * y)), "divide")
+    return _node(x / y, (a, b), (lambda g: g / y, lambda g: -g * x / (y * y)), "divide")
 
 
 def negative(a: Any) -> Tensor:

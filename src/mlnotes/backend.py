@@ -44,9 +44,6 @@ __all__ = [
     "fill_uniform_",
     "fill_normal_",
     "assign_",
-    "add_",
-    "addcmul_",
-    "addcdiv_",
     "stop_gradient",
     "to_numpy",
     "import_torch",
@@ -432,57 +429,6 @@ def assign_(x: Any, value: Any) -> Any:
         with torch.no_grad():
             return x.copy_(value)
     _array(x)[...] = _array(value)
-    return x
-
-
-# ------------------------------------------------------ in-place updates, in torch's words
-# torch fuses "x + a * y" and friends into one in-place kernel (one rounding, which is
-# how the optimizers match torch.optim to the last bits); NumPy spells them with its
-# in-place operators. An update rule that uses these reads the same for both.
-
-
-def add_(x: Any, y: Any, alpha: float = 1.0) -> Any:
-    r""":math:`x \leftarrow x + \alpha\, y`, in place; returns ``x``.
-
-    Example:
-        >>> import numpy as np
-        >>> add_(np.ones(2), np.array([1.0, 2.0]), alpha=-0.5)
-        array([0.5, 0. ])
-    """
-    if is_torch(x):
-        return x.add_(y, alpha=alpha)
-    a = _array(x)
-    a += alpha * _array(y)
-    return x
-
-
-def addcmul_(x: Any, y: Any, z: Any, value: float = 1.0) -> Any:
-    r""":math:`x \leftarrow x + \text{value}\cdot y\, z`, in place; returns ``x``.
-
-    Example:
-        >>> import numpy as np
-        >>> addcmul_(np.zeros(2), np.array([1.0, 2.0]), np.array([3.0, 4.0]), value=0.5)
-        array([1.5, 4. ])
-    """
-    if is_torch(x):
-        return x.addcmul_(y, z, value=value)
-    a = _array(x)
-    a += value * (_array(y) * _array(z))
-    return x
-
-
-def addcdiv_(x: Any, y: Any, z: Any, value: float = 1.0) -> Any:
-    r""":math:`x \leftarrow x + \text{value}\cdot y / z`, in place; returns ``x``.
-
-    Example:
-        >>> import numpy as np
-        >>> addcdiv_(np.zeros(2), np.array([1.0, 2.0]), np.array([4.0, 4.0]))
-        array([0.25, 0.5 ])
-    """
-    if is_torch(x):
-        return x.addcdiv_(y, z, value=value)
-    a = _array(x)
-    a += value * (_array(y) / _array(z))
     return x
 
 

@@ -41,8 +41,8 @@ import numpy as np
 
 from .activations import softmax
 from .backend import as_generator, check_count, check_number, import_torch, needs_torch, to_numpy
+from .init import seeded_linear
 from .losses import cross_entropy
-from .moe import seeded_linear
 from .optim import Adam
 from .rnn import LSTM
 from .training import fit
@@ -410,7 +410,7 @@ def train(
 
     Each step draws a fresh :func:`make_batch` of windows of different lengths,
     backpropagates through time, clips the gradients' joint norm to ``max_norm``
-    (:func:`mlnotes.rnn.clip_grad_norm`) and takes one :class:`mlnotes.optim.Adam`
+    (:func:`mlnotes.optim.clip_grad_norm`) and takes one :class:`mlnotes.optim.Adam`
     step: the loop of :func:`mlnotes.training.fit`.
 
     Args:
@@ -435,11 +435,10 @@ def train(
     steps = check_count(steps, "steps")
     rng = as_generator(generator)
 
-    def loss_fn(m: CharLSTM) -> torch.Tensor:  # a fresh batch at every step
-        inputs, targets, _ = make_batch(ids, batch_size, min_length, max_length, rng)
-        return sequence_loss(m, inputs, targets)
-
-    return fit(model, loss_fn, Adam(model.parameters(), lr=lr), steps, max_norm=max_norm)
+    # a fresh batch for every step, drawn as the loop reaches it: (inputs, targets, lengths)
+    batches = (make_batch(ids, batch_size, min_length, max_length, rng) for _ in range(steps))
+    return fit(lambda batch: sequence_loss(model, batch[0], batch[1]),
+               Adam(model.parameters(), lr=lr), batches, max_norm=max_norm)
 
 
 # ------------------------------------------------------------------------ writing

@@ -35,14 +35,10 @@ Explained in the book: :doc:`/init`.
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from typing import Any
 
-import numpy as np
-
-from .activations import relu, tanh
 from .backend import (
     as_generator,
     check_count,
@@ -50,8 +46,12 @@ from .backend import (
     check_number,
     fill_normal_,
     fill_uniform_,
+    import_torch,
     namespace,
+    needs_torch,
 )
+
+torch = import_torch()
 
 __all__ = [
     "calculate_gain",
@@ -60,9 +60,7 @@ __all__ = [
     "xavier_normal_",
     "kaiming_uniform_",
     "kaiming_normal_",
-    "INIT_SCHEMES",
-    "deep_forward",
-    "init_variances",
+    "seeded_linear",
 ]
 
 #: the names torch.nn.init gives a gain of 1: layers with no nonlinearity after them
@@ -185,9 +183,6 @@ def _check_tensor(tensor: Any) -> bool:
     return True
 
 
-
-
-
 # ---------------------------------------------------------------------------- Xavier
 
 
@@ -198,7 +193,7 @@ def _xavier_std(tensor: Any, gain: float) -> float:
 
 
 def xavier_uniform_(
-    tensor: Any, gain: float = 1.0, *, generator: Any = None
+    tensor: Any, gain: float = 1.0, *, generator: Any
 ) -> Any:
     r"""Fill ``tensor`` in place from Xavier's uniform distribution :math:`\mathcal U(-b, b)`.
 
@@ -235,7 +230,7 @@ def xavier_uniform_(
 
 
 def xavier_normal_(
-    tensor: Any, gain: float = 1.0, *, generator: Any = None
+    tensor: Any, gain: float = 1.0, *, generator: Any
 ) -> Any:
     r"""Fill ``tensor`` in place from Xavier's normal distribution :math:`\mathcal N(0, \sigma^2)`.
 
@@ -278,7 +273,7 @@ def kaiming_uniform_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     *,
-    generator: Any = None,
+    generator: Any,
 ) -> Any:
     r"""Fill ``tensor`` in place from He's uniform distribution :math:`\mathcal U(-b, b)`.
 
@@ -320,7 +315,7 @@ def kaiming_normal_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     *,
-    generator: Any = None,
+    generator: Any,
 ) -> Any:
     r"""Fill ``tensor`` in place from He's normal distribution :math:`\mathcal N(0, \sigma^2)`.
 
@@ -350,111 +345,29 @@ def kaiming_normal_(
     return fill_normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)
 
 
-# ========================================= experiment: the signal through a deep network
-
-#: the weight initialisations compared on the page :doc:`/init`
-INIT_SCHEMES = {
-    "small": r"naive $\mathcal{N}(0, 0.01^2)$",
-    "large": r"naive $\mathcal{N}(0, 1)$",
-    "xavier": "Xavier (gain 1)",
-    "xavier_tanh": "Xavier (gain 5/3)",
-    "he": "He (gain $\\sqrt{2}$)",
-}
+# ------------------------------------------------ a linear layer, seeded
 
 
-def deep_forward(
-    scheme: str, activation: str = "tanh", depth: int = 50, width: int = 512,
-    batch: int = 64, generator: int | np.random.Generator = 0,
-) -> list[np.ndarray]:
-    r"""Push a standard-normal batch through ``depth`` square layers; return every activation.
+@needs_torch
+def seeded_linear(in_features: int, out_features: int, generator: int | torch.Generator = 0,
+                  dtype: torch.dtype | None = None) -> torch.nn.Linear:
+    r"""A ``torch.nn.Linear`` with torch's default initialisation, drawn from ``generator``.
 
-    Layer :math:`l` computes :math:`h_l = f(W_l h_{l-1})` with no bias, ``f`` =
-    ``"tanh"`` or ``"relu"`` (from :mod:`mlnotes.activations`) and :math:`W_l`
-    of shape ``(width, width)`` drawn by ``scheme`` (the keys of :data:`INIT_SCHEMES`):
-    ``"small"`` (:math:`\mathcal N(0, 0.01^2)`), ``"large"`` (:math:`\mathcal N(0, 1)`),
-    ``"xavier"`` (:func:`xavier_normal_`), ``"xavier_tanh"`` (the same with
-    ``gain=calculate_gain("tanh")``) or ``"he"`` (:func:`kaiming_normal_` for ReLU).
-    Each layer multiplies the second moment of the signal by about
-
-    .. math::
-        n_\text{in}\, \sigma_W^2 \cdot \frac{\mathbb{E}[f(z)^2]}{\mathrm{Var}(z)},
-
-    and a scheme keeps the signal alive through many layers when that factor is 1.
-
-    Args:
-        scheme: how to draw the weights, a key of :data:`INIT_SCHEMES`.
-        activation: ``"tanh"`` or ``"relu"``.
-        depth: the number of layers.
-        width: the units of every layer (``fan_in = fan_out = width``).
-        batch: the number of inputs pushed through together.
-        generator: an int seed or a ``numpy.random.Generator`` for the inputs and weights.
-
-    Returns:
-        ``[h_1, ..., h_depth]``, each ``(batch, width)``.
+    Weights and bias are uniform on :math:`[-1/\sqrt{D}, 1/\sqrt{D}]` (``D`` =
+    ``in_features``), as torch draws them, but from an explicit generator
+    instead of the global one, so a model is the same on every run.
 
     Example:
-        >>> hs = deep_forward("he", "relu", depth=3, width=8, batch=4)
-        >>> len(hs), hs[-1].shape
-        (3, (4, 8))
+        >>> layer = seeded_linear(3, 2, generator=0)
+        >>> bool(layer.weight.abs().max() <= 1 / 3 ** 0.5)
+        True
     """
-    if scheme not in INIT_SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(INIT_SCHEMES)}, got {scheme!r}")
-    if activation not in ("tanh", "relu"):
-        raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
-    depth, width, batch = (check_count(n, name) for n, name in
-                           ((depth, "depth"), (width, "width"), (batch, "batch")))
-    f = tanh if activation == "tanh" else relu
-    rng = as_generator(generator)
-    h = fill_normal_(np.empty((batch, width)), 0.0, 1.0, rng)
-    out = []
-    for _ in range(depth):
-        W = np.empty((width, width))
-        if scheme == "small":
-            fill_normal_(W, 0.0, 0.01, rng)
-        elif scheme == "large":
-            fill_normal_(W, 0.0, 1.0, rng)
-        elif scheme == "xavier":
-            xavier_normal_(W, generator=rng)
-        elif scheme == "xavier_tanh":
-            xavier_normal_(W, gain=calculate_gain("tanh"), generator=rng)
-        else:
-            kaiming_normal_(W, nonlinearity="relu", generator=rng)
-        h = f(h @ W.T)  # (batch, width): z = W h for every sample, then f
-        out.append(h)
-    return out
-
-
-def init_variances(
-    depth: int = 50, width: int = 512, batch: int = 64,
-    generator: int | np.random.Generator = 0,
-) -> dict[str, dict[str, np.ndarray]]:
-    r"""The variance of every layer's activations, for each scheme in a tanh and a ReLU network.
-
-    Runs :func:`deep_forward` for every scheme that suits each activation, all from
-    the same state of ``generator``, so that every network sees the same input
-    batch, and returns :math:`\mathrm{Var}(h_l)` over the batch and the units.
-
-    Args:
-        depth, width, batch: as in :func:`deep_forward`.
-        generator: an int seed or a ``numpy.random.Generator``; every network starts
-            from a copy of its state (a given generator is left as it was).
-
-    Returns:
-        ``{"tanh": {scheme: variances}, "relu": {scheme: variances}}``, each
-        array of length ``depth``; tanh gets ``small, large, xavier,
-        xavier_tanh`` and ReLU ``small, large, xavier, he``.
-
-    Example:
-        >>> v = init_variances(depth=4, width=16, batch=8)
-        >>> sorted(v["relu"]), len(v["tanh"]["xavier"])
-        (['he', 'large', 'small', 'xavier'], 4)
-    """
-    start = as_generator(generator)
-    schemes = {"tanh": ("small", "large", "xavier", "xavier_tanh"),
-               "relu": ("small", "large", "xavier", "he")}
-    return {
-        act: {s: np.array([h.var() for h in
-                           deep_forward(s, act, depth, width, batch, copy.deepcopy(start))])
-              for s in names}
-        for act, names in schemes.items()
-    }
+    in_features = check_count(in_features, "in_features")
+    out_features = check_count(out_features, "out_features")
+    g = as_generator(generator, "torch")
+    # skip_init: no draw from torch's global generator, which must stay untouched
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, dtype=dtype)
+    bound = 1 / math.sqrt(in_features)
+    fill_uniform_(layer.weight, -bound, bound, g)
+    fill_uniform_(layer.bias, -bound, bound, g)
+    return layer

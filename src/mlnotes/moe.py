@@ -20,44 +20,20 @@ Shapes: ``N`` batch, ``D`` input features, ``O`` outputs, ``E`` experts.
 
 from __future__ import annotations
 
-import math
+import itertools
 from collections.abc import Sequence
 
 from .activations import softmax
-from .backend import as_generator, check_count, fill_uniform_, import_torch, needs_torch
+from .backend import as_generator, check_count, import_torch
 from .gating import softmax_gate
+from .init import seeded_linear
 from .losses import cross_entropy
 from .optim import Adam
 from .training import fit
 
 torch = import_torch()
 
-__all__ = ["MixtureOfExperts", "seeded_linear", "fit_classifier"]
-
-
-@needs_torch
-def seeded_linear(in_features: int, out_features: int, generator: int | torch.Generator = 0,
-                  dtype: torch.dtype | None = None) -> torch.nn.Linear:
-    r"""A ``torch.nn.Linear`` with torch's default initialisation, drawn from ``generator``.
-
-    Weights and bias are uniform on :math:`[-1/\sqrt{D}, 1/\sqrt{D}]` (``D`` =
-    ``in_features``), as torch draws them, but from an explicit generator
-    instead of the global one, so a model is the same on every run.
-
-    Example:
-        >>> layer = seeded_linear(3, 2, generator=0)
-        >>> bool(layer.weight.abs().max() <= 1 / 3 ** 0.5)
-        True
-    """
-    in_features = check_count(in_features, "in_features")
-    out_features = check_count(out_features, "out_features")
-    g = as_generator(generator, "torch")
-    # skip_init: no draw from torch's global generator, which must stay untouched
-    layer = torch.nn.utils.skip_init(torch.nn.Linear, in_features, out_features, dtype=dtype)
-    bound = 1 / math.sqrt(in_features)
-    fill_uniform_(layer.weight, -bound, bound, g)
-    fill_uniform_(layer.bias, -bound, bound, g)
-    return layer
+__all__ = ["MixtureOfExperts", "fit_classifier"]
 
 
 class MixtureOfExperts(torch.nn.Module):
@@ -168,9 +144,10 @@ def fit_classifier(
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")
 
-    def loss_fn(m: torch.nn.Module) -> torch.Tensor:
-        out = m(X)
+    def loss_fn(batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        inputs, target = batch
+        out = model(inputs)
         logits = out[0] if isinstance(out, tuple) else out
-        return cross_entropy(logits, y)
+        return cross_entropy(logits, target)
 
-    return fit(model, loss_fn, Adam(model.parameters(), lr=lr), steps)
+    return fit(loss_fn, Adam(model.parameters(), lr=lr), itertools.repeat((X, y), steps))

@@ -135,7 +135,7 @@ def _check_index(index: Any, num_params: int, xp: Any) -> None:
         )
 
 
-def _one_hot(index: Any, num_params: int, dtype: Any, xp: Any) -> Any:
+def _one_hot(xp: Any, index: Any, num_params: int, dtype: Any) -> Any:
     # D_im = [index_i == m]: row i picks the entry of u that w_i copies (none for -1)
     m = xp.arange(num_params, device=index.device)
     return xp.astype(index[:, None] == m[None, :], dtype)
@@ -199,7 +199,7 @@ def share_backward(grad: Any, index: Any, num_params: int) -> Any:
     if tuple(grad.shape) != tuple(index.shape):
         raise ValueError(f"grad must have the shape of index {tuple(index.shape)}, "
                          f"got {tuple(grad.shape)}")
-    D = _one_hot(index, num_params, grad.dtype, xp)  # (P, M)
+    D = _one_hot(xp, index, num_params, grad.dtype)  # (P, M)
     # dL/du_m = sum_i g_i [index_i == m]
     return xp.sum(grad[:, None] * D, axis=0)
 
@@ -226,7 +226,7 @@ def sharing_matrix(index: Any, num_params: int) -> Any:
     num_params = check_count(num_params, "num_params")
     xp = namespace(index, names=("index",))
     _check_index(index, num_params, xp)
-    return _one_hot(index, num_params, xp.float64, xp)
+    return _one_hot(xp, index, num_params, xp.float64)
 
 
 def conv_index(in_features: int, kernel_size: int) -> np.ndarray:

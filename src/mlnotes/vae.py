@@ -580,8 +580,7 @@ def _epoch(model: VAE, data: torch.Tensor, opt: torch.optim.Optimizer, batch_siz
     n = data.shape[0]
     order = torch.randperm(n, generator=g, device=data.device)
     batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
-    queue = iter(batches)  # each step takes the next batch
-    losses = fit(model, lambda m: m.loss(data[next(queue)], generator=g), opt, len(batches))
+    losses = fit(lambda batch: model.loss(data[batch], generator=g), opt, batches)
     total = 0.0
     for loss, batch in zip(losses, batches, strict=True):  # weighted by the batch's size
         total += loss * len(batch)

@@ -34,15 +34,14 @@ Shapes: ``x`` is ``(N, C, H, W)`` or unbatched ``(C, H, W)`` (``(N, C, L)`` or
 
 One family per file, all re-exported here: ``convolution.py`` (conv1d, conv2d and its
 backward), ``pooling.py``, ``sobel.py``; ``_geometry.py`` holds the sizes, padding
-and strided views they share; ``experiments.py`` holds the page's experiment,
-:func:`conv_net_shapes` (LeNet-5's shapes, :data:`LENET`).
+and strided views they share. The page's experiment, LeNet-5's shapes, is in
+:mod:`mlnotes.experiments.conv`.
 """
 
 from __future__ import annotations
 
 from ._geometry import conv_output_size
 from .convolution import conv1d, conv2d, conv2d_backward, conv2d_naive, conv2d_tiled
-from .experiments import LENET, conv_net_shapes
 from .pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from .sobel import edge_magnitude, sobel, sobel_kernels
 
@@ -59,6 +58,4 @@ __all__ = [
     "sobel_kernels",
     "sobel",
     "edge_magnitude",
-    "LENET",
-    "conv_net_shapes",
 ]

@@ -17,11 +17,8 @@ from ._geometry import (
     _conv_geometry,
     _pad2d,
     _pair,
-    _phases,
     _single,
-    _tap_in_phases,
-    _unphase,
-    _weight_taps,
+    _tap_slices,
 )
 
 # ---------------------------------------------------------------------------- conv2d
@@ -43,16 +40,10 @@ def conv2d(x: Any, w: Any, b: Any = None, stride: Pair = 1, padding: Pair | str 
     :math:`w_{:,:,i,j}`. So :math:`y` is :math:`k_H k_W` shifted matrix
     products added up.
 
-    The shifted inputs are not copied. On the image flattened row by row, a
-    shift by :math:`(i, j)` is a shift by the single offset :math:`i W + j`, so
-    a tap's shifted input is one slice of the flat array, which the matrix
-    product reads where it lies. The price is that each output row is computed
-    over the padded input's whole width: the last :math:`k_W - 1` entries of a
-    row are windows that wrap around into the next row, and are cut off at the
-    end. (With a stride, the same holds within each *phase* of the image; see
-    ``_phases``.) Each step is then one read of the input and one matrix
-    product, where copying the shifted input first would read and write it
-    once more per tap.
+    In the code: pad :math:`x` once, then for each tap take the slice of the
+    padded input that the tap sees at every output position (the same
+    ``_tap_slices`` that pooling reads its windows with) and add
+    ``W[:, :, i, j] @ x_pad[..., rows, cols]`` to the output.
 
     With ``groups`` :math:`G`, the channels split into :math:`G` groups that are
     convolved separately (output channels ``g C_out/G ...`` see only input
@@ -88,22 +79,34 @@ def conv2d(x: Any, w: Any, b: Any = None, stride: Pair = 1, padding: Pair | str 
     """
     xp, x, unbatched, groups = _check_conv(x, w, b, groups)
     stride, dilation, pads, (ho, wo) = _conv_geometry(x, w, stride, padding, dilation)
+    x_pad, W = _grouped(xp, x, w, groups, pads)  # (N, G, C/G, Hp, Wp), (G, C_out/G, C/G, kH, kW)
     n, (c_out, _, kh, kw) = x.shape[0], w.shape
-    phases, wq = _phases(x, groups, stride, pads)  # (N, G, C/G, sH*sW, Hq*Wq)
-    w_taps = _weight_taps(w, groups)  # (kH, kW, G, C_out/G, C/G): W_ij, contiguous
-    y = xp.zeros((n, groups, c_out // groups, ho * wq), dtype=x.dtype, device=device_of(x))
+    y = 0
     for i in range(kh):
         for j in range(kw):
-            phase, cols = _tap_in_phases(i, j, stride, dilation, wq, ho * wq)
-            # the input as tap (i, j) sees it, at every output position: (N, G, C/G, Ho*Wq)
-            shifted = phases[:, :, :, phase, cols]
-            # y += W_ij @ shifted   (G, C_out/G, C/G) @ (N, G, C/G, Ho*Wq)
-            y += w_taps[i, j] @ shifted
-    # rows of Wq outputs; those past W_out wrapped around into the next row: cut
-    y = xp.reshape(y, (n, c_out, ho, wq))[:, :, :, :wo]
+            rows, cols = _tap_slices(i, j, (ho, wo), stride, dilation)
+            # the input as tap (i, j) sees it, at every output position: (N, G, C/G, Ho*Wo)
+            x_ij = _flat(xp, x_pad[:, :, :, rows, cols])
+            # y += W_ij @ x_ij   (G, C_out/G, C/G) @ (N, G, C/G, Ho*Wo)
+            y = y + W[:, :, :, i, j] @ x_ij
+    y = xp.reshape(y, (n, c_out, ho, wo))
     if b is not None:
         y = y + xp.reshape(b, (1, c_out, 1, 1))
     return y[0] if unbatched else y
+
+
+def _grouped(xp: Any, x: Any, w: Any, groups: int, pads: Any) -> tuple[Any, Any]:
+    """The padded input ``(N, G, C/G, Hp, Wp)`` and the weights ``(G, C_out/G, C/G, kH, kW)``."""
+    x_pad = _pad2d(x, pads)
+    n, c, hp, wp = x_pad.shape
+    c_out, cg, kh, kw = w.shape
+    return (xp.reshape(x_pad, (n, groups, c // groups, hp, wp)),
+            xp.reshape(w, (groups, c_out // groups, cg, kh, kw)))
+
+
+def _flat(xp: Any, a: Any) -> Any:
+    """``(..., Ho, Wo)`` as ``(..., Ho*Wo)``: the output positions in one axis."""
+    return xp.reshape(a, (*a.shape[:-2], a.shape[-2] * a.shape[-1]))
 
 
 def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair | str = 0,
@@ -122,9 +125,7 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
 
     and :math:`\partial L / \partial X_{ij}` is added back into the input pixels
     that the slice came from (a pixel seen by several taps collects from each);
-    the padding's share is cut off at the end. :math:`G` is laid out on the
-    forward's rows, with zeros in the wrapped-around columns that the forward
-    cut off, so they send nothing back. Seen whole, the gradient for ``w`` is a
+    the padding's share is cut off at the end. Seen whole, the gradient for ``w`` is a
     correlation of ``x`` with ``grad``, and for stride 1 the gradient for ``x``
     is a convolution of ``grad`` with the flipped kernel.
 
@@ -161,26 +162,25 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
         raise ValueError(f"grad must have the output's shape {expected}, "
                          f"got {tuple(grad.shape)}")
     grad = grad[None] if unbatched else grad
-    phases, wq = _phases(xb, groups, stride, pads)
-    # G on the forward's rows of Wq, zero in the cut-off columns: (N, G, C_out/G, Ho*Wq)
-    g = xp.zeros((n, c_out, ho, wq), dtype=x.dtype, device=device_of(x))
-    g[:, :, :, :wo] = grad
-    g = xp.reshape(g, (n, groups, c_out // groups, ho * wq))
-    w_taps = _weight_taps(w, groups)  # (kH, kW, G, C_out/G, C/G)
-    grad_phases = xp.zeros(tuple(phases.shape), dtype=x.dtype, device=device_of(x))
+    x_pad, W = _grouped(xp, xb, w, groups, pads)  # (N, G, C/G, Hp, Wp), (G, C_out/G, C/G, kH, kW)
+    g = _flat(xp, xp.reshape(grad, (n, groups, c_out // groups, ho, wo)))  # (N, G, C_out/G, Ho*Wo)
+    grad_pad = xp.zeros(tuple(x_pad.shape), dtype=x.dtype, device=device_of(x))
     grad_w_taps = []
     for i in range(kh):
         for j in range(kw):
-            phase, cols = _tap_in_phases(i, j, stride, dilation, wq, ho * wq)
-            shifted = phases[:, :, :, phase, cols]  # X_ij: (N, G, C/G, Ho*Wq)
-            # dL/dW_ij = sum_n G_n X_ij,n^T   (G, C_out/G, Ho*Wq) @ (G, Ho*Wq, C/G), over N
-            grad_w_taps.append(xp.sum(g @ xp.matrix_transpose(shifted), axis=0))
-            # dL/dX_ij = W_ij^T G   (G, C/G, C_out/G) @ (N, G, C_out/G, Ho*Wq)
-            grad_phases[:, :, :, phase, cols] = (grad_phases[:, :, :, phase, cols]
-                                                 + xp.matrix_transpose(w_taps[i, j]) @ g)
+            rows, cols = _tap_slices(i, j, (ho, wo), stride, dilation)
+            x_ij = _flat(xp, x_pad[:, :, :, rows, cols])  # X_ij: (N, G, C/G, Ho*Wo)
+            # dL/dW_ij = sum_n G_n X_ij,n^T   (G, C_out/G, Ho*Wo) @ (G, Ho*Wo, C/G), over N
+            grad_w_taps.append(xp.sum(g @ xp.matrix_transpose(x_ij), axis=0))
+            # dL/dX_ij = W_ij^T G   (G, C/G, C_out/G) @ (N, G, C_out/G, Ho*Wo)
+            g_ij = xp.matrix_transpose(W[:, :, :, i, j]) @ g
+            grad_pad[:, :, :, rows, cols] = (grad_pad[:, :, :, rows, cols]
+                                             + xp.reshape(g_ij, (n, groups, cg, ho, wo)))
     # (G, C_out/G, C/G, kH*kW) -> (C_out, C/G, kH, kW)
     grad_w = xp.reshape(xp.stack(grad_w_taps, axis=-1), (c_out, cg, kh, kw))
-    grad_x = _unphase(grad_phases, stride, pads, (h, wd), wq)
+    # the padding's share cut off: (N, C, H, W)
+    (top, _), (left, _) = pads
+    grad_x = xp.reshape(grad_pad, (n, c, *x_pad.shape[-2:]))[:, :, top:top + h, left:left + wd]
     # dL/db_o = sum of G over batch and positions
     grad_b = xp.sum(grad, axis=(0, 2, 3))
     return (grad_x[0] if unbatched else grad_x), grad_w, grad_b

@@ -28,7 +28,6 @@ Example:
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
 import traceback
 from collections.abc import Callable
@@ -125,10 +124,6 @@ class Result:
         lines = [f"{self.total - len(self.failures)} of {self.total} checks passed."]
         lines += [f"✗ {title}: {message}" for title, message in self.failures]
         return "\n".join(lines)
-
-    def to_json(self) -> str:
-        return json.dumps({"id": self.id, "passed": self.passed, "total": self.total,
-                           "failures": self.failures, "summary": self.summary()})
 
 
 def _raised(exc: BaseException, name: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gating import attention_weights, scaled_dot_product_attention, soft_gate_backward
+from ..attention import attention_weights, scaled_dot_product_attention
+from ..gating import soft_gate_backward
 from . import exercise, fail
 
 # ------------------------------------------------------- the soft gate's three partials

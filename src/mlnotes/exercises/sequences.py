@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rnn import clip_grad_norm, rnn_cell
+from ..optim import clip_grad_norm
+from ..rnn import rnn_cell
 from . import exercise, fail
 
 # ------------------------------------------------------------------ one RNN step

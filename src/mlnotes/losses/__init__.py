@@ -43,9 +43,8 @@ Probability targets have the scores' shape; ``weight`` has shape ``(K,)``.
 One family per file, all re-exported here: ``regression.py`` (MSE, L1),
 ``classes.py`` (NLL, cross-entropy), ``binary.py`` (binary cross-entropy),
 ``margins.py`` (ranking and class margins); ``_common.py`` holds the reductions,
-the backward's chain rule and the checks of class inputs they share;
-``experiments.py`` holds the losses page's experiments (:func:`constant_fit_losses`,
-:func:`coin_nll`, :func:`fit_linear`).
+the backward's chain rule and the checks of class inputs they share. The losses
+page's experiments are in :mod:`mlnotes.experiments.losses`.
 """
 
 from __future__ import annotations
@@ -57,7 +56,6 @@ from .binary import (
     binary_cross_entropy_with_logits_backward,
 )
 from .classes import cross_entropy, cross_entropy_backward, nll_loss
-from .experiments import coin_nll, constant_fit_losses, fit_linear
 from .margins import (
     margin_ranking_loss,
     multi_margin_loss,
@@ -83,7 +81,4 @@ __all__ = [
     "multi_margin_loss_backward",
     "multiclass_hinge_loss",
     "multiclass_hinge_loss_backward",
-    "constant_fit_losses",
-    "coin_nll",
-    "fit_linear",
 ]

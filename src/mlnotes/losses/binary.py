@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .. import autograd
-from ..activations import relu, sigmoid
+from ..activations import _sigmoid, relu
 from ..backend import check_floating, check_same_shape, namespace
 from ._common import (
     LOG_CLAMP,
@@ -199,7 +199,7 @@ def binary_cross_entropy_with_logits_backward(grad: Any, logits: Any, target: An
     for name, w in (("weight", weight), ("pos_weight", pos_weight)):
         if w is not None:
             _check_broadcasts(w, tuple(logits.shape), (name, "logits"))
-    a = sigmoid(logits)
+    a = _sigmoid(xp, logits)
     if pos_weight is None:
         d = a - target  # a - t, with a = sigma(z)
     else:

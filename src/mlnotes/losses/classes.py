@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .. import autograd
-from ..activations import log_softmax, softmax
+from ..activations import _log_softmax, _softmax
 from ..backend import check_number, namespace
 from ._common import (
     _backward_scale,
@@ -199,13 +199,13 @@ def cross_entropy(logits: Any, target: Any, weight: Any = None, *, ignore_index:
     xp, ignore_index, label_smoothing, probabilities = _check_cross_entropy(
         logits, target, weight, reduction, ignore_index, label_smoothing)
     # the NLL of the log-softmax over the class axis (0 for one unbatched sample)
-    log_p = log_softmax(logits, axis=0 if logits.ndim == 1 else 1)
+    log_p = _log_softmax(xp, logits, 0 if logits.ndim == 1 else 1)
     return _class_loss(xp, log_p, target, weight, ignore_index, label_smoothing,
                        probabilities, reduction)
 
 
-def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str = "mean", *,
-                           weight: Any = None, ignore_index: int = -100,
+def cross_entropy_backward(grad: Any, logits: Any, target: Any, weight: Any = None, *,
+                           ignore_index: int = -100, reduction: str = "mean",
                            label_smoothing: float = 0.0) -> Any:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
@@ -234,7 +234,8 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
 
     Args:
         grad: :math:`\partial L / \partial \ell`, ``1.0`` for a final loss (see the module).
-        logits, target, reduction, weight, ignore_index, label_smoothing: as in the forward call.
+        logits, target, weight, ignore_index, reduction, label_smoothing: as in the forward
+            call, and in its order.
 
     Returns:
         :math:`\partial L / \partial z`, the shape of ``logits``.
@@ -269,7 +270,7 @@ def cross_entropy_backward(grad: Any, logits: Any, target: Any, reduction: str =
             c = (1 - eps) * c + (eps / K) * (uniform if w is None else w * uniform)
         n = _class_denominator(xp, kept, w_y, ignore_index) if reduction == "mean" else 1
     # dl_n/dz_{n,k} = a_{n,k} sum_j c_{n,j} - c_{n,k}, with a = softmax(z)
-    d = softmax(logits, axis=1) * xp.sum(c, axis=1, keepdims=True) - c
+    d = _softmax(xp, logits, 1, 1.0) * xp.sum(c, axis=1, keepdims=True) - c
     d = _backward_scale(xp, d, reduction, n, grad, 1, loss_shape)
     return xp.squeeze(d, axis=0) if unbatched else d
 

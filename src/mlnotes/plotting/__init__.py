@@ -4,9 +4,10 @@ A page and its deck draw the same picture by calling the same function here, so
 a figure is never copied. Each helper draws what mlnotes computes (the figure is
 evidence, not an illustration) and returns a :class:`matplotlib.figure.Figure`
 built without pyplot, so no global state is touched; a notebook cell that ends
-with the figure displays it. A figure draws; an experiment it shows lives with its
-concept (:func:`mlnotes.init.init_variances`, :func:`mlnotes.rnn.bptt_gradient_norms`,
-...), and the helper calls it there or takes its results.
+with the figure displays it. A figure draws; an experiment it shows lives in
+:mod:`mlnotes.experiments` (:func:`~mlnotes.experiments.init_variances`,
+:func:`~mlnotes.experiments.bptt_gradient_norms`, ...), and the helper calls it there
+or takes its results.
 
 One family per file, all re-exported here: ``softmax.py``, ``losses.py``,
 ``conv.py``, ``gating.py`` (gates, attention and the architectures page),

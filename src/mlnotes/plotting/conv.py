@@ -9,13 +9,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..backend import as_generator
-from ..conv import LENET
+from ..conv import edge_magnitude, max_pool2d, sobel
+from ..experiments.conv import LENET, conv_net_shapes
 from ._figure import COLORS, new_figure
 
 
 def conv_net_figure(layers: tuple[tuple, ...] = LENET,
                     input_shape: tuple[int, ...] = (1, 28, 28)) -> Figure:
-    r"""A conv net drawn from the shapes that :func:`mlnotes.conv.conv_net_shapes` measures.
+    r"""A conv net drawn from the shapes that :func:`mlnotes.experiments.conv_net_shapes` measures.
 
     Feature maps are squares sized by their height, stacked to suggest channels;
     vectors are bars sized by their length.
@@ -26,9 +27,8 @@ def conv_net_figure(layers: tuple[tuple, ...] = LENET,
     """
     from matplotlib.patches import Rectangle
 
-    from .. import conv as C
 
-    shapes = C.conv_net_shapes(layers, input_shape)
+    shapes = conv_net_shapes(layers, input_shape)
     fig, ax = new_figure(width=10.0, height=2.8)
     h0 = max(s[1] for _, s in shapes if len(s) == 3)
     n0 = max(s[0] for _, s in shapes if len(s) == 1)
@@ -75,10 +75,9 @@ def sobel_figure(image: np.ndarray) -> Figure:
         >>> len(sobel_figure(np.eye(8)).axes)
         4
     """
-    from .. import conv as C
 
     x = np.asarray(image, dtype=np.float64)[None, None]
-    g, mag = C.sobel(x)[0], C.edge_magnitude(x)[0, 0]
+    g, mag = sobel(x)[0], edge_magnitude(x)[0, 0]
     lim = np.abs(g).max()
     fig, axes = new_figure(1, 4, width=10.0, height=3.4)
     panels = [(image, "image", "gray", 0, 1), (g[0], r"$G_x$: vertical edges", "RdBu_r", -lim, lim),
@@ -102,11 +101,10 @@ def pooling_figure(x: np.ndarray, shifted: np.ndarray, kernel_size: int = 2) -> 
         >>> len(pooling_figure(np.eye(4), np.eye(4)).axes)
         4
     """
-    from .. import conv as C
 
     fig, axes = new_figure(2, 2, width=5.6, height=5.2)
     for col, (img, name) in enumerate(((x, "image"), (shifted, "shifted by one pixel"))):
-        pooled = C.max_pool2d(np.asarray(img, dtype=np.float64)[None, None], kernel_size)[0, 0]
+        pooled = max_pool2d(np.asarray(img, dtype=np.float64)[None, None], kernel_size)[0, 0]
         for row, (a, title) in enumerate(((img, name), (pooled, f"max pool {kernel_size}x"
                                                                 f"{kernel_size}"))):
             ax = axes[row, col]

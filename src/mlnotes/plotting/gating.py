@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import activations as A
+from ..activations import softmax
+from ..attention import attention_weights
 from ..backend import needs_torch
+from ..gating import soft_gate, soft_gate_backward, softmax_gate
+from ..sharing import motif_scores
 from ._figure import COLORS, new_figure
 
 if TYPE_CHECKING:
@@ -38,13 +41,12 @@ def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0) -> Figur
         >>> len(soft_gate_figure().axes)
         2
     """
-    from .. import gating as G
 
     r = np.linspace(-lim, lim, 301)
     xs, ys = np.full_like(r, x), np.full_like(r, y)
-    gx, gy, gr = G.soft_gate_backward(np.ones_like(r), xs, ys, r)
+    gx, gy, gr = soft_gate_backward(np.ones_like(r), xs, ys, r)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
-    ax0.plot(r, G.soft_gate(xs, ys, r), color=COLORS["ours"], label="f(x, y, r)")
+    ax0.plot(r, soft_gate(xs, ys, r), color=COLORS["ours"], label="f(x, y, r)")
     ax0.axhline(x, ls=":", color=COLORS["third"], label=f"x = {x:g}")
     ax0.axhline(y, ls=":", color=COLORS["other"], label=f"y = {y:g}")
     ax0.set_xlabel("gate logit r")
@@ -120,15 +122,14 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
         >>> len(soft_switch_figure().axes)
         2
     """
-    from .. import gating as G
 
     z = np.linspace(-lim, lim, 321)
     X = np.stack([np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)])  # (2, D)
     R = np.stack([z, -z], axis=1)  # (n, 2)
-    out = G.softmax_gate(X, R)  # (n, D)
+    out = softmax_gate(X, R)  # (n, D)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
-    ax0.plot(z, A.softmax(R)[:, 0], color=COLORS["third"], label=r"$a_0$ (weight of $x_0$)")
-    ax0.plot(z, A.softmax(R)[:, 1], color=COLORS["other"], label=r"$a_1$ (weight of $x_1$)")
+    ax0.plot(z, softmax(R)[:, 0], color=COLORS["third"], label=r"$a_0$ (weight of $x_0$)")
+    ax0.plot(z, softmax(R)[:, 1], color=COLORS["other"], label=r"$a_1$ (weight of $x_1$)")
     ax0.set_xlabel("external control z")
     ax0.set_title(r"$a = \mathrm{softmax}([z, -z])$")
     ax0.legend(fontsize=8)
@@ -148,16 +149,15 @@ def soft_switch_figure(x1: Sequence[float] = (1.0, 2.0), x2: Sequence[float] = (
 
 def attention_figure(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None,
                      title: str = "attention weights") -> Figure:
-    r"""The attention matrix of :func:`~mlnotes.gating.attention_weights` as a heat map.
+    r"""The attention matrix of :func:`~mlnotes.attention.attention_weights` as a heat map.
 
     Example:
         >>> import numpy as np
         >>> len(attention_figure(np.eye(3), np.eye(3)).axes)
         2
     """
-    from .. import gating as G
 
-    w = G.attention_weights(np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64),
+    w = attention_weights(np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64),
                             mask=mask)
     fig, ax = new_figure(width=4.6, height=3.4)
     im = ax.imshow(w, cmap="Blues", vmin=0, vmax=1)
@@ -270,7 +270,6 @@ def motif_figure(x: np.ndarray, motif: np.ndarray, positions: Sequence[int]) -> 
         >>> len(motif_figure(np.zeros(10), np.array([1.0, -1.0]), [0, 5]).axes)
         2
     """
-    from .. import sharing as S
 
     x, motif = np.asarray(x, dtype=np.float64), np.asarray(motif, dtype=np.float64)
     K = len(motif)
@@ -279,7 +278,7 @@ def motif_figure(x: np.ndarray, motif: np.ndarray, positions: Sequence[int]) -> 
     for ax, pos in zip(axes, positions, strict=True):
         seq = x.copy()
         seq[pos:pos + K] = motif
-        s = S.motif_scores(seq[None, None], motif[None, None])[0, 0]
+        s = motif_scores(seq[None, None], motif[None, None])[0, 0]
         best = int(np.argmax(s))
         ax.plot(seq, color="grey", lw=1, label="sequence")
         ax.axvspan(pos - 0.5, pos + K - 0.5, color=COLORS["third"], alpha=0.15)

@@ -1,7 +1,7 @@
 r"""Figures of the losses page and its deck: what each loss rewards, and what it does to training.
 
-Regression losses and their best constant (:func:`mlnotes.losses.constant_fit_losses`),
-the coin's likelihood (:func:`mlnotes.losses.coin_nll`), the outputs of models
+Regression losses and their best constant (:func:`mlnotes.experiments.constant_fit_losses`),
+the coin's likelihood (:func:`mlnotes.experiments.coin_nll`), the outputs of models
 trained with a right and a wrong loss, the multi-label predictions, the graph of
 softmax with cross-entropy, and the margin ranking loss.
 
@@ -15,7 +15,17 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import activations as A
+from ..activations import softmax
+from ..experiments.losses import coin_nll, constant_fit_losses
+from ..losses import (
+    cross_entropy,
+    cross_entropy_backward,
+    l1_loss,
+    l1_loss_backward,
+    margin_ranking_loss,
+    mse_loss,
+    mse_loss_backward,
+)
 from ._figure import COLORS, _graph_figure, new_figure
 
 
@@ -31,16 +41,15 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0) -> Figure:
         >>> len(regression_losses_figure([0.0, 1.0, 9.0]).axes)
         2
     """
-    from .. import losses as Lo
 
     r = np.linspace(-lim, lim, 301)
     zero = np.zeros_like(r)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.2)
-    ax0.plot(r, Lo.mse_loss(r, zero, reduction="none"), color=COLORS["ours"], label="$r^2$")
-    ax0.plot(r, Lo.mse_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["ours"],
+    ax0.plot(r, mse_loss(r, zero, reduction="none"), color=COLORS["ours"], label="$r^2$")
+    ax0.plot(r, mse_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["ours"],
              label="slope $2r$")
-    ax0.plot(r, Lo.l1_loss(r, zero, reduction="none"), color=COLORS["other"], label="$|r|$")
-    ax0.plot(r, Lo.l1_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["other"],
+    ax0.plot(r, l1_loss(r, zero, reduction="none"), color=COLORS["other"], label="$|r|$")
+    ax0.plot(r, l1_loss_backward(1.0, r, zero, reduction="sum"), "--", color=COLORS["other"],
              label=r"slope $\mathrm{sign}(r)$")
     ax0.axhline(0, color="grey", lw=0.5)
     ax0.set_xlabel("residual r = prediction - target")
@@ -48,7 +57,7 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0) -> Figure:
     ax0.legend(fontsize=8)
     d = np.asarray(data, dtype=np.float64)
     c = np.linspace(d.min() - 1, d.max() + 1, 801)
-    mse, l1 = Lo.constant_fit_losses(d, c)
+    mse, l1 = constant_fit_losses(d, c)
     ax1.plot(c, mse / mse.max(), color=COLORS["ours"], label="MSE (scaled)")
     ax1.plot(c, l1 / l1.max(), color=COLORS["other"], label="L1 (scaled)")
     ax1.axvline(d.mean(), color=COLORS["ours"], ls=":", label=f"mean = {d.mean():.2f}")
@@ -73,11 +82,10 @@ def nll_curve_figure(flips: Sequence[int], thetas: Sequence[float] | None = None
         >>> len(nll_curve_figure([1, 0, 1]).axes)
         2
     """
-    from .. import losses as Lo
 
     y = np.asarray(flips)
     thetas = np.linspace(0.01, 0.99, 197) if thetas is None else np.asarray(thetas)
-    nll = Lo.coin_nll(y, thetas)
+    nll = coin_nll(y, thetas)
     fig, ax = new_figure(width=5.6, height=3.2)
     ax.plot(thetas, nll, color=COLORS["ours"], label="NLL($\\theta$) = -log likelihood")
     best = thetas[np.argmin(nll)]
@@ -176,13 +184,12 @@ def ce_graph_figure(z: Sequence[float] = (2.0, 1.0, -1.0), target: int = 1) -> F
         >>> len(ce_graph_figure().axes)
         1
     """
-    from .. import losses as Lo
 
     z = np.asarray(z, dtype=np.float64)[None, :]
     t = np.array([target])
-    a = A.softmax(z)[0]
-    loss = float(Lo.cross_entropy(z, t))
-    dz = Lo.cross_entropy_backward(1.0, z, t)[0]
+    a = softmax(z)[0]
+    loss = float(cross_entropy(z, t))
+    dz = cross_entropy_backward(1.0, z, t)[0]
     fmt = lambda v: "[" + ", ".join(f"{x:.2f}" for x in v) + "]"  # noqa: E731
     nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {fmt(z[0])}"),
              (6.0, "a", f"a = {fmt(a)}"), (8.9, "L", f"L = {loss:.3f}")]
@@ -212,12 +219,11 @@ def margin_ranking_figure(margin: float = 1.0, lim: float = 3.0) -> Figure:
         >>> len(margin_ranking_figure().axes)
         3
     """
-    from .. import losses as Lo
 
     s = np.linspace(-lim, lim, 121)
     x1, x2 = np.meshgrid(s, s, indexing="xy")
     ones = np.ones_like(x1)
-    loss = Lo.margin_ranking_loss(x1, x2, ones, margin=margin, reduction="none")
+    loss = margin_ranking_loss(x1, x2, ones, margin=margin, reduction="none")
     fig, (ax0, ax1) = new_figure(1, 2, width=8.6, height=3.4)
     im = ax0.imshow(loss, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis")
     ax0.contour(x1, x2, loss, levels=[0.5, 1.5, 2.5, 3.5], colors="white", linewidths=0.6)
@@ -232,7 +238,7 @@ def margin_ranking_figure(margin: float = 1.0, lim: float = 3.0) -> Figure:
     d = np.linspace(-lim, lim, 301)
     zero = np.zeros_like(d)
     for y, color in ((1.0, COLORS["ours"]), (-1.0, COLORS["other"])):
-        ax1.plot(d, Lo.margin_ranking_loss(d, zero, np.full_like(d, y), margin=margin,
+        ax1.plot(d, margin_ranking_loss(d, zero, np.full_like(d, y), margin=margin,
                                            reduction="none"), color=color, label=f"y = {y:+g}")
     ax1.axvline(margin, color=COLORS["ours"], ls=":")
     ax1.axvline(-margin, color=COLORS["other"], ls=":")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..experiments.sequences import bptt_gradient_norms
+from ..rnn import lstm_cell, lstm_gates
 from ._figure import COLORS, new_figure
 
 if TYPE_CHECKING:
@@ -30,18 +32,17 @@ def gradient_distance_figure(
         radii: the spectral radii, one line each.
         length: the sequence's length.
         generator: an int seed or a ``numpy.random.Generator``; every radius's run of
-            :func:`mlnotes.rnn.bptt_gradient_norms` gets it.
+            :func:`mlnotes.experiments.bptt_gradient_norms` gets it.
 
     Example:
         >>> len(gradient_distance_figure().axes)
         1
     """
-    from .. import rnn as R
 
     fig, ax = new_figure(width=6.4, height=3.4)
     colors = [COLORS["ours"], COLORS["third"], COLORS["fourth"], COLORS["other"]]
     for r, color in zip(radii, colors * 2, strict=False):
-        ax.semilogy(R.bptt_gradient_norms(r, length=length, generator=generator), color=color,
+        ax.semilogy(bptt_gradient_norms(r, length=length, generator=generator), color=color,
                     label=f"spectral radius {r:g}")
     ax.set_xlabel("distance d from the loss (steps back in time)")
     ax.set_ylabel(r"$\|\partial \ell / \partial a_{L-d}\|$")
@@ -193,7 +194,6 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
         >>> len(lstm_gates_figure(LSTM(2, 3), np.zeros((4, 1, 2))).axes)  # 5 maps, 5 bars
         10
     """
-    from .. import rnn as R
 
     W = [None if p is None else p.detach().cpu().double().numpy()
          for p in model.layer_weights(0)]
@@ -201,8 +201,8 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
     h = c = np.zeros(model.hidden_size)
     trace = {name: [] for name in ("i", "f", "g", "o", "c")}
     for x in xs:
-        i, f, g, o = R.lstm_gates(x, (h, c), *W)
-        h, c = R.lstm_cell(x, (h, c), *W)
+        i, f, g, o = lstm_gates(x, (h, c), *W)
+        h, c = lstm_cell(x, (h, c), *W)
         for name, v in zip("ifgoc", (i, f, g, o, c), strict=True):
             trace[name].append(v)
     fig, axes = new_figure(1, 5, width=9.6, height=3.0)

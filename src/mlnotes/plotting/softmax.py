@@ -2,7 +2,7 @@ r"""Figures of the softmax page and its deck: temperature, saturation, Jacobians
 
 Each draws what :mod:`mlnotes.activations` computes: softmax at several inverse
 temperatures, softmax against plain normalisation, the saturating gradient of a
-loss on probabilities (:func:`mlnotes.activations.saturation_gradients`), the two
+loss on probabilities (:func:`mlnotes.experiments.saturation_gradients`), the two
 Jacobians, sigmoid and tanh with their slopes, the hard functions beside their soft
 twins, and the graph of a sigmoid output with binary cross-entropy.
 
@@ -16,7 +16,19 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import activations as A
+from ..activations import (
+    hardmax,
+    logsumexp,
+    relu,
+    sigmoid,
+    sigmoid_backward,
+    softmax,
+    softmax_jacobian,
+    tanh,
+    tanh_backward,
+)
+from ..experiments.softmax import saturation_gradients
+from ..losses import binary_cross_entropy_with_logits
 from ._figure import COLORS, _graph_figure, new_figure
 
 
@@ -36,11 +48,11 @@ def temperature_figure(x: Sequence[float],
     fig, axes = new_figure(1, len(betas) + 1, width=2.0 * (len(betas) + 1), height=2.6)
     k = np.arange(len(x))
     for ax, beta in zip(axes[:-1], betas, strict=True):
-        ax.bar(k, A.softmax(x, beta=beta), color=COLORS["ours"])
+        ax.bar(k, softmax(x, beta=beta), color=COLORS["ours"])
         ax.set_title(rf"$\beta = {beta:g}$")
         ax.set_ylim(0, 1.05)
         ax.set_xticks(k)
-    axes[-1].bar(k, A.hardmax(x), color=COLORS["other"])
+    axes[-1].bar(k, hardmax(x), color=COLORS["other"])
     axes[-1].set_title("hardmax")
     axes[-1].set_ylim(0, 1.05)
     axes[-1].set_xticks(k)
@@ -65,7 +77,7 @@ def normalisation_figure(x: Sequence[float] = (1.0, 3.0)) -> Figure:
     x = np.asarray(x, dtype=np.float64)
     fig, ax = new_figure(width=4.8, height=3.0)
     k = np.arange(len(x))
-    plain, soft = x / x.sum(), A.softmax(x)
+    plain, soft = x / x.sum(), softmax(x)
     ax.bar(k - 0.2, plain, width=0.4, label="x / sum(x)", color=COLORS["other"])
     ax.bar(k + 0.2, soft, width=0.4, label="softmax(x)", color=COLORS["ours"])
     for i in k:
@@ -96,7 +108,7 @@ def saturation_figure(gaps: Sequence[float] | None = None, k: int = 3) -> Figure
         1
     """
     gaps = np.linspace(0, 30, 61) if gaps is None else np.asarray(gaps, dtype=np.float64)
-    soft, logsoft = A.saturation_gradients(gaps, k)
+    soft, logsoft = saturation_gradients(gaps, k)
     fig, ax = new_figure(width=5.6, height=3.4)
     ax.semilogy(gaps, soft, label=r"loss $-p_1$ (softmax)", color=COLORS["other"])
     ax.semilogy(gaps, logsoft, label=r"loss $-\log p_1$ (log-softmax)", color=COLORS["ours"])
@@ -122,8 +134,8 @@ def jacobian_figure(x: Sequence[float]) -> Figure:
         4
     """
     x = np.asarray(x, dtype=np.float64)
-    J_soft = A.softmax_jacobian(A.softmax(x))
-    s = A.sigmoid(x)
+    J_soft = softmax_jacobian(softmax(x))
+    s = sigmoid(x)
     J_sig = np.diag(s * (1 - s))
     fig, axes = new_figure(1, 2, width=7.6, height=3.4)
     lim = max(np.abs(J_soft).max(), np.abs(J_sig).max())
@@ -153,18 +165,18 @@ def activation_curves_figure(lim: float = 5.0) -> Figure:
         2
     """
     x = np.linspace(-lim, lim, 401)
-    s, t = A.sigmoid(x), A.tanh(x)
+    s, t = sigmoid(x), tanh(x)
     one = np.ones_like(x)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.2)
     ax0.plot(x, s, label=r"$\sigma(x)$", color=COLORS["ours"])
-    ax0.plot(x, A.sigmoid_backward(one, s), "--", label=r"$\sigma'(x)$", color=COLORS["ours"])
+    ax0.plot(x, sigmoid_backward(one, s), "--", label=r"$\sigma'(x)$", color=COLORS["ours"])
     ax0.plot(x, t, label=r"$\tanh(x)$", color=COLORS["other"])
-    ax0.plot(x, A.tanh_backward(one, t), "--", label=r"$\tanh'(x)$", color=COLORS["other"])
+    ax0.plot(x, tanh_backward(one, t), "--", label=r"$\tanh'(x)$", color=COLORS["other"])
     ax0.axhline(0, color="grey", lw=0.5)
     ax0.legend(fontsize=8)
     ax0.set_title("ranges and slopes")
     ax1.plot(x, t, lw=4, alpha=0.4, label=r"$\tanh(x)$", color=COLORS["other"])
-    ax1.plot(x, 2 * A.sigmoid(2 * x) - 1, "k:", label=r"$2\sigma(2x) - 1$")
+    ax1.plot(x, 2 * sigmoid(2 * x) - 1, "k:", label=r"$2\sigma(2x) - 1$")
     ax1.legend(fontsize=8)
     ax1.set_title("tanh is a rescaled sigmoid")
     fig.alt = (
@@ -189,13 +201,13 @@ def max_family_figure(lim: float = 4.0) -> Figure:
     a = np.linspace(-lim, lim, 401)
     pairs = np.stack([np.zeros_like(a), a], axis=1)  # rows [0, a]
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
-    ax0.plot(a, A.relu(a), lw=3, label="ReLU(a) = max(a, 0)", color=COLORS["other"])
-    ax0.plot(a, A.logsumexp(pairs, axis=1), label="logsumexp([0, a])", color=COLORS["ours"])
+    ax0.plot(a, relu(a), lw=3, label="ReLU(a) = max(a, 0)", color=COLORS["other"])
+    ax0.plot(a, logsumexp(pairs, axis=1), label="logsumexp([0, a])", color=COLORS["ours"])
     ax0.set_title("max and its soft version")
     ax0.legend(fontsize=8)
-    ax1.plot(a, A.hardmax(pairs, axis=1)[:, 1], lw=3, label="hardmax([0, a])[1] = step",
+    ax1.plot(a, hardmax(pairs, axis=1)[:, 1], lw=3, label="hardmax([0, a])[1] = step",
              color=COLORS["other"])
-    ax1.plot(a, A.softmax(pairs, axis=1)[:, 1], label="softmax([0, a])[1] = sigmoid",
+    ax1.plot(a, softmax(pairs, axis=1)[:, 1], label="softmax([0, a])[1] = sigmoid",
              color=COLORS["ours"])
     ax1.set_title("argmax and its soft version")
     ax1.legend(fontsize=8)
@@ -220,10 +232,9 @@ def bce_graph_figure(z: float = 1.5, target: float = 0.0) -> Figure:
         >>> len(bce_graph_figure().axes)
         1
     """
-    from .. import losses as Lo
 
-    a = float(A.sigmoid(np.array([z], dtype=np.float64))[0])
-    loss = float(Lo.binary_cross_entropy_with_logits(np.array([z], dtype=np.float64),
+    a = float(sigmoid(np.array([z], dtype=np.float64))[0])
+    loss = float(binary_cross_entropy_with_logits(np.array([z], dtype=np.float64),
                                                      np.array([target], dtype=np.float64)))
     nodes = [(0.7, "h", "features"), (3.2, "z", f"z = {z:.2f}"),
              (6.0, "a", f"a = {a:.3f}"), (8.9, "L", f"L = {loss:.3f}")]

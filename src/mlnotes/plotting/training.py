@@ -3,8 +3,8 @@ r"""Figures of making training work: initialisation, normalisation, optimizers, 
 They serve the pages :doc:`/init`, :doc:`/normalization`, :doc:`/optimizers` and
 :doc:`/debugging`, and the deck "Lecture: Making training work" that presents all
 four. A figure draws; the experiments it draws when given no data live with their
-concept (:func:`mlnotes.init.init_variances`,
-:func:`mlnotes.norm.norm_training_losses`, :func:`mlnotes.training.selection_experiment`).
+concept (:func:`mlnotes.experiments.init_variances`,
+:func:`mlnotes.experiments.norm_training_losses`, :func:`mlnotes.experiments.selection_experiment`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..backend import as_generator
+from ..experiments.init import INIT_SCHEMES, init_variances
+from ..experiments.normalization import norm_training_losses
+from ..norm import batch_norm, layer_norm
 from ._figure import COLORS, new_figure
 
 
@@ -23,23 +26,22 @@ def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = No
     r"""Activation variance against depth, log scale: a tanh network and a ReLU network.
 
     Args:
-        variances: the output of :func:`mlnotes.init.init_variances` (computed with
+        variances: the output of :func:`mlnotes.experiments.init_variances` (computed with
             ``kwargs`` when ``None``).
 
     Example:
         >>> len(init_variance_figure(depth=3, width=8, batch=4).axes)
         2
     """
-    from .. import init as I
 
-    variances = I.init_variances(**kwargs) if variances is None else variances
+    variances = init_variances(**kwargs) if variances is None else variances
     colors = {"small": COLORS["fourth"], "large": COLORS["other"], "xavier": COLORS["third"],
               "xavier_tanh": COLORS["ours"], "he": COLORS["ours"]}
     fig, axes = new_figure(1, 2, width=9.0, height=3.6)
     for ax, (act, curves) in zip(axes, variances.items(), strict=True):
         for scheme, v in curves.items():
             layers = np.arange(1, len(v) + 1)
-            ax.semilogy(layers, v, label=I.INIT_SCHEMES[scheme], color=colors[scheme], lw=2)
+            ax.semilogy(layers, v, label=INIT_SCHEMES[scheme], color=colors[scheme], lw=2)
         ax.set_title(f"{act} network, width {kwargs.get('width', 512)}")
         ax.set_xlabel("layer")
         ax.set_ylim(1e-30, 1e30)
@@ -68,13 +70,12 @@ def normalisation_axes_figure(generator: int | np.random.Generator = 0) -> Figur
         >>> len(normalisation_axes_figure().axes)
         6
     """
-    from .. import norm as N
 
     rng = as_generator(generator)
     x = rng.normal(size=(6, 5)) * np.array([0.5, 1.0, 2.0, 4.0, 8.0]) + np.arange(5) * 3.0
     panels = [("input x", x),
-              ("batch norm: each column", N.batch_norm(x, None, None, training=True)),
-              ("layer norm: each row", N.layer_norm(x, 5))]
+              ("batch norm: each column", batch_norm(x, None, None, training=True)),
+              ("layer norm: each row", layer_norm(x, 5))]
     fig, axes = new_figure(1, 3, width=10.0, height=3.2)
     for ax, (title, v) in zip(axes, panels, strict=True):
         lim = np.abs(v).max()
@@ -97,15 +98,15 @@ def normalisation_axes_figure(generator: int | np.random.Generator = 0) -> Figur
 
 
 def norm_training_figure(losses: dict[str, np.ndarray] | None = None, **kwargs: Any) -> Figure:
-    r"""Training loss against step for the models of :func:`mlnotes.norm.norm_training_losses`.
+    r"""Training loss against step for the models of
+    :func:`mlnotes.experiments.norm_training_losses`.
 
     Example:
         >>> len(norm_training_figure({"none": np.ones(3)}).axes)
         1
     """
-    from .. import norm as N
 
-    losses = N.norm_training_losses(**kwargs) if losses is None else losses
+    losses = norm_training_losses(**kwargs) if losses is None else losses
     names = {"none": "no normalisation", "batch": "batch norm", "layer": "layer norm"}
     colors = {"none": COLORS["other"], "batch": COLORS["ours"], "layer": COLORS["third"]}
     fig, ax = new_figure(width=6.0, height=3.4)

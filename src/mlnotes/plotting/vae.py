@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import activations as A
+from ..activations import sigmoid
 from ..backend import needs_torch
 from ._figure import COLORS, _show_images, new_figure
 
@@ -137,7 +137,7 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
         mu, _ = model.encode(torch.as_tensor(images.reshape(len(images), -1), dtype=dtype))
         grid = np.linspace(-lim, lim, steps)
         zz = np.array([[a, b] for b in grid[::-1] for a in grid])  # rows from top: z2 falls
-        decoded = A.sigmoid(model.decode(torch.as_tensor(zz, dtype=dtype))).numpy()
+        decoded = sigmoid(model.decode(torch.as_tensor(zz, dtype=dtype))).numpy()
     mu = mu.numpy()
     fig, (ax0, ax1) = new_figure(1, 2, width=8.8, height=4.0)
     points = ax0.scatter(mu[:, 0], mu[:, 1], c=color, cmap="twilight", s=5)

@@ -5,21 +5,12 @@ Part of :mod:`mlnotes.rnn`; explained in the book: :doc:`/sequences`.
 
 from __future__ import annotations
 
-import math
 from typing import Any
-
-import numpy as np
 
 from .. import autograd
 from ..activations import tanh, tanh_backward
 from ..backend import (
-    as_generator,
-    assign_,
-    check_count,
-    check_number,
     device_of,
-    is_tensor,
-    is_torch,
     namespace,
 )
 from ._common import _affine, _check_sequence, _check_step, _check_weights, _zeros_state
@@ -200,125 +191,3 @@ rnn = autograd.register(rnn, rnn_backward, wrt=("xs", "h0", "W_ih", "W_hh", "b_i
                         output="hs")
 
 
-# --------------------------------------------------------------------- clipping
-
-
-def clip_grad_norm(
-    grads_or_params: Any,
-    max_norm: float,
-    norm_type: float = 2.0,
-    error_if_nonfinite: bool = False,
-) -> Any:
-    r"""Rescale gradients in place so that their joint norm is at most ``max_norm``.
-
-    .. math::
-        \|g\| = \Big(\sum_k \|g_k\|_p^p\Big)^{1/p}, \qquad
-        g_k \leftarrow g_k \cdot \min\Big(1, \frac{\text{max\_norm}}{\|g\| + 10^{-6}}\Big)
-
-    The norm is taken over all gradients together, as if they were one vector,
-    so clipping shrinks every gradient by the same factor and keeps the
-    direction of the step. These are the semantics of
-    ``torch.nn.utils.clip_grad_norm_``, value for value (the :math:`10^{-6}` too).
-
-    Args:
-        grads_or_params: one array or an iterable of them. A torch tensor that
-            requires grad is a parameter (an :class:`mlnotes.autograd.Tensor` too):
-            its ``.grad`` is clipped (skipped if ``None``). Any other array (a NumPy
-            array, a tensor without ``requires_grad``) is a gradient and is scaled itself.
-        max_norm: the largest norm allowed, a positive number.
-        norm_type: :math:`p`, a positive number or ``float("inf")`` (the largest
-            absolute entry).
-        error_if_nonfinite: raise if the total norm is ``nan`` or ``inf`` instead
-            of scaling by it (torch's default, ``False``, scales).
-
-    Returns:
-        The total norm :math:`\|g\|` *before* clipping, a 0-d array of the
-        gradients' kind (``0.0`` if there are no gradients).
-
-    Example:
-        >>> import numpy as np
-        >>> grads = [np.array([3.0]), np.array([4.0])]  # joint norm 5
-        >>> float(clip_grad_norm(grads, max_norm=1.0))
-        5.0
-        >>> np.round(np.concatenate(grads), 6)
-        array([0.6, 0.8])
-    """
-    if max_norm != math.inf:  # infinity: measure the norm, clip nothing (as torch)
-        check_number(max_norm, "max_norm", low=0.0, low_open=True)
-    if norm_type != math.inf:  # the largest entry's size: the one infinite norm
-        check_number(norm_type, "norm_type", low=0.0, low_open=True)
-    items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
-    grads = []
-    for k, p in enumerate(items):
-        if (is_torch(p) or is_tensor(p)) and p.requires_grad:  # a parameter: clip its .grad
-            if p.grad is not None:
-                grads.append(p.grad)
-        else:
-            namespace(p, names=(f"grads_or_params[{k}]",))
-            grads.append(p)
-    if not grads:
-        return 0.0
-    xp = namespace(*grads, names=tuple(f"gradient {k}" for k in range(len(grads))))
-    norm_type = float(norm_type)
-    # ||g|| = || (||g_1||, ..., ||g_K||) ||, the norm of the per-array norms
-    norms = xp.stack([xp.linalg.vector_norm(g, ord=norm_type) for g in grads])
-    total = xp.linalg.vector_norm(norms, ord=norm_type)
-    if error_if_nonfinite and not bool(xp.isfinite(total)):
-        raise RuntimeError(
-            f"the total norm of order {norm_type} of the gradients is {float(total)}; "
-            "set error_if_nonfinite=False to scale by it anyway"
-        )
-    # factor = min(1, max_norm / (||g|| + 1e-6)), applied in place to every gradient
-    factor = xp.clip(max_norm / (total + 1e-6), max=1.0)
-    for g in grads:
-        assign_(g, g * factor)
-    return total
-
-
-
-# ================================= experiment: how far back does the gradient reach?
-
-
-def bptt_gradient_norms(
-    radius: float, length: int = 60, hidden: int = 64,
-    generator: int | np.random.Generator = 0,
-) -> np.ndarray:
-    r"""How much gradient reaches each step of an RNN, against the distance from the loss.
-
-    A tanh RNN with ``W_ih = I`` (the input adds straight into the pre-activation
-    :math:`a_t`) and random recurrent weights :math:`W_{hh} \sim \mathcal N(0,
-    r^2 / H)`, whose spectral radius is about :math:`r`, reads ``length`` steps of
-    noise. The loss is a random projection of the last state; backpropagation
-    through time (:func:`rnn_backward`) gives
-    :math:`\|\partial \ell / \partial a_{L-d}\|` for every distance :math:`d`. Each
-    step back multiplies the gradient by :math:`\mathrm{diag}(1 - h^2)\, W_{hh}^\top`,
-    so it shrinks geometrically when :math:`r < 1`, and grows when :math:`r` is well
-    above 1 (as long as tanh does not saturate).
-
-    Args:
-        radius: :math:`r`, the scale of the recurrent weights.
-        length: :math:`L`, the number of steps.
-        hidden: :math:`H`, the hidden units.
-        generator: an int seed or a ``numpy.random.Generator`` for the weights, the
-            inputs and the projection.
-
-    Returns:
-        The norms, shape ``(L,)``, indexed by the distance :math:`d = 0, \dots, L - 1`.
-
-    Example:
-        >>> small, large = bptt_gradient_norms(0.5), bptt_gradient_norms(3.0)
-        >>> bool(small[40] < 1e-12 * small[0]), bool(large[40] > 1e3 * large[0])
-        (True, True)
-    """
-    check_number(radius, "radius", low=0.0)
-    length, hidden = check_count(length, "length"), check_count(hidden, "hidden")
-    rng = as_generator(generator)
-    W_hh = rng.normal(size=(hidden, hidden)) * radius / np.sqrt(hidden)
-    W_ih = np.eye(hidden)
-    xs = rng.normal(size=(length, 1, hidden)) * 0.5
-    hs = rnn(xs, None, W_ih, W_hh)
-    grad = np.zeros_like(hs)  # dl/dh_t: only the last state is scored
-    grad[-1] = rng.normal(size=(1, hidden)) / np.sqrt(hidden)
-    # with W_ih = I, the gradient on x_t is the gradient on the pre-activation a_t
-    grad_a = rnn_backward(grad, xs, hs, None, W_ih, W_hh)[0][:, 0]  # (L, H)
-    return np.linalg.norm(grad_a, axis=1)[::-1]

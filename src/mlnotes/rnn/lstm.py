@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..activations import _sigmoid
 from ..backend import (
     as_generator,
     assign_,
     check_count,
-    device_of,
     fill_uniform_,
     import_torch,
     is_torch,
@@ -26,27 +26,20 @@ torch = import_torch()
 # ------------------------------------------------------------------------- LSTM
 
 
-def _sigmoid(x: Any, xp: Any) -> Any:
-    # sigma(x) = (1 + tanh(x / 2)) / 2, the identity tanh(x) = 2 sigma(2x) - 1 read backwards.
-    # It never overflows and costs one primitive: this runs four times per step in the LSTM's
-    # loop, where activations.sigmoid (exact to the last bit in the far tail, but with its
-    # branches and checks) would make the loop several times slower. Both agree to 1e-16.
-    return 0.5 + 0.5 * xp.tanh(0.5 * x)
-
-
-def _split_gates(z: Any, xp: Any) -> tuple[Any, Any, Any, Any]:
+def _split_gates(xp: Any, z: Any) -> tuple[Any, Any, Any, Any]:
     # z = x W_ih^T + b_ih + h W_hh^T + b_hh, (..., 4H): the four layers in torch's order
     H = z.shape[-1] // 4
     z_i, z_f, z_g, z_o = xp.unstack(xp.reshape(z, (*z.shape[:-1], 4, H)), axis=-2)
-    i = _sigmoid(z_i, xp)  # input gate: how much of the candidate to write
-    f = _sigmoid(z_f, xp)  # forget gate: how much of the old cell to keep
+    i = _sigmoid(xp, z_i)  # input gate: how much of the candidate to write
+    f = _sigmoid(xp, z_f)  # forget gate: how much of the old cell to keep
     g = xp.tanh(z_g)  # candidate values, in [-1, 1]
-    o = _sigmoid(z_o, xp)  # output gate: how much of the cell to show
+    o = _sigmoid(xp, z_o)  # output gate: how much of the cell to show
     return i, f, g, o
 
 
-def _lstm_step(z: Any, c: Any, xp: Any) -> tuple[Any, Any]:
-    i, f, g, o = _split_gates(z, xp)
+def _lstm_cell(xp: Any, z: Any, c: Any) -> tuple[Any, Any]:
+    """The cell's update from its pre-activation ``z``: the body of :func:`lstm_cell`."""
+    i, f, g, o = _split_gates(xp, z)
     # c' = f * c + i * g: the cell state runs along the top, changed only by * and +
     c = f * c + i * g
     # h' = o * tanh(c')
@@ -94,7 +87,7 @@ def lstm_gates(
         [0.5, 1.0, 0.7616, 0.0]
     """
     z, _, xp = _lstm_preactivation(x, hc, W_ih, W_hh, b_ih, b_hh)
-    return _split_gates(z, xp)
+    return _split_gates(xp, z)
 
 
 def lstm_cell(
@@ -131,7 +124,7 @@ def lstm_cell(
         (0.5, 0.4621)
     """
     z, c, xp = _lstm_preactivation(x, hc, W_ih, W_hh, b_ih, b_hh)
-    return _lstm_step(z, c, xp)
+    return _lstm_cell(xp, z, c)
 
 
 def _unpack_state(hc: Any, name: str) -> tuple[Any, Any]:
@@ -153,15 +146,8 @@ def lstm(
     The input's share of the gates, :math:`x_t W_{ih}^\top + b_{ih} + b_{hh}`,
     does not depend on the state, so it is computed for all steps in one matrix
     product before the loop; each step then adds :math:`h_{t-1} W_{hh}^\top`
-    and applies the cell's update. Same result as :func:`lstm_cell` in a loop,
-    with one matrix product per step.
-
-    Each step also takes a single :math:`\tanh` for all four layers. Since
-    :math:`\sigma(z) = (1 + \tanh(z/2))/2`, halve the gates' rows of the
-    pre-activation (once, in the weights, before the loop); then
-    :math:`t = \tanh` of the whole ``(N, 4H)`` block is the candidate :math:`g`
-    as it is, and :math:`(1 + t)/2` each gate. A step is a loop body of few,
-    whole-block operations, which is what its time (and its backward's) goes to.
+    and applies the cell's update, the same body as :func:`lstm_cell`'s. Same
+    result as :func:`lstm_cell` in a loop, with one matrix product per step.
 
     Args:
         xs: the sequence, ``(L, N, D)`` or ``(L, D)``.
@@ -193,26 +179,16 @@ def lstm(
     c = _zeros_state(xs, H, xp) if c is None else c
     _check_step(xs[0], h, D, H, h_name="h0")
     _check_step(xs[0], c, D, H, h_name="c0")
-    # sigma(z) = (1 + tanh(z / 2)) / 2: with `half` (1/2 on the rows of i, f, o, 1 on g's)
-    # tanh(half * z) is g on g's rows, and half * tanh(half * z) + shift is every layer
-    like = {"dtype": xs.dtype, "device": device_of(xs)}
-    half = xp.reshape(xp.broadcast_to(xp.asarray([[0.5], [0.5], [1.0], [0.5]], **like),
-                                      (4, H)), (4 * H,))
-    shift = 1.0 - half  # 1/2 on the gates' rows, 0 on the candidate's
-    # the input's share of the gates, for all L steps at once, halved: (L, N, 4H)
+    # the input's share of the gates, for all L steps at once: (L, N, 4H)
     b = b_ih if b_hh is None else (b_hh if b_ih is None else b_ih + b_hh)
     # (unstacked into L arrays up front: autograd then joins their gradients once)
-    zx = xp.unstack(_affine(xs, W_ih, b) * half, axis=0)
-    W_hh_T = W_hh.T * half  # (H, 4H), its gate columns halved
+    zx = xp.unstack(_affine(xs, W_ih, b), axis=0)
     hs = []
     for zx_t in zx:
-        # z_t = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T, gate rows halved; then
-        # (i, f, g, o) = (sigma(z_i), sigma(z_f), tanh(z_g), sigma(z_o)) in one tanh
-        a = xp.tanh(zx_t + h @ W_hh_T) * half + shift
-        i, f, g, o = xp.unstack(xp.reshape(a, (*a.shape[:-1], 4, H)), axis=-2)
-        # c' = f * c + i * g;  h' = o * tanh(c'), as in lstm_cell
-        c = f * c + i * g
-        h = o * xp.tanh(c)
+        # z_t = x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T
+        z = zx_t + h @ W_hh.T
+        # the cell: (i, f, g, o) from z_t, then c_t and h_t, as in lstm_cell
+        h, c = _lstm_cell(xp, z, c)
         hs.append(h)
     return xp.stack(hs, axis=0), (h, c)
 

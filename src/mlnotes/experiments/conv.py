@@ -16,8 +16,7 @@ import numpy as np
 
 from ..activations import relu
 from ..backend import as_generator
-from .convolution import conv2d
-from .pooling import max_pool2d
+from ..conv import conv2d, max_pool2d
 
 __all__ = ["LENET", "conv_net_shapes"]
 

@@ -12,22 +12,19 @@ Explained in the book: :doc:`/losses`; presented in the deck "Lecture: Losses".
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..backend import as_generator, import_torch, needs_torch, randn
+from ..backend import as_generator, check_count, import_torch, needs_torch, randn
+from ..losses import l1_loss, mse_loss, nll_loss
 from ..optim import SGD
 from ..training import fit
-from .classes import nll_loss
-from .regression import l1_loss, mse_loss
 
 torch = import_torch()
 
 __all__ = ["constant_fit_losses", "coin_nll", "fit_linear"]
-
-
-# ============================================================ experiment: the best constant
 
 
 def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -62,9 +59,6 @@ def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.n
     return mse, l1
 
 
-# ============================================================== experiment: a coin's likelihood
-
-
 def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
     r"""The summed NLL of coin ``flips`` (0/1) under :math:`P(1) = \theta`, for each ``theta``.
 
@@ -92,9 +86,6 @@ def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
         log_p = np.log(np.array([[1 - theta, theta]]))
         out.append(float(nll_loss(np.repeat(log_p, len(y), axis=0), y, reduction="sum")))
     return np.array(out)
-
-
-# ====================================================== experiment: a linear layer on any loss
 
 
 @needs_torch
@@ -131,11 +122,14 @@ def fit_linear(
         >>> W.round(3).tolist(), b.round(3).tolist()
         ([[2.0]], [1.0])
     """
+    steps = check_count(steps, "steps")
     X = torch.as_tensor(np.asarray(X, dtype=np.float64))
     Yt = torch.as_tensor(np.asarray(Y))
     K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
     g = as_generator(generator, "torch")
     W = (0.1 * randn((X.shape[1], K), g, like=X)).requires_grad_()
     b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
-    fit((W, b), lambda Wb: loss(X @ Wb[0] + Wb[1], Yt), SGD([W, b], lr=lr), steps)
+    fit(lambda batch: loss(batch[0] @ W + b, batch[1]), SGD([W, b], lr=lr),
+        itertools.repeat((X, Yt), steps))
     return W.detach().numpy(), b.detach().numpy()
+

@@ -1,0 +1,91 @@
+r"""The experiment of the gating page: a gated network learns which branch to use.
+
+- :func:`train_gated_network`: a :class:`mlnotes.gating.GatedNetwork` trained end to end;
+- :func:`branch_gradient_norms`: how much gradient each branch receives, by
+  :func:`mlnotes.gating.soft_gate_backward`'s rule.
+
+Explained in the book: :doc:`/gating`; presented in the deck "Lecture: Gates and attention".
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..backend import check_count, import_torch
+from ..gating import GatedNetwork
+from ..losses import mse_loss
+from ..optim import Adam
+from ..training import fit
+
+torch = import_torch()
+
+__all__ = ["train_gated_network", "branch_gradient_norms"]
+
+
+def train_gated_network(
+    model: GatedNetwork,
+    inputs: tuple[torch.Tensor, ...],
+    target: torch.Tensor,
+    steps: int = 300,
+    lr: float = 0.05,
+) -> list[float]:
+    r"""Train a :class:`GatedNetwork` with full-batch Adam on the squared error.
+
+    The loop is :func:`mlnotes.training.fit`; the optimizer :class:`mlnotes.optim.Adam`.
+
+    Args:
+        model: the gated network.
+        inputs: ``(a,)`` or ``(a, b, c)``, passed to ``model``.
+        target: the regression target, shaped like the output.
+        steps: number of Adam steps.
+        lr: Adam's learning rate.
+
+    Returns:
+        The loss before each step.
+
+    Example:
+        >>> import torch
+        >>> a = torch.linspace(-1, 1, 8)[:, None]
+        >>> net = GatedNetwork(torch.nn.Linear(1, 1), torch.nn.Linear(1, 1),
+        ...                    torch.nn.Linear(1, 1))
+        >>> losses = train_gated_network(net, (a,), 2 * a, steps=20)
+        >>> losses[-1] < losses[0]
+        True
+    """
+    steps = check_count(steps, "steps")
+    return fit(lambda batch: mse_loss(model(*batch[0]), batch[1]),
+               Adam(model.parameters(), lr=lr), itertools.repeat((inputs, target), steps))
+
+
+def branch_gradient_norms(
+    model: GatedNetwork, inputs: tuple[torch.Tensor, ...], target: torch.Tensor
+) -> tuple[float, float]:
+    r"""The norms of the squared-error gradient on the x-branch's and the y-branch's parameters.
+
+    By :func:`soft_gate_backward` the x-branch hears the error through
+    :math:`\sigma(r)` and the y-branch through :math:`1 - \sigma(r)`: where the
+    gate has chosen a branch, that branch receives the gradient.
+
+    Returns:
+        ``(norm_x, norm_y)``; the model's ``.grad`` fields are left as they were.
+
+    Example:
+        >>> import torch
+        >>> gate = torch.nn.Linear(1, 1)
+        >>> with torch.no_grad():  # r = 6 everywhere: the gate is open, x is used
+        ...     _ = gate.weight.zero_(), gate.bias.fill_(6.0)
+        >>> net = GatedNetwork(gate, torch.nn.Linear(1, 1), torch.nn.Linear(1, 1))
+        >>> a = torch.ones(4, 1)
+        >>> gx, gy = branch_gradient_norms(net, (a,), torch.full((4, 1), 9.0))
+        >>> gx > 100 * gy
+        True
+    """
+    loss = mse_loss(model(*inputs), target)
+    params_x, params_y = list(model.x_net.parameters()), list(model.y_net.parameters())
+    grads = torch.autograd.grad(loss, params_x + params_y, allow_unused=True)
+
+    def norm(gs: tuple) -> float:
+        return float(torch.sqrt(sum((g ** 2).sum() for g in gs if g is not None)))
+
+    return norm(grads[:len(params_x)]), norm(grads[len(params_x):])
+
