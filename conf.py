@@ -128,6 +128,10 @@ revealjs_script_conf = {
     "hash": True, "slideNumber": "c/t", "controls": True, "progress": True,
     "center": False, "width": 1280, "height": 800, "margin": 0.04, "transition": "none",
     "pdfMaxPagesPerSlide": 1, "pdfSeparateFragments": False,
+    # ArrowRight, the on-screen next control, PageDown and Space all step through every
+    # slide, vertical sub-slides included, in order: a lecturer pressing the one key they
+    # know sees the whole deck (the default skipped each stack's sub-slides on ArrowRight)
+    "navigationMode": "linear",
     # sphinx-revealjs adds this key itself; stating it keeps the config unchanged
     # between builds (a changed config would make every deck be read again)
     "scrollActivationWidth": None,
