@@ -122,7 +122,10 @@ revealjs_style_theme = "white"
 mlnotes_deck_assets = str(ASSETS / "vendor" / "deck")
 mlnotes_deck_outputs = str(BUILD / "jupyter_execute_slides")  # outside the site
 revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_assets]
-revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-deck.css"]
+# mlnotes-live.css on every deck: added per page (as the book does), a deck got it only
+# when the deck written before it had live cells (architectures and losses had none)
+revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-live.css",
+                      "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]
 revealjs_script_conf = {
     "hash": True, "slideNumber": "c/t", "controls": True, "progress": True,

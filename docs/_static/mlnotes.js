@@ -21,6 +21,9 @@
   function focusWideMath() {
     document.querySelectorAll('mjx-container[display="true"]').forEach(function (m) {
       var wide = m.scrollWidth > m.clientWidth + 1;
+      // the formula's box shows a cue that it scrolls (mlnotes.css): a shadow at the
+      // hidden edge and a line under it
+      if (m.parentElement) m.parentElement.toggleAttribute("data-mlnotes-wide", wide);
       if (wide && !m.hasAttribute("tabindex")) {
         m.setAttribute("tabindex", "0");
         m.setAttribute("data-mlnotes-wide", "");
@@ -128,9 +131,46 @@
     toggle.after(home);
   }
 
+  // ----------------------------------------------------------------- search
+  // Sphinx's search (searchtools.js, loaded after this script on the search page)
+  // takes its scoring from a global Scorer when one exists. Its defaults rank the
+  // API's objects named "softmax" above the page about softmax, whose title is too
+  // long to count as a title match; a reader searching a concept wants its page
+  // first. So the defaults are kept and a page whose title holds every word of the
+  // query is lifted above the rest (checked in tests/site/test_screens.py).
+  var QUERY = (new URLSearchParams(location.search).get("q") || "").toLowerCase();
+  window.Scorer = {
+    objNameMatch: 11, objPartialMatch: 6,
+    objPrio: { 0: 15, 1: 5, 2: -5 }, objPrioDefault: 0,
+    title: 15, partialTitle: 7, term: 5, partialTerm: 2,
+    score: function (result) {
+      var title = String(result[1] || "").split(" > ")[0].toLowerCase();
+      var words = QUERY.split(/\s+/).filter(Boolean);
+      var page = result[6] === "title" || result[6] === "text";
+      var named = words.length && words.every(function (w) { return title.indexOf(w) >= 0; });
+      return result[4] + (page && named && !result[2] ? 100 : 0);
+    },
+  };
+
+  // The snippets under each result are cut from the page's main region, which with
+  // this theme also holds its header buttons ("System Settings Light Dark") and the
+  // formulas' TeX source: those are taken out before the text is cut.
+  function cleanSearchText() {
+    if (typeof Search === "undefined" || !Search.htmlToText) return;
+    var toText = Search.htmlToText;
+    Search.htmlToText = function (htmlString, anchor) {
+      var doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(".bd-header-article, .d-print-none, .prev-next-area, " +
+        ".mlnotes-live-source, .bd-sidebar-secondary").forEach(function (el) { el.remove(); });
+      doc.querySelectorAll(".math").forEach(function (m) { m.replaceWith("(formula)"); });
+      return toText(doc.documentElement.outerHTML, anchor);
+    };
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     nameToggles();
     homeLink();
+    cleanSearchText();
   });
   // MathJax may load after this script: wait for the page, then for its typesetting.
   window.addEventListener("load", function () {
