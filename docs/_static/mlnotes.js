@@ -137,7 +137,9 @@
   // API's objects named "softmax" above the page about softmax, whose title is too
   // long to count as a title match; a reader searching a concept wants its page
   // first. So the defaults are kept and a page whose title holds every word of the
-  // query is lifted above the rest (checked in tests/site/test_screens.py).
+  // query is lifted above the rest, most of all one whose title begins with it (the
+  // softmax page before "Gates, softmax gating and attention"; checked in
+  // tests/site/test_screens.py).
   var QUERY = (new URLSearchParams(location.search).get("q") || "").toLowerCase();
   window.Scorer = {
     objNameMatch: 11, objPartialMatch: 6,
@@ -148,7 +150,8 @@
       var words = QUERY.split(/\s+/).filter(Boolean);
       var page = result[6] === "title" || result[6] === "text";
       var named = words.length && words.every(function (w) { return title.indexOf(w) >= 0; });
-      return result[4] + (page && named && !result[2] ? 100 : 0);
+      if (!page || !named || result[2]) return result[4];
+      return result[4] + 60 + (title.indexOf(QUERY.trim()) === 0 ? 40 : 0);
     },
   };
 
