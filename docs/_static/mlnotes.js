@@ -18,12 +18,17 @@
   // Display formulas wider than the text column scroll sideways; a keyboard user
   // must be able to reach them to scroll (WCAG 2.1.1): those that overflow become
   // focusable, and are named as formulas.
+  // So do inline formulas wider than the whole line (mlnotes.css lets them scroll in
+  // their box where the theme cut them off).
   function focusWideMath() {
-    document.querySelectorAll('mjx-container[display="true"]').forEach(function (m) {
+    var formulas = 'mjx-container[display="true"], .bd-article span.math';
+    document.querySelectorAll(formulas).forEach(function (m) {
       var wide = m.scrollWidth > m.clientWidth + 1;
-      // the formula's box shows a cue that it scrolls (mlnotes.css): a shadow at the
-      // hidden edge and a line under it
-      if (m.parentElement) m.parentElement.toggleAttribute("data-mlnotes-wide", wide);
+      // a display formula's box shows a cue that it scrolls (mlnotes.css): a shadow at
+      // the hidden edge and a line under it
+      if (m.parentElement && m.tagName === "MJX-CONTAINER") {
+        m.parentElement.toggleAttribute("data-mlnotes-wide", wide);
+      }
       if (wide && !m.hasAttribute("tabindex")) {
         m.setAttribute("tabindex", "0");
         m.setAttribute("data-mlnotes-wide", "");

@@ -104,8 +104,10 @@ def test_phone_reader_opens_the_navigation_the_contents_and_search(visit):
     search = page.locator(".bd-header-article .search-button:visible").first
     box = search.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    assert page.evaluate(
-        "([x, y]) => !!document.elementFromPoint(x, y).closest('.search-button')", [x, y])
+    # (once the closed sidebar's fade, a fraction of a second, is over)
+    page.wait_for_function(
+        "([x, y]) => !!document.elementFromPoint(x, y).closest('.search-button')",
+        arg=[x, y], timeout=2_000)
     page.touchscreen.tap(x, y)
     page.wait_for_function("document.querySelector('#pst-search-dialog').open")
     assert page.locator(".tooltip:visible").count() == 0
