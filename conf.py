@@ -123,12 +123,19 @@ revealjs_style_theme = "white"
 # it is published as the decks' _static/chalkboard (mlnotes_site/deck.py).
 mlnotes_deck_assets = str(ASSETS / "vendor" / "deck")
 revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_assets]
-revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-deck.css"]
+# mlnotes-live.css on every deck: added per page (as the book does), a deck got it only
+# when the deck written before it had live cells (architectures and losses had none)
+revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-live.css",
+                      "mlnotes-deck.css"]
 revealjs_js_files = ["mlnotes-deck.js"]
 revealjs_script_conf = {
     "hash": True, "slideNumber": "c/t", "controls": True, "progress": True,
     "center": False, "width": 1280, "height": 800, "margin": 0.04, "transition": "none",
     "pdfMaxPagesPerSlide": 1, "pdfSeparateFragments": False,
+    # ArrowRight, the on-screen next control, PageDown and Space all step through every
+    # slide, vertical sub-slides included, in order: a lecturer pressing the one key they
+    # know sees the whole deck (the default skipped each stack's sub-slides on ArrowRight)
+    "navigationMode": "linear",
     # sphinx-revealjs adds this key itself; stating it keeps the config unchanged
     # between builds (a changed config would make every deck be read again)
     "scrollActivationWidth": None,

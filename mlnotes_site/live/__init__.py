@@ -207,9 +207,14 @@ def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     # the runtime is published once, in the book's _static; a deck reaches it from
     # slides/_static/ (the URL is relative to the script)
     pyodide = "../../_static/pyodide/" if deck else "pyodide/"
-    app.add_css_file("mlnotes-live.css")
+    if not deck:  # the decks list it in conf.py's revealjs_css_files
+        app.add_css_file("mlnotes-live.css")
     app.add_js_file("mlnotes-editor.js")
-    app.add_js_file("mlnotes-live.js", **{"data-pyodide": pyodide, "data-store": SOLVED_KEY})
+    # what the first Run downloads, said on the Run button before it is pressed
+    manifest = Path(app.config.mlnotes_live_assets) / "site" / "pyodide" / "mlnotes-live.json"
+    size = json.loads(manifest.read_text(encoding="utf-8")).get("bytes", 0)
+    app.add_js_file("mlnotes-live.js", **{"data-pyodide": pyodide, "data-bytes": str(size),
+                                          "data-store": SOLVED_KEY})
 
 
 def check_assets(app: Sphinx) -> None:

@@ -12,20 +12,24 @@ import {
 import { tags as t } from "@lezer/highlight";
 import { python } from "@codemirror/lang-python";
 
-// Our own colours: each has a contrast of at least 4.5:1 on the editor's white
-// background (WCAG 2.1 AA, checked by axe-core in tests/site/test_a11y.py);
-// CodeMirror's default style draws escapes and f-string braces in #e40 (3.8:1).
+// Our own colours: each has a contrast of at least 4.5:1 on the editor's background
+// (WCAG 2.1 AA, checked by axe-core in tests/site/test_a11y.py); CodeMirror's default
+// style draws escapes and f-string braces in #e40 (3.8:1). They are CSS variables,
+// set in mlnotes-live.css for the light and the dark theme (a light default here).
 const highlight = HighlightStyle.define([
-  { tag: t.keyword, color: "#a0114f" },
-  { tag: [t.atom, t.bool, t.null], color: "#0b4fa8" },
-  { tag: [t.number, t.literal], color: "#0b5c3a" },
-  { tag: [t.string, t.special(t.string), t.regexp, t.escape], color: "#8a2c00" },
-  { tag: t.comment, color: "#5c6269", fontStyle: "italic" },
+  { tag: t.keyword, color: "var(--mlnotes-code-keyword, #a0114f)" },
+  { tag: [t.atom, t.bool, t.null], color: "var(--mlnotes-code-atom, #0b4fa8)" },
+  { tag: [t.number, t.literal], color: "var(--mlnotes-code-number, #0b5c3a)" },
+  { tag: [t.string, t.special(t.string), t.regexp, t.escape],
+    color: "var(--mlnotes-code-string, #8a2c00)" },
+  { tag: t.comment, color: "var(--mlnotes-code-comment, #5c6269)", fontStyle: "italic" },
   { tag: [t.definition(t.variableName), t.function(t.definition(t.variableName))],
-    color: "#1f3fb0" },
-  { tag: [t.className, t.definition(t.className), t.typeName], color: "#6a2ca8" },
-  { tag: [t.special(t.variableName), t.standard(t.variableName)], color: "#0b4fa8" },
-  { tag: t.invalid, color: "#b00020", textDecoration: "underline" },
+    color: "var(--mlnotes-code-definition, #1f3fb0)" },
+  { tag: [t.className, t.definition(t.className), t.typeName],
+    color: "var(--mlnotes-code-class, #6a2ca8)" },
+  { tag: [t.special(t.variableName), t.standard(t.variableName)],
+    color: "var(--mlnotes-code-atom, #0b4fa8)" },
+  { tag: t.invalid, color: "var(--mlnotes-code-invalid, #b00020)", textDecoration: "underline" },
 ]);
 
 // Creates an editor inside `parent` holding `code`. `onRun` is called on

@@ -35,3 +35,21 @@ document.addEventListener("DOMContentLoaded", function () {
     if (window.Reveal && Reveal.on) Reveal.on("ready", calm);
   });
 })();
+
+// The chalkboard reads its drawings from session storage when the deck loads, and
+// before anything was drawn in this tab it parses nothing and logs "Cannot initialise
+// storage!" on every load. An empty board for each of its two modes (ink on the slide,
+// the whiteboard) is put there first, under the key sphinxext/deck.py gives this deck
+// ("mlnotes-chalkboard:" and the deck's name). This script runs before the plugin.
+(function () {
+  "use strict";
+  var name = decodeURIComponent(location.pathname.split("/").pop() || "index.html")
+    .replace(/\.html$/, "");
+  var key = "mlnotes-chalkboard:" + name;
+  try {
+    if (window.sessionStorage && sessionStorage.getItem(key) === null) {
+      var empty = { width: 1280, height: 800, data: [] };  // conf.py's slide size
+      sessionStorage.setItem(key, JSON.stringify([empty, empty]));
+    }
+  } catch (e) { /* storage refused (file:// in some browsers): the plugin copes */ }
+})();

@@ -152,13 +152,18 @@ BROKEN_IMAGES = """() => Array.from(document.images)
   .map(i => i.getAttribute('src'))"""
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+
+
 class Visit:
     """One page load with outside requests blocked; what went wrong is recorded."""
 
     def __init__(self, browser, url: str, allowed: tuple[str, ...], init_script: str = "",
-                 color_scheme: str = "light"):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                           color_scheme=color_scheme)
+                 color_scheme: str = "light", phone: bool = False):
+        # phone: a 390 px wide touch screen (a phone held upright), else a 1280x800 laptop
+        screen = PHONE if phone else {"viewport": {"width": 1280, "height": 800}}
+        self.context = browser.new_context(**screen, color_scheme=color_scheme)
         if init_script:  # runs in the page before any of its own scripts
             self.context.add_init_script(init_script)
         self.page = self.context.new_page()
@@ -201,13 +206,13 @@ def visit(browser, server):
     opened = []
 
     def _visit(path: str, via: str = "http", init_script: str = "",
-               color_scheme: str = "light") -> Visit:
+               color_scheme: str = "light", phone: bool = False) -> Visit:
         if via == "http":
             v = Visit(browser, server + path, allowed=(server,), init_script=init_script,
-                      color_scheme=color_scheme)
+                      color_scheme=color_scheme, phone=phone)
         else:
             v = Visit(browser, (SITE / path).as_uri(), allowed=("file://",),
-                      init_script=init_script, color_scheme=color_scheme)
+                      init_script=init_script, color_scheme=color_scheme, phone=phone)
         opened.append(v)
         return v
 

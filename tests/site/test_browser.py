@@ -83,7 +83,7 @@ def test_content_slides_have_speaker_notes(visit, path):
     v = visit(path)
     v.page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=15_000)
     missing = v.page.evaluate(
-        """() => Reveal.getSlides().slice(1)
+        """() => Reveal.getSlides()
              .filter(s => !(s.querySelector(':scope > aside.notes')?.textContent.trim()))
              .map(s => s.querySelector('h1, h2, h3')?.textContent || '(untitled)')"""
     )

@@ -130,6 +130,8 @@ def test_edited_cell_gives_new_output_error_shows_traceback_reset_restores(visit
 def test_stop_ends_a_runaway_cell_and_python_restarts(visit):
     v = visit("softmax.html")
     assert press(v.page, 0)["state"] == "done"
+    set_code(v.page, 0, "1 / 0")
+    assert "ZeroDivisionError" in press(v.page, 0)["error"]  # an earlier run's traceback
     set_code(v.page, 0, "while True:\n    pass")
     cell = v.page.locator("[data-live-cell]").nth(0)
     cell.get_by_role("button", name="Run").click()
@@ -139,6 +141,9 @@ def test_stop_ends_a_runaway_cell_and_python_restarts(visit):
     stop.click()
     v.page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
     assert "Stopped" in cell.locator(".mlnotes-live-status").inner_text()
+    # nothing of the earlier run stays on screen: its traceback would read as this one's
+    assert v.page.evaluate(CELL_STATE, 0)["error"] == ""
+    assert not cell.locator(".mlnotes-live-output").is_visible()
     cell.get_by_role("button", name="Reset").click()
     again = press(v.page, 0)  # a fresh Python, the setup rerun
     assert again["state"] == "done" and again["live"] == again["built"]
@@ -149,7 +154,9 @@ def test_a_page_opened_from_a_file_keeps_its_output_and_says_how_to_go_live(visi
     v = visit("softmax.html", via="file")
     cell = v.page.locator("[data-live-cell]").nth(0)
     cell.get_by_role("button", name="Run").click()
-    assert "make serve" in cell.locator(".mlnotes-live-status").inner_text()
+    status = cell.locator(".mlnotes-live-status").inner_text()
+    # a reader given only the built folder can serve it: no `make serve` (no Makefile there)
+    assert "python3 -m http.server" in status and "make serve" not in status, status
     assert cell.locator(".cell_output").is_visible()
     assert cell.locator(".cm-content").is_visible()  # still editable, to read and copy
     v.assert_clean()
@@ -160,7 +167,7 @@ def test_a_deck_opened_from_a_file_starts_and_keeps_its_live_slide_static(visit)
     open_deck_slide(v.page, 0)
     cell = v.page.locator("[data-live-cell]").nth(0)
     cell.get_by_role("button", name="Run").click()
-    assert "make serve" in cell.locator(".mlnotes-live-status").inner_text()
+    assert "python3 -m http.server" in cell.locator(".mlnotes-live-status").inner_text()
     v.assert_clean()
 
 
@@ -245,13 +252,24 @@ def test_exercise_failed_then_solved_screenshot(visit):
     box = page.locator("[data-exercise]").first
     index = page.evaluate(f"[...{CELLS}].indexOf(document.querySelector("
                           "'[data-exercise] [data-live-cell]'))")
-    press(page, index, "Check")
+    failed = press(page, index, "Check")
+    # a failed Check says so: not "Done" beside "2 of 3 checks passed"
+    assert "Done" not in failed["status"] and "not solved" in failed["status"], failed["status"]
     box.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     box.screenshot(path=str(SCREENSHOTS / "exercise-failed.png"))
-    set_code(page, index, box.locator("details.mlnotes-solution pre").first.text_content())
-    press(page, index, "Check")
+    solution = box.locator("details.mlnotes-solution pre").first.text_content()
+    set_code(page, index, solution)
+    solved = press(page, index, "Check")
+    assert solved["status"].startswith("All checks passed"), solved["status"]
     box.screenshot(path=str(SCREENSHOTS / "exercise-solved.png"))
+    # a solved exercise reloads solved, with the reader's code, not the failing starter
+    page.reload()
+    page.wait_for_selector("[data-exercise] [data-live-cell] .cm-content")
+    box = page.locator("[data-exercise]").first
+    assert box.get_attribute("data-solved") == "true"
+    shown = box.locator(".cm-content").inner_text()
+    assert shown.split() == solution.split(), shown
     v.assert_clean()
 
 

@@ -15,8 +15,16 @@
   const WORKER = new URL("mlnotes-live-worker.js", HERE).href;
   // the key of the solved exercises in local storage, named by the build (live/__init__.py)
   const STORE = script.dataset.store;
-  const HOW_TO = "Live cells need the book served over HTTP (browsers do not start " +
-    "Python from a file): run `make serve` and open http://127.0.0.1:8000.";
+  // Opened from a file, the reader may have only the built site: any static server
+  // started in its folder will do.
+  const HOW_TO = "Live cells need the site served over HTTP (browsers do not start " +
+    "Python from a file): in the site's folder run `python3 -m http.server` (or any " +
+    "static web server) and open http://localhost:8000.";
+  // What the first Run downloads (the build writes the runtime's size on this script).
+  const BYTES = Number(script.dataset.bytes || 0);
+  const DOWNLOAD = BYTES ? "about " + Math.max(1, Math.round(BYTES / 1e6)) + " MB" : "";
+  const FIRST_RUN = "The first Run loads Python into this page" +
+    (DOWNLOAD ? " (" + DOWNLOAD + ", once; then from the browser's cache)" : "") + ".";
 
   const NO_WASM = "This browser cannot run Python here (it lacks WebAssembly or Web " +
     "Workers): the output shown is the one the book's build computed.";
@@ -147,7 +155,7 @@
 
     const editorBox = element("div", { className: "mlnotes-live-editor" });
     const run = element("button", { type: "button", className: "mlnotes-live-run",
-                                    textContent: "Run" });
+                                    textContent: "Run", title: FIRST_RUN });
     const reset = element("button", { type: "button", className: "mlnotes-live-reset",
                                       textContent: "Reset" });
     const stop = element("button", { type: "button", className: "mlnotes-live-stop",
@@ -162,6 +170,10 @@
     input.after(editorBox, toolbar);
     (staticOutput || toolbar).after(liveOutput);
     input.hidden = true;
+    // A "predict, then run" cell (tagged predict) hides the build's output until Run.
+    const predict = cell.classList.contains("tag_predict");
+    function showStatic() { if (staticOutput) staticOutput.hidden = predict; }
+    showStatic();
 
     const label = "Python code of live cell " + (index + 1) + ": Shift+Enter runs, Esc leaves";
     const editor = window.MlnotesEditor
@@ -187,10 +199,13 @@
       if (!canRun()) {
         status.textContent = whyNot();
         cell.setAttribute("data-live-unavailable", "");
+        // without Python the build's output is the answer a predict cell can show
+        if (staticOutput) staticOutput.hidden = false;
         return null;
       }
       busy(true);
-      status.textContent = runtime.worker ? "Waiting…" : "Starting Python…";
+      status.textContent = runtime.worker ? "Waiting…"
+        : "Starting Python" + (DOWNLOAD ? " (loading " + DOWNLOAD + ", once)" : "") + "…";
       const onProgress = (text) => { if (!timer) status.textContent = text; };
       runtime.listeners.add(onProgress);
       try {
@@ -205,12 +220,23 @@
         renderOutputs(liveOutput, result.outputs);
         liveOutput.hidden = false;
         if (staticOutput) staticOutput.hidden = true;
-        status.textContent = (result.ok ? "Done" : "Error") + " in " +
-          result.seconds.toFixed(2) + " s";
+        const took = " in " + result.seconds.toFixed(2) + " s";
+        // a Check that fails says so, not "Done" beside "2 of 3 checks passed"
+        if (exercise && result.grade) {
+          status.textContent = result.grade.passed ? "All checks passed" + took
+            : "Checked" + took + ": not solved yet (see below)";
+        } else {
+          status.textContent = (result.ok ? "Done" : "Error") + took;
+        }
+        document.querySelectorAll(".mlnotes-live-run").forEach((b) => { b.title = ""; });
         cell.setAttribute("data-live-state", result.ok ? "done" : "error");
         return result;
       } catch (err) {
         if (err.stopped) {
+          // nothing of an earlier run stays on screen (its traceback would read as this one's)
+          liveOutput.replaceChildren();
+          liveOutput.hidden = true;
+          showStatic();
           status.textContent = "Stopped. Python was restarted: the next Run starts afresh " +
             "(the page's setup runs again).";
           cell.setAttribute("data-live-state", "stopped");
@@ -229,14 +255,14 @@
     reset.addEventListener("click", () => {
       editor.setCode(original);
       liveOutput.hidden = true;
-      if (staticOutput) staticOutput.hidden = false;
+      showStatic();
       status.textContent = "Code restored";
       cell.removeAttribute("data-live-state");
     });
     stop.addEventListener("click", () => runtime.stop());
 
     const box = cell.closest("[data-exercise]");
-    if (box && cell.classList.contains("tag_exercise")) makeExercise(box, toolbar, execute);
+    if (box && cell.classList.contains("tag_exercise")) makeExercise(box, toolbar, execute, editor);
   }
 
   // ---------------------------------------------------------- checked exercises
@@ -246,10 +272,21 @@
     try { return new Set(JSON.parse(localStorage.getItem(STORE) || "[]")); }
     catch (e) { return new Set(); }
   }
-  function remember(id) {
+  // ... and so is the code that solved each one: a solved exercise reloads solved.
+  const CODE_STORE = STORE + ":code";  // beside the solved set, under the one name
+  function solvedCode() {
+    try { return JSON.parse(localStorage.getItem(CODE_STORE) || "{}") || {}; }
+    catch (e) { return {}; }
+  }
+  function remember(id, code) {
     const solved = solvedSet();
     solved.add(id);
-    try { localStorage.setItem(STORE, JSON.stringify([...solved])); } catch (e) { /* private mode */ }
+    const codes = solvedCode();
+    codes[id] = code;
+    try {
+      localStorage.setItem(STORE, JSON.stringify([...solved]));
+      localStorage.setItem(CODE_STORE, JSON.stringify(codes));
+    } catch (e) { /* private mode */ }
   }
 
   function showProgress() {
@@ -266,7 +303,7 @@
       boxes.length + " (remembered in this browser only).";
   }
 
-  function makeExercise(box, toolbar, execute) {
+  function makeExercise(box, toolbar, execute, editor) {
     const id = box.getAttribute("data-exercise");
     const checkButton = element("button", { type: "button", className: "mlnotes-live-check",
                                             textContent: "Check" });
@@ -275,7 +312,11 @@
     verdict.setAttribute("aria-live", "polite");
     toolbar.querySelector(".mlnotes-live-reset").before(checkButton);
     toolbar.after(verdict);
-    if (solvedSet().has(id)) box.setAttribute("data-solved", "true");
+    if (solvedSet().has(id)) {
+      box.setAttribute("data-solved", "true");
+      const code = solvedCode()[id];
+      if (typeof code === "string") editor.setCode(code);
+    }
     checkButton.addEventListener("click", async () => {
       const result = await execute(id);
       if (!result) {
@@ -287,7 +328,7 @@
       verdict.className = "mlnotes-exercise-result " + (grade.passed ? "passed" : "failed");
       if (grade.passed) {
         box.setAttribute("data-solved", "true");
-        remember(id);
+        remember(id, editor.getCode());
       } else {
         box.setAttribute("data-solved", "false");
       }
