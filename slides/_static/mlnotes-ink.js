@@ -45,7 +45,10 @@
     var message = new CustomEvent("received");
     message.content = { sender: "chalkboard-plugin", type: "init", timestamp: 0,
                         storage: next, mode: 0, board: 0 };
-    document.dispatchEvent(message);
+    // the plugin logs every message it receives, all the drawings in it: not this one
+    var log = console.log;
+    console.log = function () {};
+    try { document.dispatchEvent(message); } finally { console.log = log; }
     RevealChalkboard.updateStorage();
   }
   // the plugin replaces its array when the lecturer resets every drawing (Backspace)
