@@ -42,10 +42,18 @@ def pdf_page_count(pdf: bytes) -> int:
 
 
 def read_ink(path: Path) -> dict:
-    """The ink file at ``path`` (saved by a deck), checked to be one."""
+    r"""The ink file at ``path`` (saved by a deck's D key), checked to be one.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     saved = Path(folder) / "softmax-ink.json"
+    ...     _ = saved.write_text('{"format": "mlnotes-ink", "deck": "softmax", "slides": {}}')
+    ...     read_ink(saved)["deck"]
+    'softmax'
+    """
     ink = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(ink, dict) or ink.get("format") != "mlnotes-ink" or "deck" not in ink:
-        raise ValueError(f"ink must be a file saved by a deck's D key, got {path}")
+        raise ValueError(f"path must be an ink file saved by a deck (its D key), got {path}")
     return ink
 
 
@@ -91,7 +99,11 @@ def main(argv: list[str]) -> int:
         if len(args) < 2:
             print("usage: handouts.py --ink INK.json [SITE] [OUT]", file=sys.stderr)
             return 1
-        ink = read_ink(Path(args[1]))
+        try:
+            ink = read_ink(Path(args[1]))
+        except (OSError, ValueError) as error:
+            print(f"cannot read the ink: {error}", file=sys.stderr)
+            return 1
         args = args[2:]
     site = (Path(args[0]) if args else ROOT / "_build" / "html").resolve()
     out = Path(args[1]) if len(args) > 1 else ROOT / "_build" / "handouts"

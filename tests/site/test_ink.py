@@ -350,7 +350,7 @@ def test_make_handouts_with_ink_changes_only_the_inked_slide(deck, browser, tmp_
     pdf_inked = (tmp_path / "inked" / "softmax-ink.pdf").read_bytes()
     order = sorted([_slide_index(page, *plain[:2]), _slide_index(page, *built[:2])])
     assert _changed_pages(pdf_inked, pdf_clean) == order
-    with pytest.raises(ValueError, match="ink"):
+    with pytest.raises(ValueError, match="path must be an ink file"):
         bad = tmp_path / "bad.json"
         bad.write_text("{}")
         handouts.read_ink(bad)
