@@ -45,6 +45,7 @@ help:
 	@echo "make check   lint, unit tests and doctests only: the quick inner loop (under a minute)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make handouts  print every deck to a PDF in _build/handouts"
+	@echo "make handouts INK=ink.json  print the ink's deck with its drawings"
 	@echo "make clean   remove builds and caches"
 
 # ------------------------------------------------------------------------- install
@@ -175,9 +176,10 @@ preview: install live-assets deck-assets
 	MLNOTES_ONLY=$(PAGE) $(MAKE) --no-print-directory html BUILD=$(BUILD)/preview/$(PAGE) \
 	  ASSETS=$(ASSETS)
 
-# PDF handouts of every deck, one slide per page, into _build/handouts.
+# PDF handouts of every deck, one slide per page, into _build/handouts; with
+# INK=path/to/ink.json (saved in a deck with D), that deck with its ink: <deck>-ink.pdf
 handouts: html browser
-	$(BIN)/python tools/handouts.py $(BUILD)/html $(BUILD)/handouts
+	$(BIN)/python tools/handouts.py $(if $(INK),--ink $(INK)) $(BUILD)/html $(BUILD)/handouts
 
 # ---------------------------------------------------------------------------- bench
 

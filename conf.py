@@ -126,8 +126,8 @@ revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_
 # mlnotes-live.css on every deck: added per page (as the book does), a deck got it only
 # when the deck written before it had live cells (architectures and losses had none)
 revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-live.css",
-                      "mlnotes-deck.css"]
-revealjs_js_files = ["mlnotes-deck.js"]
+                      "mlnotes-deck.css", "mlnotes-ink.css"]
+revealjs_js_files = ["mlnotes-deck.js", "mlnotes-ink.js"]
 revealjs_script_conf = {
     "hash": True, "slideNumber": "c/t", "controls": True, "progress": True,
     "center": False, "width": 1280, "height": 800, "margin": 0.04, "transition": "none",
@@ -147,6 +147,8 @@ revealjs_script_plugins = [
 ]
 # The lecturer's board: C draws on the slide, B opens a blank whiteboard, X/Y change
 # the pen, right-drag erases, Del clears (all listed in the deck's help, "?").
-# Drawings stay with their slide, kept per deck in the tab's session storage.
+# Drawings stay with their slide, kept per deck in the tab's session storage;
+# slides/_static/mlnotes-ink.js adds U/R (undo, redo), D (save the ink to a file, in
+# place of the plugin's own download) and I (load it back), and prints the ink.
 mlnotes_chalkboard = {"theme": "whiteboard", "boardmarkerWidth": 4}
 revealjs_use_section_ids = True

@@ -16,6 +16,7 @@ finished decks are copied into the site.)
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -37,6 +38,10 @@ def check_chalkboard(app: Sphinx) -> None:
         raise ConfigError(f"the chalkboard plugin is missing ({plugin}): run `make deck-assets`")
 
 
+# when this build started, in UTC: the build a deck's saved ink was drawn on
+BUILD_ID = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
 def chalkboard_per_deck(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Give each deck its own chalkboard storage.
 
@@ -44,13 +49,16 @@ def chalkboard_per_deck(app: Sphinx, pagename, templatename, context, doctree) -
     sharing a key would show one lecture's ink on another's slides. The page
     configuration is assigned over the site-wide reveal.js configuration, so it
     carries all of the plugin's options, with the key made from the deck's name.
+    The deck's name and build go with it: saved ink names the build it was drawn on
+    (slides/_static/mlnotes-ink.js).
     """
     if app.builder.name not in DECK_BUILDERS or "revealjs_page_confs" not in context:
         return
     options = dict(app.config.mlnotes_chalkboard, storage=f"mlnotes-chalkboard:{pagename}")
     context["revealjs_page_confs"] = [
         *context["revealjs_page_confs"],
-        json.dumps({"chalkboard": options}),
+        json.dumps({"chalkboard": options,
+                    "mlnotesInk": {"deck": pagename, "build": BUILD_ID}}),
     ]
 
 
