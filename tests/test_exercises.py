@@ -10,6 +10,7 @@ each solution (it ends with ``check(...)``); here the failures are proven too.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,52 @@ def test_planted_wrong_answer_fails_with_its_message(ex_id, label):
     result = exercises.grade(ex_id, ns)
     assert not result.passed, f"{ex_id}: the wrong answer {label!r} passes"
     assert says in result.summary(), f"{ex_id}, {label!r}: {result.summary()}"
+
+
+def _formula(text: str) -> str:
+    """Code or prose math in one spelling: no spaces, no ``np.``/``*``, |x| for abs(x)."""
+    text = "".join(text.split())
+    for code, math in (("np.", ""), ("math.", ""), ("*", ""), ("maximum(", "max("),
+                       ("log1p(", "log(1+")):
+        text = text.replace(code, math)
+    return re.sub(r"abs\(([^()]*)\)", r"|\1|", text)
+
+
+def _answer_lines(solution: str) -> list[str]:
+    """The formulas a worked solution computes (its assignments and returns), in one spelling."""
+    lines = []
+    for line in solution.splitlines():
+        code = line.split("#", 1)[0].strip()
+        if code.startswith(("return ", "return(")) or "=" in code.replace("==", ""):
+            expr = _formula(code.removeprefix("return").split("=", 1)[-1])
+            if len(expr) >= 10 and any(op in expr for op in "+-/@"):
+                lines.append(expr)
+    return lines
+
+
+@pytest.mark.parametrize("key", sorted(FOUND))
+def test_no_failure_message_spells_out_the_answer(key):
+    """A hint points the way; it never hands over the worked solution's formula."""
+    entry = FOUND[key]
+    ex = exercises.registry()[entry["id"]]
+    results = [_run(entry, entry["starter"])]
+    for code, _ in ex.wrong.values():
+        ns: dict = {}
+        exec(compile(code, "<cell>", "exec"), ns)
+        results.append(exercises.grade(entry["id"], ns))
+    # the failure messages (the checks' names state what is checked, from the page)
+    messages = [msg for r in results for _, msg in r.failures]
+    said = _formula("".join(messages))
+    answers = _answer_lines(entry["solution"])
+    assert [a for a in answers if a in said] == [], f"{key}: a message gives the answer away"
+
+
+def test_the_answer_detector_sees_a_formula():
+    solution = ("def f(z, t):\n    # stable\n"
+                "    return np.maximum(z, 0) - z * t + np.log1p(np.abs(z))\n")
+    assert _answer_lines(solution) == ["max(z,0)-zt+log(1+|z|)"]
+    assert _formula("rewrite it as max(z, 0) - z t + log(1 + |z|)").endswith(
+        _answer_lines(solution)[0])
 
 
 def test_every_exercise_has_planted_wrong_answers_and_a_page():

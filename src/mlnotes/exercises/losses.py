@@ -76,7 +76,8 @@ def _bce_extreme(f):
     want = binary_cross_entropy_with_logits(z, t, reduction="none")
     if not np.all(np.isfinite(got)):
         fail("for z = ±800 your loss is nan or inf: exp(800) overflows and log(0) = -inf; "
-             "rewrite it as max(z, 0) - z t + log(1 + exp(-|z|))")
+             "find a form of the same loss that never exponentiates a large positive "
+             "number (the page shows one where it explains the logits of ±800)")
     if not np.allclose(got, want, rtol=1e-12, atol=1e-12):
         fail(f"for z = ±800 you return {got.tolist()}, expected {want.tolist()} "
              "(a confident mistake costs about |z|)")

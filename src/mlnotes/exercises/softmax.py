@@ -114,7 +114,8 @@ def _lse_values(f):
     want = logsumexp(_LSE_ROWS)
     if not np.all(np.isfinite(got)):
         fail("for logits near ±1000 you get inf or -inf: exp overflows or underflows; "
-             "write log sum exp(x) = m + log sum exp(x - m) with m the row's max")
+             "which constant can you take out of every exponent without changing the "
+             "result, and which choice keeps every exponent at most 0?")
     err = np.abs(got - want)
     if err.max() > 1e-9:
         k = int(err.argmax())
