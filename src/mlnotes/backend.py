@@ -49,19 +49,24 @@ __all__ = [
 ]
 
 
-def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
+def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
+              optional: tuple[str, ...] = (), scalars: tuple[str, ...] = ()) -> Any:
     r"""Return the array-API namespace shared by ``arrays``.
 
     Args:
-        *arrays: NumPy arrays or torch tensors (Python scalars and ``None``
-            are ignored).
+        *arrays: NumPy arrays or torch tensors.
         names: the argument names of ``arrays``, used in error messages.
+        optional: the names that may be ``None`` (an argument left out); it is
+            ignored then.
+        scalars: the names that may be Python numbers (not ``True``/``False``);
+            they are ignored too.
 
     Returns:
         The ``array_api_compat`` namespace (``xp``) of the inputs.
 
     Raises:
-        TypeError: an input is neither a NumPy array nor a torch tensor, or
+        TypeError: an input is neither a NumPy array nor a torch tensor (nor
+            ``None`` or a number where ``optional`` or ``scalars`` allow it), or
             NumPy arrays are mixed with torch tensors.
         ValueError: torch tensors live on different devices.
 
@@ -70,12 +75,19 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
         >>> xp = namespace(np.zeros(3))
         >>> xp.exp(np.zeros(2))
         array([1., 1.])
+        >>> namespace(np.zeros(2), None, names=("x", "mask"))
+        Traceback (most recent call last):
+        ...
+        TypeError: mask must be a NumPy array or a torch tensor, got NoneType
     """
     if names is None:
         names = tuple(f"argument {i}" for i in range(len(arrays)))
     present = []
     for name, a in zip(names, arrays, strict=True):
-        if a is None or isinstance(a, (int, float, bool)):
+        if a is None and name in optional:
+            continue
+        if (name in scalars and isinstance(a, (Real, np.number))
+                and not isinstance(a, (bool, np.bool_))):
             continue
         if not (array_api_compat.is_numpy_array(a) or array_api_compat.is_torch_array(a)):
             raise TypeError(

@@ -151,7 +151,7 @@ def _check_conv(x: Any, w: Any, b: Any, groups: Any) -> tuple[Any, Any, bool, in
     """Checks; returns ``xp``, ``x`` with a batch axis, whether it had none, ``groups``."""
     check_floating(x, "x")
     check_floating(w, "w")
-    xp = namespace(x, w, b, names=("x", "w", "b"))
+    xp = namespace(x, w, b, names=("x", "w", "b"), optional=("b",))
     x, unbatched = _batched(x, "x", "(N, C, H, W)")
     _check_ndim(w, 4, "w", "(C_out, C / groups, kH, kW)")
     groups = _single(groups, "groups", 1)
