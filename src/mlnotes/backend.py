@@ -36,6 +36,7 @@ __all__ = [
     "check_same_shape",
     "check_number",
     "check_bool",
+    "check_model",
     "as_generator",
     "randn",
     "rand",
@@ -263,6 +264,25 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def check_model(model: Any, name: str = "model") -> Any:
+    r"""Return ``model`` if it has parameters to train, or raise ``TypeError``.
+
+    A model is a ``torch.nn.Module`` or one of the package's models: anything
+    with a callable ``parameters()``.
+
+    Example:
+        >>> import numpy as np
+        >>> check_model(np.zeros(2))
+        Traceback (most recent call last):
+        ...
+        TypeError: model must be a torch.nn.Module or an mlnotes model, got ndarray
+    """
+    if not callable(getattr(model, "parameters", None)) or not callable(model):
+        raise TypeError(f"{name} must be a torch.nn.Module or an mlnotes model, "
+                        f"got {type(model).__name__}")
+    return model
 
 
 # -------------------------------------------------------------------- randomness

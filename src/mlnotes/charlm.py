@@ -40,7 +40,15 @@ from typing import Any
 import numpy as np
 
 from .activations import softmax
-from .backend import as_generator, check_count, check_number, import_torch, needs_torch, to_numpy
+from .backend import (
+    as_generator,
+    check_count,
+    check_model,
+    check_number,
+    import_torch,
+    needs_torch,
+    to_numpy,
+)
 from .init import seeded_linear
 from .losses import cross_entropy
 from .optim import Adam
@@ -383,6 +391,7 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
         >>> bool(sequence_loss(model, x, y) == sequence_loss(model, x_pad, y_pad))
         True
     """
+    check_model(model)
     inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
     if tuple(inputs.shape) != tuple(targets.shape):
         raise ValueError(f"inputs and targets must have the same shape, got "
@@ -432,6 +441,7 @@ def train(
         >>> losses[-1] < 0.5 * losses[0]  # a cycle is easy to predict
         True
     """
+    check_model(model)
     steps = check_count(steps, "steps")
     rng = as_generator(generator)
 
@@ -482,6 +492,7 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
         >>> p.shape == (len(VOCAB),), round(float(p.sum()), 6)
         (True, 1.0)
     """
+    check_model(model)
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     logits, _ = _read(model, prompt, vocab)
     # p = softmax(z / T), the softmax with inverse temperature beta = 1/T
@@ -525,6 +536,7 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
         >>> len(text), text == sample(model, "a step", 12, 0.8, generator=1)
         (12, True)
     """
+    check_model(model)
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     length = check_number(length, "length", low=0, integer=True)
     rng = as_generator(generator)
@@ -564,6 +576,7 @@ def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str
         >>> greedy(model, "memory", 20) == sample(model, "memory", 20, temperature=1e-6)
         True
     """
+    check_model(model)
     length = check_number(length, "length", low=0, integer=True)
     logits, state = _read(model, prompt, vocab)
     out = []

@@ -40,6 +40,7 @@ from .backend import (
     as_generator,
     check_count,
     check_floating,
+    check_model,
     check_number,
     check_same_shape,
     fill_uniform_,
@@ -553,6 +554,8 @@ def fit_vae(
         >>> len(losses)
         3
     """
+    check_model(model)
+    check_floating(data, "data")
     if data.ndim != 2:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
     g = as_generator(generator, like=data)
