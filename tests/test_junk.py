@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import itertools
 import math
 import pathlib
 import pkgutil
@@ -126,6 +127,8 @@ def exercise_namespace():
     return namespace
 
 
+FRESH = itertools.count()  # a new exercise id for each call: an id is defined once
+
 M = "mlnotes."
 GOOD = {
     # activations
@@ -213,7 +216,7 @@ GOOD = {
     M + "exercises.Fail": lambda: (("why",), {}),
     M + "exercises.fail": lambda: (("why",), {}),
     M + "exercises.Exercise": lambda: (("demo.id", "f"), {}),
-    M + "exercises.exercise": lambda: (("junk.sweep", "f"), {}),
+    M + "exercises.exercise": lambda: ((f"junk.sweep{next(FRESH)}", "f"), {}),
     M + "exercises.registry": lambda: ((), {}),
     M + "exercises.Result": lambda: (("demo.id", 1, []), {}),
     M + "exercises.grade": lambda: (("softmax.stable", exercise_namespace()), {}),
@@ -543,6 +546,17 @@ def sweep(names: list[str] | None = None) -> tuple[dict[str, int], list[str]]:
                 finally:
                     plt.close("all")
     return counts, bad
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_exercise_registry():
+    """The sweep defines exercises; the book's registry is left as it was."""
+    from mlnotes.exercises import _REGISTRY
+
+    saved = dict(_REGISTRY)
+    yield
+    _REGISTRY.clear()
+    _REGISTRY.update(saved)
 
 
 def test_every_public_function_has_a_good_call():

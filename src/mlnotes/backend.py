@@ -266,11 +266,13 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def check_model(model: Any, name: str = "model") -> Any:
+def check_model(model: Any, name: str = "model", inputs: Any = None,
+                inputs_name: str = "inputs") -> Any:
     r"""Return ``model`` if it has parameters to train, or raise ``TypeError``.
 
     A model is a ``torch.nn.Module`` or one of the package's models: anything
-    with a callable ``parameters()``.
+    with a callable ``parameters()``. Given ``inputs`` (an array it will be fed),
+    their floating dtype must be the parameters' dtype.
 
     Example:
         >>> import numpy as np
@@ -282,6 +284,13 @@ def check_model(model: Any, name: str = "model") -> Any:
     if not callable(getattr(model, "parameters", None)) or not callable(model):
         raise TypeError(f"{name} must be a torch.nn.Module or an mlnotes model, "
                         f"got {type(model).__name__}")
+    if inputs is not None:
+        check_floating(inputs, inputs_name)
+        param = next(iter(model.parameters()), None)
+        if param is not None and inputs.dtype != param.dtype:
+            dtype = str(param.dtype).removeprefix("torch.")
+            raise TypeError(f"{inputs_name} must have the {name}'s dtype {dtype}, "
+                            f"got {str(inputs.dtype).removeprefix('torch.')}")
     return model
 
 

@@ -363,6 +363,17 @@ class CharLSTM(torch.nn.Module):
 
 
 @needs_torch
+def _as_ids(ids: Any, name: str) -> torch.Tensor:
+    """``ids`` as a tensor of token ids, or a ``TypeError`` naming it."""
+    try:
+        ids = torch.as_tensor(ids)
+    except (RuntimeError, TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of token ids, got {type(ids).__name__}") from None
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer token ids, got {ids.dtype}")
+    return ids
+
+
 def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
 
@@ -392,7 +403,7 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
         True
     """
     check_model(model)
-    inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
+    inputs, targets = _as_ids(inputs, "inputs"), _as_ids(targets, "targets")
     if tuple(inputs.shape) != tuple(targets.shape):
         raise ValueError(f"inputs and targets must have the same shape, got "
                          f"{tuple(inputs.shape)} and {tuple(targets.shape)}")

@@ -554,9 +554,8 @@ def fit_vae(
         >>> len(losses)
         3
     """
-    check_model(model)
-    check_floating(data, "data")
-    if data.ndim != 2:
+    check_model(model, inputs=data, inputs_name="data")
+    if data.ndim != 2 or data.shape[0] == 0:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
     g = as_generator(generator, like=data)
     opt = Adam(model.parameters(), lr=lr)
