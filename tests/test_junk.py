@@ -551,9 +551,9 @@ def sweep(names: list[str] | None = None) -> tuple[dict[str, int], list[str]]:
 @pytest.fixture(autouse=True)
 def _keep_the_exercise_registry():
     """The sweep defines exercises; the book's registry is left as it was."""
-    from mlnotes.exercises import _REGISTRY
+    from mlnotes.exercises import _REGISTRY, registry
 
-    saved = dict(_REGISTRY)
+    saved = registry()  # every page's exercises imported, so that none is lost below
     yield
     _REGISTRY.clear()
     _REGISTRY.update(saved)

@@ -554,6 +554,7 @@ def fit_vae(
         >>> len(losses)
         3
     """
+    check_floating(data, "data")
     check_model(model, inputs=data, inputs_name="data")
     if data.ndim != 2 or data.shape[0] == 0:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
