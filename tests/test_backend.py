@@ -20,7 +20,8 @@ from mlnotes import backend as B
 
 
 def test_namespace_follows_the_input(backend):
-    xp = B.namespace(make(np.zeros(2), backend), None, 3.0)
+    xp = B.namespace(make(np.zeros(2), backend), None, 3.0, names=("x", "b", "grad"),
+                     optional=("b",), scalars=("grad",))
     assert xp.__name__.endswith("numpy" if backend == "numpy" else "torch")
 
 

@@ -27,7 +27,15 @@ import math
 from typing import Any
 
 from . import autograd
-from .backend import check_axis, check_floating, check_number, device_of, namespace, stop_gradient
+from .backend import (
+    check_axis,
+    check_floating,
+    check_number,
+    check_same_shape,
+    device_of,
+    namespace,
+    stop_gradient,
+)
 
 __all__ = [
     "sigmoid",
@@ -141,6 +149,7 @@ def sigmoid_backward(grad: Any, y: Any) -> Any:
         array([0.25])
     """
     namespace(grad, y, names=("grad", "y"))
+    check_same_shape(grad, y, ("grad", "y"))
     return grad * y * (1 - y)
 
 
@@ -191,6 +200,7 @@ def tanh_backward(grad: Any, y: Any) -> Any:
         array([1.])
     """
     namespace(grad, y, names=("grad", "y"))
+    check_same_shape(grad, y, ("grad", "y"))
     return grad * (1 - y * y)
 
 
@@ -233,6 +243,7 @@ def relu_backward(grad: Any, x: Any) -> Any:
         array([0., 0., 1.])
     """
     xp = namespace(grad, x, names=("grad", "x"))
+    check_same_shape(grad, x, ("grad", "x"))
     return xp.where(x > 0, grad, xp.zeros_like(grad))
 
 
@@ -401,6 +412,7 @@ def softmax_backward(grad: Any, y: Any, axis: int = -1, beta: float = 1.0) -> An
         array([ 0.25, -0.25])
     """
     xp = namespace(grad, y, names=("grad", "y"))
+    check_same_shape(grad, y, ("grad", "y"))
     beta = check_number(beta, "beta", low=0.0, low_open=True)
     if y.ndim == 0:  # one element along one axis, as in the forward call
         one = softmax_backward(xp.reshape(grad, (1,)), xp.reshape(y, (1,)), axis=axis, beta=beta)
@@ -503,6 +515,7 @@ def log_softmax_backward(grad: Any, y: Any, axis: int = -1) -> Any:
         array([-0.5,  0.5])
     """
     xp = namespace(grad, y, names=("grad", "y"))
+    check_same_shape(grad, y, ("grad", "y"))
     if y.ndim == 0:  # one element along one axis, as in the forward call
         one = log_softmax_backward(xp.reshape(grad, (1,)), xp.reshape(y, (1,)), axis=axis)
         return xp.reshape(one, ())
@@ -563,6 +576,7 @@ def hardmax_backward(grad: Any, x: Any, axis: int = -1) -> Any:
         array([0., 0., 0.])
     """
     xp = namespace(grad, x, names=("grad", "x"))
+    check_same_shape(grad, x, ("grad", "x"))
     check_axis(axis, x.ndim)
     return xp.zeros_like(grad)
 

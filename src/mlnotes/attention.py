@@ -77,7 +77,7 @@ def _check_attention(q: Any, k: Any, mask: Any, is_causal: Any, scale: Any
                 f"{name} must have at least 2 dimensions (..., length, E), got shape "
                 f"{tuple(a.shape)}"
             )
-    xp = namespace(q, k, mask, names=("q", "k", "mask"))
+    xp = namespace(q, k, mask, names=("q", "k", "mask"), optional=("mask",))
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"q and k must have the same feature size E, got {q.shape[-1]} and {k.shape[-1]}"
@@ -163,7 +163,7 @@ def scaled_dot_product_attention(
         array([[0.998]])
     """
     check_floating(v, "v")
-    namespace(q, k, v, mask, names=("q", "k", "v", "mask"))
+    namespace(q, k, v, mask, names=("q", "k", "v", "mask"), optional=("mask",))
     if v.ndim < 2:
         raise ValueError(f"v must have at least 2 dimensions (..., S, Ev), got shape "
                          f"{tuple(v.shape)}")
@@ -297,7 +297,8 @@ def _check_multi_head_attention(query: Any, key: Any, value: Any, num_heads: Any
              "out_proj_bias", "attn_mask")
     arrays = (query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
               attn_mask)
-    xp = namespace(*arrays, names=names)
+    xp = namespace(*arrays, names=names,
+                   optional=("in_proj_bias", "out_proj_bias", "attn_mask"))
     for a, name in zip(arrays[:7], names[:7], strict=True):
         if a is not None:
             check_floating(a, name)

@@ -38,6 +38,7 @@ __all__ = [
     "check_same_shape",
     "check_number",
     "check_bool",
+    "check_model",
     "as_generator",
     "randn",
     "rand",
@@ -51,19 +52,24 @@ __all__ = [
 ]
 
 
-def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
+def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
+              optional: tuple[str, ...] = (), scalars: tuple[str, ...] = ()) -> Any:
     r"""Return the array-API namespace shared by ``arrays``.
 
     Args:
-        *arrays: NumPy arrays or torch tensors (Python scalars and ``None``
-            are ignored).
+        *arrays: NumPy arrays or torch tensors.
         names: the argument names of ``arrays``, used in error messages.
+        optional: the names that may be ``None`` (an argument left out); it is
+            ignored then.
+        scalars: the names that may be Python numbers (not ``True``/``False``);
+            they are ignored too.
 
     Returns:
         The ``array_api_compat`` namespace (``xp``) of the inputs.
 
     Raises:
-        TypeError: an input is neither a NumPy array nor a torch tensor, or
+        TypeError: an input is neither a NumPy array nor a torch tensor (nor
+            ``None`` or a number where ``optional`` or ``scalars`` allow it), or
             NumPy arrays are mixed with torch tensors.
         ValueError: torch tensors live on different devices.
 
@@ -72,12 +78,19 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None) -> Any:
         >>> xp = namespace(np.zeros(3))
         >>> xp.exp(np.zeros(2))
         array([1., 1.])
+        >>> namespace(np.zeros(2), None, names=("x", "mask"))
+        Traceback (most recent call last):
+        ...
+        TypeError: mask must be a NumPy array or a torch tensor, got NoneType
     """
     if names is None:
         names = tuple(f"argument {i}" for i in range(len(arrays)))
     present = []
     for name, a in zip(names, arrays, strict=True):
-        if a is None or isinstance(a, (int, float, bool)):
+        if a is None and name in optional:
+            continue
+        if (name in scalars and isinstance(a, (Real, np.number))
+                and not isinstance(a, (bool, np.bool_))):
             continue
         if is_tensor(a):
             present.append((name, a))
@@ -276,6 +289,34 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def check_model(model: Any, name: str = "model", inputs: Any = None,
+                inputs_name: str = "inputs") -> Any:
+    r"""Return ``model`` if it has parameters to train, or raise ``TypeError``.
+
+    A model is a ``torch.nn.Module`` or one of the package's models: anything
+    with a callable ``parameters()``. Given ``inputs`` (an array it will be fed),
+    their floating dtype must be the parameters' dtype.
+
+    Example:
+        >>> import numpy as np
+        >>> check_model(np.zeros(2))
+        Traceback (most recent call last):
+        ...
+        TypeError: model must be a torch.nn.Module or an mlnotes model, got ndarray
+    """
+    if not callable(getattr(model, "parameters", None)) or not callable(model):
+        raise TypeError(f"{name} must be a torch.nn.Module or an mlnotes model, "
+                        f"got {type(model).__name__}")
+    if inputs is not None:
+        check_floating(inputs, inputs_name)
+        param = next(iter(model.parameters()), None)
+        if param is not None and inputs.dtype != param.dtype:
+            dtype = str(param.dtype).removeprefix("torch.")
+            raise TypeError(f"{inputs_name} must have the {name}'s dtype {dtype}, "
+                            f"got {str(inputs.dtype).removeprefix('torch.')}")
+    return model
 
 
 # -------------------------------------------------------------------- randomness

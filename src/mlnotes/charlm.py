@@ -40,7 +40,15 @@ from typing import Any
 import numpy as np
 
 from .activations import softmax
-from .backend import as_generator, check_count, check_number, import_torch, needs_torch, to_numpy
+from .backend import (
+    as_generator,
+    check_count,
+    check_model,
+    check_number,
+    import_torch,
+    needs_torch,
+    to_numpy,
+)
 from .init import seeded_linear
 from .losses import cross_entropy
 from .optim import Adam
@@ -355,6 +363,17 @@ class CharLSTM(torch.nn.Module):
 
 
 @needs_torch
+def _as_ids(ids: Any, name: str) -> torch.Tensor:
+    """``ids`` as a tensor of token ids, or a ``TypeError`` naming it."""
+    try:
+        ids = torch.as_tensor(ids)
+    except (RuntimeError, TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of token ids, got {type(ids).__name__}") from None
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer token ids, got {ids.dtype}")
+    return ids
+
+
 def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
 
@@ -383,7 +402,8 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
         >>> bool(sequence_loss(model, x, y) == sequence_loss(model, x_pad, y_pad))
         True
     """
-    inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
+    check_model(model)
+    inputs, targets = _as_ids(inputs, "inputs"), _as_ids(targets, "targets")
     if tuple(inputs.shape) != tuple(targets.shape):
         raise ValueError(f"inputs and targets must have the same shape, got "
                          f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
@@ -432,6 +452,7 @@ def train(
         >>> losses[-1] < 0.5 * losses[0]  # a cycle is easy to predict
         True
     """
+    check_model(model)
     steps = check_count(steps, "steps")
     rng = as_generator(generator)
 
@@ -482,6 +503,7 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
         >>> p.shape == (len(VOCAB),), round(float(p.sum()), 6)
         (True, 1.0)
     """
+    check_model(model)
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     logits, _ = _read(model, prompt, vocab)
     # p = softmax(z / T), the softmax with inverse temperature beta = 1/T
@@ -525,6 +547,7 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
         >>> len(text), text == sample(model, "a step", 12, 0.8, generator=1)
         (12, True)
     """
+    check_model(model)
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     length = check_number(length, "length", low=0, integer=True)
     rng = as_generator(generator)
@@ -564,6 +587,7 @@ def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str
         >>> greedy(model, "memory", 20) == sample(model, "memory", 20, temperature=1e-6)
         True
     """
+    check_model(model)
     length = check_number(length, "length", low=0, integer=True)
     logits, state = _read(model, prompt, vocab)
     out = []

@@ -200,7 +200,7 @@ def bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> Any:
     """
     for a, name in ((x1, "x1"), (x2, "x2"), (weight, "weight")):
         check_floating(a, name)
-    xp = namespace(x1, x2, weight, bias, names=("x1", "x2", "weight", "bias"))
+    xp = namespace(x1, x2, weight, bias, names=("x1", "x2", "weight", "bias"), optional=("bias",))
     if weight.ndim != 3:
         raise ValueError(f"weight must have shape (O, D1, D2), got shape {tuple(weight.shape)}")
     O, D1, D2 = weight.shape

@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Sequence
 
 from .activations import softmax
-from .backend import as_generator, check_count, import_torch
+from .backend import as_generator, check_count, check_model, import_torch, namespace
 from .gating import softmax_gate
 from .init import seeded_linear
 from .losses import cross_entropy
@@ -139,6 +139,8 @@ def fit_classifier(
         >>> losses[-1] < losses[0]
         True
     """
+    check_model(model, inputs=X, inputs_name="X")
+    namespace(X, y, names=("X", "y"))
     steps = check_count(steps, "steps")
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "

@@ -142,7 +142,8 @@ def batch_norm(
         (array([0.2, 2. ]), array([ 1.1, 20.9]))
     """
     names = ("input", "running_mean", "running_var", "weight", "bias")
-    xp = namespace(input, running_mean, running_var, weight, bias, names=names)
+    xp = namespace(input, running_mean, running_var, weight, bias, names=names,
+                   optional=("running_mean", "running_var", "weight", "bias"))
     check_floating(input, "input")
     if input.ndim < 2:
         raise ValueError(
@@ -222,7 +223,7 @@ def batch_norm_backward(
         >>> gx, gw, gb  # a constant gradient is absorbed by the mean
         (array([[0.], [0.]]), array([0.]), array([2.]))
     """
-    xp = namespace(grad, input, weight, names=("grad", "input", "weight"))
+    xp = namespace(grad, input, weight, names=("grad", "input", "weight"), optional=("weight",))
     if tuple(grad.shape) != tuple(input.shape):
         raise ValueError(
             f"grad and input must have the same shape, got {tuple(grad.shape)} "
@@ -299,7 +300,8 @@ def layer_norm(
         array([[-2. ,  0.5],
                [-2. ,  0.5]])
     """
-    xp = namespace(input, weight, bias, names=("input", "weight", "bias"))
+    xp = namespace(input, weight, bias, names=("input", "weight", "bias"),
+                   optional=("weight", "bias"))
     check_floating(input, "input")
     shape = (normalized_shape,) if _is_int(normalized_shape) else normalized_shape
     if (

@@ -95,13 +95,18 @@ def _check_adam(lr, betas, eps, weight_decay) -> None:
     check_number(weight_decay, "weight_decay", low=0.0)
 
 
-def _prepare(param: Any, grad: Any, weight_decay: float, maximize: bool) -> tuple[Any, Any, Any]:
-    r"""The namespace, the parameter (detached: updated in place) and the gradient to use.
+def _prepare(param: Any, grad: Any, state: Any, weight_decay: float,
+             maximize: bool) -> tuple[Any, Any, Any]:
+    r"""The namespace, the parameter (detached: updated in place) and the gradient to use;
+    the one check of a step's arguments.
 
     .. math::
         g \leftarrow \pm g + \lambda\,\theta \qquad (- \text{ when maximizing})
     """
     xp = namespace(param, grad, names=("param", "grad"))
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a dict (empty before the first step), "
+                        f"got {type(state).__name__}")
     check_floating(param, "param")
     check_same_shape(param, grad, ("param", "grad"))
     # the detached tensor shares param's storage: the in-place update reaches param
@@ -155,7 +160,7 @@ def sgd_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3, momentum: 
         array([ 0.5, -1. ])
     """
     _check_sgd(lr, momentum, dampening, weight_decay, nesterov)
-    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    xp, param, g = _prepare(param, grad, state, weight_decay, maximize)
     if momentum != 0:
         b = state.get("momentum_buffer")
         if b is None:
@@ -217,7 +222,7 @@ def rmsprop_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-2, alpha:
         array([ 0.99, -0.99])
     """
     _check_rmsprop(lr, alpha, eps, weight_decay, momentum)
-    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    xp, param, g = _prepare(param, grad, state, weight_decay, maximize)
     if not state:
         state["step"] = 0
         state["square_avg"] = xp.zeros_like(param)
@@ -294,7 +299,7 @@ def adam_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
     """
     _check_adam(lr, betas, eps, weight_decay)
     beta1, beta2 = betas
-    xp, param, g = _prepare(param, grad, weight_decay, maximize)
+    xp, param, g = _prepare(param, grad, state, weight_decay, maximize)
     if not state:
         state["step"] = 0
         state["exp_avg"] = xp.zeros_like(param)
@@ -366,7 +371,7 @@ def adamw_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
     """
     _check_adam(lr, betas, eps, weight_decay)
     # check the arrays before the decay touches param; the Adam step checks the rest
-    _, theta, _ = _prepare(param, grad, 0.0, maximize)
+    _, theta, _ = _prepare(param, grad, state, 0.0, maximize)
     # theta <- (1 - eta lambda) theta: the same factor for every weight
     assign_(theta, (1 - lr * weight_decay) * theta)
     adam_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=0.0,

@@ -387,7 +387,7 @@ def motif_scores(x: Any, weight: Any, bias: Any = None) -> Any:
         if a.ndim != 3:
             shape = "(N, C, L)" if name == "x" else "(O, C, K)"
             raise ValueError(f"{name} must have shape {shape}, got {tuple(a.shape)}")
-    xp = namespace(x, weight, bias, names=("x", "weight", "bias"))
+    xp = namespace(x, weight, bias, names=("x", "weight", "bias"), optional=("bias",))
     O, C, K = weight.shape
     if x.shape[1] != C:
         raise ValueError(f"x has {x.shape[1]} channels but weight expects C = {C}")
@@ -422,5 +422,5 @@ def motif_detector(x: Any, weight: Any, bias: Any = None) -> Any:
         >>> motif_detector(np.array([[[0.0, 0.0, 3.0, -3.0, 0.0]]]), w)
         array([[6.]])
     """
-    xp = namespace(x, weight, bias, names=("x", "weight", "bias"))
+    xp = namespace(x, weight, bias, names=("x", "weight", "bias"), optional=("bias",))
     return xp.max(motif_scores(x, weight, bias), axis=-1)

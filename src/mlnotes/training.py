@@ -76,6 +76,11 @@ def fit(loss_fn: Callable[[Any], torch.Tensor], optimizer: torch.optim.Optimizer
         >>> losses, w.detach()
         ([9.0, 2.25, 0.5625], tensor([2.6250]))
     """
+    if not hasattr(optimizer, "param_groups"):
+        raise TypeError("optimizer must be a torch or mlnotes optimizer (with param_groups), "
+                        f"got {type(optimizer).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of a batch, got {type(loss_fn).__name__}")
     params = [p for group in optimizer.param_groups for p in group["params"]]
     losses = []
     for batch in batches:

@@ -41,6 +41,7 @@ from .backend import (
     as_generator,
     check_count,
     check_floating,
+    check_model,
     check_number,
     check_same_shape,
     fill_uniform_,
@@ -560,7 +561,9 @@ def fit_vae(
         >>> len(losses)
         3
     """
-    if data.ndim != 2:
+    check_floating(data, "data")
+    check_model(model, inputs=data, inputs_name="data")
+    if data.ndim != 2 or data.shape[0] == 0:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
     g = as_generator(generator, like=data)
     opt = Adam(model.parameters(), lr=lr)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import check_floating, device_of, namespace
+from ..backend import check_count, check_floating, check_number, device_of, namespace
 
 Pair = int | tuple[int, int]
 Pads = tuple[tuple[int, int], tuple[int, int]]  # ((top, bottom), (left, right))
@@ -79,6 +79,9 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
         >>> conv_output_size(28, 5), conv_output_size(28, 5, padding=2), conv_output_size(28, 2, 2)
         (24, 28, 14)
     """
+    size, kernel_size = check_count(size, "size"), check_count(kernel_size, "kernel_size")
+    stride, dilation = check_count(stride, "stride"), check_count(dilation, "dilation")
+    padding = check_number(padding, "padding", low=0, integer=True)
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
@@ -151,7 +154,7 @@ def _check_conv(x: Any, w: Any, b: Any, groups: Any) -> tuple[Any, Any, bool, in
     """Checks; returns ``xp``, ``x`` with a batch axis, whether it had none, ``groups``."""
     check_floating(x, "x")
     check_floating(w, "w")
-    xp = namespace(x, w, b, names=("x", "w", "b"))
+    xp = namespace(x, w, b, names=("x", "w", "b"), optional=("b",))
     x, unbatched = _batched(x, "x", "(N, C, H, W)")
     _check_ndim(w, 4, "w", "(C_out, C / groups, kH, kW)")
     groups = _single(groups, "groups", 1)

@@ -311,7 +311,7 @@ def conv1d(x: Any, w: Any, b: Any = None, stride: int = 1, padding: int | str = 
     """
     check_floating(x, "x")
     check_floating(w, "w")
-    xp = namespace(x, w, b, names=("x", "w", "b"))
+    xp = namespace(x, w, b, names=("x", "w", "b"), optional=("b",))
     x, unbatched = _batched(x, "x", "(N, C, L)")
     _check_ndim(w, 3, "w", "(C_out, C / groups, k)")
     s = _single_or_1tuple(stride, "stride", 1)

@@ -45,7 +45,7 @@ def sobel_kernels(like: Any = None) -> Any:
     w = np.stack([gx, gx.T])[:, None]  # (2, 1, 3, 3)
     if like is None:
         return w
-    xp = namespace(like, names=("like",))
+    xp = namespace(like, names=("like",), optional=("like",))
     return xp.asarray(w, dtype=like.dtype, device=device_of(like))
 
 

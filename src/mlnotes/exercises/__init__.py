@@ -136,6 +136,12 @@ def grade(id: str, namespace: dict[str, Any]) -> Result:
     """Run the checks of exercise ``id`` on the function the reader defined in ``namespace``."""
     import numpy as np
 
+    if not isinstance(id, str):
+        raise TypeError(f"id must be an exercise id such as 'softmax.stable', "
+                        f"got {type(id).__name__}")
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be a dict of names (globals()), "
+                        f"got {type(namespace).__name__}")
     ex = _find(id)
     f = namespace.get(ex.function)
     if not callable(f):

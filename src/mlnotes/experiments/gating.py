@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 
-from ..backend import check_count, import_torch
+from ..backend import check_count, check_model, import_torch
 from ..gating import GatedNetwork
 from ..losses import mse_loss
 from ..optim import Adam
@@ -52,6 +52,7 @@ def train_gated_network(
         >>> losses[-1] < losses[0]
         True
     """
+    check_model(model)
     steps = check_count(steps, "steps")
     return fit(lambda batch: mse_loss(model(*batch[0]), batch[1]),
                Adam(model.parameters(), lr=lr), itertools.repeat((inputs, target), steps))
@@ -80,6 +81,7 @@ def branch_gradient_norms(
         >>> gx > 100 * gy
         True
     """
+    check_model(model)
     loss = mse_loss(model(*inputs), target)
     params_x, params_y = list(model.x_net.parameters()), list(model.y_net.parameters())
     grads = torch.autograd.grad(loss, params_x + params_y, allow_unused=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +51,7 @@ def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.n
         >>> mse.round(4).tolist(), l1.round(4).tolist()
         ([0.6667], [0.6667])
     """
-    d = np.asarray(data, dtype=np.float64)
-    c = np.asarray(c, dtype=np.float64)
+    d, c = _as_real(data, "data", (1,)), _as_real(c, "c", (1,))
     pred = np.broadcast_to(c[:, None], (len(c), len(d)))  # (C, n): one row per candidate
     target = np.broadcast_to(d[None, :], pred.shape)
     mse = mse_loss(pred, target, reduction="none").mean(axis=1)
@@ -80,12 +80,53 @@ def coin_nll(flips: Sequence[int], thetas: Sequence[float]) -> np.ndarray:
         >>> coin_nll([1, 1, 0], [0.5]).round(4).tolist()
         [2.0794]
     """
-    y = np.asarray(flips, dtype=np.int64)
+    y, thetas = _check_coin(flips, thetas)
     out = []
-    for theta in np.asarray(thetas, dtype=np.float64):
+    for theta in thetas:
         log_p = np.log(np.array([[1 - theta, theta]]))
         out.append(float(nll_loss(np.repeat(log_p, len(y), axis=0), y, reduction="sum")))
     return np.array(out)
+
+
+def _as_real(values: Any, name: str, ndim: tuple[int, ...]) -> np.ndarray:
+    """``values`` as a float64 NumPy array of one of the ranks ``ndim``, with entries; or raise."""
+    if values is None or isinstance(values, (str, bytes, dict)):
+        raise TypeError(f"{name} must be an array or a sequence of numbers, "
+                        f"got {type(values).__name__}")
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a rectangular array of numbers: {error}") from None
+    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
+                                   or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim not in ndim or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty array of ndim {' or '.join(map(str, ndim))}, "
+                         f"got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite")
+    return array.astype(np.float64)
+
+
+def _check_labels(Y: Any) -> np.ndarray:
+    """Class labels ``Y`` (N,): non-negative integers."""
+    labels = _as_real(Y, "Y", (1, 2))
+    if (labels < 0).any() or (labels != np.round(labels)).any():
+        raise ValueError("Y must be targets (N, K) or class labels (N,) of non-negative integers")
+    return labels.astype(np.int64)
+
+
+def _check_coin(flips: Any, thetas: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``coin_nll``'s checks: flips of 0 and 1, probabilities in [0, 1]."""
+    y = _as_real(flips, "flips", (1,))
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("flips must hold 0 (tails) and 1 (heads) only")
+    thetas = _as_real(thetas, "thetas", (1,))
+    if ((thetas < 0) | (thetas > 1)).any():
+        raise ValueError("thetas must be probabilities in [0, 1]")
+    return y.astype(np.int64), thetas
 
 
 @needs_torch
@@ -123,8 +164,14 @@ def fit_linear(
         ([[2.0]], [1.0])
     """
     steps = check_count(steps, "steps")
-    X = torch.as_tensor(np.asarray(X, dtype=np.float64))
-    Yt = torch.as_tensor(np.asarray(Y))
+    if not callable(loss):
+        raise TypeError("loss must be a function of (prediction, target), "
+                        f"got {type(loss).__name__}")
+    X = torch.as_tensor(_as_real(X, "X", (2,)))
+    Yt = torch.as_tensor(_as_real(Y, "Y", (1, 2)) if np.ndim(Y) == 2 else _check_labels(Y))
+    if Yt.shape[0] != X.shape[0]:
+        raise ValueError("X and Y must have one row per sample, "
+                         f"got {X.shape[0]} and {Yt.shape[0]}")
     K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
     g = as_generator(generator, "torch")
     W = (0.1 * randn((X.shape[1], K), g, like=X)).requires_grad_()

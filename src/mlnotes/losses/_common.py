@@ -48,7 +48,7 @@ def _backward_scale(xp: Any, d: Any, reduction: str, n: Any, grad: Any, axis: in
     if grad is None or isinstance(grad, bool):
         raise TypeError("grad must be the incoming gradient dL/dloss (1.0 for a final loss), "
                         f"got {grad!r}")
-    namespace(d, grad, names=("input", "grad"))
+    namespace(d, grad, names=("input", "grad"), scalars=("grad",))
     per_sample = tuple(n for i, n in enumerate(d.shape) if i != axis)
     expected = () if reduction != "none" else (per_sample if loss_shape is None else loss_shape)
     if tuple(grad.shape) != expected:

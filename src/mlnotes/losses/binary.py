@@ -59,7 +59,7 @@ def binary_cross_entropy(probs: Any, target: Any, weight: Any = None, *,
         >>> binary_cross_entropy(p, t, np.array([2.0, 1.0, 0.0]), reduction="none").round(4)
         array([0.2107, 0.2231, 0.    ])
     """
-    xp = namespace(probs, target, weight, names=("probs", "target", "weight"))
+    xp = namespace(probs, target, weight, names=("probs", "target", "weight"), optional=("weight",))
     check_floating(probs, "probs")
     check_floating(target, "target")
     check_same_shape(probs, target, ("probs", "target"))
@@ -133,7 +133,8 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
         [2400.0, 2.0794, 800.0]
     """
     xp = namespace(logits, target, weight, pos_weight,
-                   names=("logits", "target", "weight", "pos_weight"))
+                   names=("logits", "target", "weight", "pos_weight"),
+                   optional=("weight", "pos_weight"))
     check_floating(logits, "logits")
     check_floating(target, "target")
     check_same_shape(logits, target, ("logits", "target"))
@@ -193,7 +194,8 @@ def binary_cross_entropy_with_logits_backward(grad: Any, logits: Any, target: An
         array([-0.75,  0.25])
     """
     xp = namespace(logits, target, weight, pos_weight,
-                   names=("logits", "target", "weight", "pos_weight"))
+                   names=("logits", "target", "weight", "pos_weight"),
+                   optional=("weight", "pos_weight"))
     check_floating(logits, "logits")
     check_same_shape(logits, target, ("logits", "target"))
     for name, w in (("weight", weight), ("pos_weight", pos_weight)):

@@ -73,7 +73,8 @@ def nll_loss(log_probs: Any, target: Any, weight: Any = None, *, ignore_index: i
         >>> round(float(nll_loss(log_p, np.array([0, 1, 1]), w)), 4)  # (0.69 + 3 (2.30 + 0.22)) / 7
         1.1815
     """
-    xp = namespace(log_probs, target, weight, names=("log_probs", "target", "weight"))
+    xp = namespace(log_probs, target, weight, names=("log_probs", "target", "weight"),
+                   optional=("weight",))
     _check_reduction(reduction)
     ignore_index = check_number(ignore_index, "ignore_index", integer=True)
     _check_class_inputs(xp, log_probs, target, weight, ignore_index, ("log_probs", "target"))
@@ -125,7 +126,8 @@ def _check_cross_entropy(logits: Any, target: Any, weight: Any, reduction: str,
     Returns ``(xp, ignore_index, label_smoothing, probabilities)``, the last saying
     whether ``target`` holds class probabilities rather than indices.
     """
-    xp = namespace(logits, target, weight, names=("logits", "target", "weight"))
+    xp = namespace(logits, target, weight, names=("logits", "target", "weight"),
+                   optional=("weight",))
     _check_reduction(reduction)
     ignore_index = check_number(ignore_index, "ignore_index", integer=True)
     label_smoothing = check_number(label_smoothing, "label_smoothing", 0.0, 1.0)

@@ -111,7 +111,8 @@ def multi_margin_loss(scores: Any, target: Any, p: int = 1, margin: float = 1.0,
         >>> float(multi_margin_loss(s, np.array([0])))  # (1 - 0.5 + 0) / 3
         0.16666666666666666
     """
-    xp = namespace(scores, target, weight, names=("scores", "target", "weight"))
+    xp = namespace(scores, target, weight, names=("scores", "target", "weight"),
+                   optional=("weight",))
     _check_margin_inputs(xp, scores, target, margin, p, weight)
     _check_reduction(reduction)
     unbatched = scores.ndim == 1
@@ -158,7 +159,8 @@ def multi_margin_loss_backward(grad: Any, scores: Any, target: Any, p: int = 1,
         >>> multi_margin_loss_backward(1.0, s, np.array([0])).round(4)
         array([[-0.3333,  0.3333,  0.    ]])
     """
-    xp = namespace(scores, target, weight, names=("scores", "target", "weight"))
+    xp = namespace(scores, target, weight, names=("scores", "target", "weight"),
+                   optional=("weight",))
     _check_margin_inputs(xp, scores, target, margin, p, weight)
     unbatched = scores.ndim == 1
     s2, t2 = (scores[None, :], xp.reshape(target, (1,))) if unbatched else (scores, target)

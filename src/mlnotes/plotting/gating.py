@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..activations import softmax
 from ..attention import attention_weights
-from ..backend import needs_torch
+from ..backend import check_model, needs_torch
 from ..gating import soft_gate, soft_gate_backward, softmax_gate
 from ..sharing import motif_scores
 from ._figure import COLORS, new_figure
@@ -82,6 +82,7 @@ def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Ten
         >>> len(gated_network_figure(net, u, u.abs()).axes)
         2
     """
+    check_model(model)
     import torch
 
     with torch.no_grad():
@@ -197,6 +198,7 @@ def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
         >>> len(moe_regions_figure(moe, X, y, single=moe).axes)
         2
     """
+    check_model(model)
     import torch
 
     g = np.linspace(-lim, lim, 161)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..backend import check_model
 from ..experiments.sequences import bptt_gradient_norms
 from ..rnn import lstm_cell, lstm_gates
 from ._figure import COLORS, new_figure
@@ -194,6 +195,7 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
         >>> len(lstm_gates_figure(LSTM(2, 3), np.zeros((4, 1, 2))).axes)  # 5 maps, 5 bars
         10
     """
+    check_model(model)
 
     W = [None if p is None else p.detach().cpu().double().numpy()
          for p in model.layer_weights(0)]

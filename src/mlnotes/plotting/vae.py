@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..activations import sigmoid
-from ..backend import needs_torch
+from ..backend import check_model, needs_torch
 from ._figure import COLORS, _show_images, new_figure
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> F
         >>> len(vae_reconstructions_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), n=3).axes)
         2
     """
+    check_model(model)
     import torch
 
     images = np.asarray(images)[:n]
@@ -103,6 +104,7 @@ def vae_samples_figure(model: VAE, n: int = 32, generator: int | torch.Generator
         >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
         1
     """
+    check_model(model)
     side = side or int(round(np.sqrt(model.in_features)))
     x = model.sample(n, generator).cpu().numpy()
     fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
@@ -128,6 +130,7 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
         >>> len(fig.axes)
         3
     """
+    check_model(model)
     import torch
 
     dtype = model.dec.weight.dtype

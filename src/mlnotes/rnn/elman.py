@@ -46,7 +46,8 @@ def rnn_cell(
         >>> rnn_cell(np.array([1.0, 0.0]), np.array([0.0, 2.0]), W_ih, W_hh).round(4)
         array([0.7616, 0.7616])
     """
-    namespace(x, h, W_ih, W_hh, b_ih, b_hh, names=("x", "h", "W_ih", "W_hh", "b_ih", "b_hh"))
+    namespace(x, h, W_ih, W_hh, b_ih, b_hh, names=("x", "h", "W_ih", "W_hh", "b_ih", "b_hh"),
+              optional=("b_ih", "b_hh"))
     D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=1)
     _check_step(x, h, D, H)
     # h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)
@@ -83,7 +84,8 @@ def rnn(
         array([0.7616, 0.7616, 0.7616])
     """
     xp = namespace(xs, h0, W_ih, W_hh, b_ih, b_hh,
-                   names=("xs", "h0", "W_ih", "W_hh", "b_ih", "b_hh"))
+                   names=("xs", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
+                   optional=("h0", "b_ih", "b_hh"))
     D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=1)
     _check_sequence(xs, D)
     h = _zeros_state(xs, H, xp) if h0 is None else h0
@@ -148,7 +150,7 @@ def rnn_backward(
         array([0.0468, 0.1114])
     """
     xp = namespace(grad, xs, hs, h0, W_ih, W_hh,
-                   names=("grad", "xs", "hs", "h0", "W_ih", "W_hh"))
+                   names=("grad", "xs", "hs", "h0", "W_ih", "W_hh"), optional=("h0",))
     D, H = _check_weights(W_ih, W_hh, None, None, gates=1)
     _check_sequence(xs, D)
     if tuple(hs.shape) != (*xs.shape[:-1], H):

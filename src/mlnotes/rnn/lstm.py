@@ -51,7 +51,8 @@ def _lstm_preactivation(x: Any, hc: Any, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: 
     # checks one step's arguments; returns z = x W_ih^T + b_ih + h W_hh^T + b_hh, c, xp
     h, c = _unpack_state(hc, "hc")
     xp = namespace(x, h, c, W_ih, W_hh, b_ih, b_hh,
-                   names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"))
+                   names=("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"),
+                   optional=("b_ih", "b_hh"))
     D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=4)
     _check_step(x, h, D, H)
     _check_step(x, c, D, H, h_name="c")
@@ -172,7 +173,8 @@ def lstm(
     else:
         h, c = _unpack_state(hc, "hc")
     xp = namespace(xs, h, c, W_ih, W_hh, b_ih, b_hh,
-                   names=("xs", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"))
+                   names=("xs", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"),
+                   optional=("h0", "c0", "b_ih", "b_hh"))
     D, H = _check_weights(W_ih, W_hh, b_ih, b_hh, gates=4)
     _check_sequence(xs, D)
     h = _zeros_state(xs, H, xp) if h is None else h
