@@ -132,7 +132,8 @@ class Tensor:
             raise TypeError("data must hold numbers, got an array of Python objects")
         if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
             raise TypeError("requires_grad=True needs a floating-point Tensor (only they have "
-                            f"gradients), got dtype {self.data.dtype}")
+                            f"gradients): data must be floating-point, got dtype "
+                            f"{self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self._parents: tuple[Tensor, ...] = ()   # the tensors this one was computed from
@@ -1218,6 +1219,9 @@ def register(forward: Callable, backward: Callable, *, wrt: tuple[str, ...] | No
         >>> x.grad, square(np.array([3.0]))
         (array([6.]), array([9.]))
     """
+    for fn, name in ((forward, "forward"), (backward, "backward")):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a function, got {type(fn).__name__}")
     signature = inspect.signature(forward)
     wrt = wrt if wrt is not None else (next(iter(signature.parameters)),)
     takes = [name for name in inspect.signature(backward).parameters][1:]   # after grad
