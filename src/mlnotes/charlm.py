@@ -362,7 +362,6 @@ class CharLSTM(torch.nn.Module):
         return self.readout(hs), state  # (N, L, V)
 
 
-@needs_torch
 def _as_ids(ids: Any, name: str) -> torch.Tensor:
     """``ids`` as a tensor of token ids, or a ``TypeError`` naming it."""
     try:
@@ -374,6 +373,7 @@ def _as_ids(ids: Any, name: str) -> torch.Tensor:
     return ids
 
 
+@needs_torch
 def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
 
