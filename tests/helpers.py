@@ -48,3 +48,27 @@ def reference(values, requires_grad: bool = False) -> torch.Tensor:
 def assert_close(actual, expected, rtol: float = 1e-12, atol: float = 1e-12) -> None:
     """Compare any mix of NumPy arrays and tensors after moving both to NumPy."""
     np.testing.assert_allclose(to_numpy(actual), to_numpy(expected), rtol=rtol, atol=atol)
+
+
+def assert_seeded(f, **kw) -> None:
+    """A toy data set ``f(**kw, generator=...)`` draws from its generator and nothing else.
+
+    The same int seed gives the same data, another seed other data, an int seeds
+    ``default_rng`` and a ``numpy.random.Generator`` moves on between calls; a missing
+    or wrong ``generator`` is refused by name (no hidden global randomness).
+    """
+    a, b = f(**kw, generator=3), f(**kw, generator=3)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    c = f(**kw, generator=4)
+    assert any(not np.array_equal(x, y) for x, y in zip(a, c, strict=True))
+    rng = np.random.default_rng(3)
+    first = f(**kw, generator=rng)
+    for x, y in zip(first, a, strict=True):  # an int seeds default_rng
+        np.testing.assert_array_equal(x, y)
+    second = f(**kw, generator=rng)
+    assert any(not np.array_equal(x, y) for x, y in zip(first, second, strict=True))
+    with pytest.raises(ValueError, match="generator must be an int seed or a generator"):
+        f(**kw, generator=None)
+    with pytest.raises(TypeError, match="numpy.random.Generator for NumPy data, got float"):
+        f(**kw, generator=1.5)

@@ -525,6 +525,14 @@ def test_bad_input_is_named():
         C.conv2d_backward(np.zeros((1, 2, 5, 5)), x, w)
     with pytest.raises(ValueError, match=r"grad must have the output's shape \(2, 3, 3\)"):
         C.conv2d_backward(np.zeros((1, 2, 3, 3)), x[0], w)
+    # the backward finds one namespace for grad, x and w: each is named when it does not fit
+    with pytest.raises(TypeError, match="grad must be a NumPy array or a torch tensor, got list"):
+        C.conv2d_backward([[0.0]], x, w)
+    with pytest.raises(TypeError, match="grad must be a NumPy array or a torch tensor, got NoneT"):
+        C.conv2d_backward(None, x, w)
+    with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors: x is numpy"
+                                        r"\.ndarray, w is numpy\.ndarray, grad is torch\.Tensor"):
+        C.conv2d_backward(torch.zeros(1, 2, 3, 3, dtype=torch.float64), x, w)
 
 
 def test_bad_options_are_named_never_nan():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlnotes.experiments.conv import LENET, conv_net_shapes
+from mlnotes.experiments.conv import LENET, conv_net_shapes, photograph, step_image
 
 # ------------------------------------------------------------ experiment: conv_net_shapes
 
@@ -57,3 +57,14 @@ def test_conv_net_shapes_unknown_step():
     with pytest.raises(ValueError, match="layers must hold 'conv', 'pool', 'flatten' or "
                                          "'linear' steps, got 'dense'"):
         conv_net_shapes((("dense", 3),))
+
+
+# ------------------------------------------------------------ the page's images
+
+
+def test_step_image_and_photograph():
+    img = step_image(4, 6, column=2)
+    np.testing.assert_array_equal(img, np.repeat([[0, 0, 1, 1, 1, 1.0]], 4, axis=0))
+    photo = photograph(downsample=4)
+    assert photo.shape == (150, 128) and photo.dtype == np.float64
+    assert 0 <= photo.min() and photo.max() <= 1 and photo.std() > 0.1

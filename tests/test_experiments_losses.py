@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import assert_seeded
 
 from mlnotes import losses as L
-from mlnotes.experiments.losses import coin_nll, constant_fit_losses, fit_linear
+from mlnotes.experiments.losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
 
 # ------------------------------------------ experiments: constant_fit_losses, coin_nll, fit_linear
 
@@ -88,3 +89,18 @@ def test_fit_linear_draws_its_start_from_the_generator():
     other = fit_linear(X, y, L.cross_entropy, steps=1, generator=4)
     np.testing.assert_array_equal(seeded[0], given[0])
     assert not np.array_equal(seeded[0], other[0])
+
+
+# ------------------------------------------------------------ data set: multilabel_signs
+
+
+def test_multilabel_signs_draws_from_its_generator_only():
+    assert_seeded(multilabel_signs, n=50)
+
+
+def test_multilabel_signs_labels_are_the_signs_with_a_gap():
+    X, Y = multilabel_signs(500, generator=1, gap=0.2)
+    np.testing.assert_array_equal(Y, (X > 0).astype(float))
+    assert np.all((np.abs(X) >= 0.2) & (np.abs(X) <= 1))
+    # the two labels are independent: every combination occurs
+    assert len({tuple(row) for row in Y}) == 4

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import assert_seeded
 
-from mlnotes.experiments.sequences import bptt_gradient_norms
+from mlnotes.experiments.sequences import bptt_gradient_norms, recall_task
 
 D, H, N, L = 3, 5, 4, 7
 
@@ -43,3 +44,26 @@ def test_bptt_gradient_norms_vanish_and_explode():
                                   bptt_gradient_norms(0.9, generator=np.random.default_rng(1)))
     with pytest.raises(ValueError, match="radius must be a finite number >= 0"):
         bptt_gradient_norms(-1.0)
+
+
+# ------------------------------------------------------------ data set: recall_task
+
+
+def test_recall_task_draws_from_its_generator_only():
+    assert_seeded(recall_task, n=5, length=4)
+
+
+def test_recall_task_flags_its_token_then_noise():
+    xs, y = recall_task(64, 6, n_tokens=4, noise=0.3, generator=0)
+    assert xs.shape == (6, 64, 5) and y.shape == (64,)
+    np.testing.assert_array_equal(xs[0, :, :4].argmax(axis=1), y)
+    np.testing.assert_array_equal(xs[0, :, 4], 1.0)  # the marker flags the first step
+    np.testing.assert_array_equal(xs[1:, :, 4], 0.0)
+    assert abs(xs[1:, :, :4].std() - 0.3) < 0.05
+    quiet, _ = recall_task(8, 3, noise=0.0, generator=0)
+    np.testing.assert_array_equal(quiet[1:], 0.0)
+
+
+def test_recall_task_bad_length():
+    with pytest.raises(ValueError, match="length must be"):
+        recall_task(2, 0)

@@ -237,14 +237,7 @@ GOOD = {
     M + "conv.sobel.edge_magnitude": lambda: ((a(1, 1, 6, 6),), {}),
     # datasets
     M + "datasets.strokes": lambda: ((4,), {}),
-    M + "datasets.step_image": lambda: ((), {}),
-    M + "datasets.photograph": lambda: ((), {"downsample": 8}),
-    M + "datasets.multilabel_signs": lambda: ((), {"n": 8}),
     M + "datasets.spirals": lambda: ((), {"n_per_class": 4}),
-    M + "datasets.two_regions": lambda: ((), {"n": 8}),
-    M + "datasets.ravine_hessian": lambda: ((), {}),
-    M + "datasets.linear_data": lambda: ((), {"n": 8}),
-    M + "datasets.recall_task": lambda: ((4, 5), {}),
     # exercises
     M + "exercises.Fail": lambda: (("why",), {}),
     M + "exercises.fail": lambda: (("why",), {}),
@@ -255,24 +248,31 @@ GOOD = {
     M + "exercises.grade": lambda: (("softmax.stable", exercise_namespace()), {}),
     M + "exercises.check": lambda: (("softmax.stable", exercise_namespace()), {}),
     # experiments
+    M + "experiments.architectures.two_regions": lambda: ((), {"n": 8}),
     M + "experiments.conv.conv_net_shapes": lambda: ((), {}),
+    M + "experiments.conv.photograph": lambda: ((), {"downsample": 8}),
+    M + "experiments.conv.step_image": lambda: ((), {}),
     M + "experiments.debugging.selection_experiment":
         lambda: ((), {"n_settings": 5, "n_val": 4, "n_draws": 3}),
-    M + "experiments.gating.train_gated_network":
-        lambda: ((gated(), (t(4, 1),), t(4, 1, seed=1)), {"steps": 2}),
     M + "experiments.gating.branch_gradient_norms":
         lambda: ((gated(), (t(4, 1),), t(4, 1, seed=1)), {}),
+    M + "experiments.gating.train_gated_network":
+        lambda: ((gated(), (t(4, 1),), t(4, 1, seed=1)), {"steps": 2}),
     M + "experiments.init.deep_forward":
         lambda: (("xavier",), {"depth": 2, "width": 4, "batch": 3}),
     M + "experiments.init.init_variances": lambda: ((), {"depth": 2, "width": 4, "batch": 3}),
-    M + "experiments.losses.constant_fit_losses": lambda: (([0.0, 1.0, 5.0], [0.0, 1.0]), {}),
     M + "experiments.losses.coin_nll": lambda: (([1, 0, 1], [0.25, 0.5]), {}),
+    M + "experiments.losses.constant_fit_losses": lambda: (([0.0, 1.0, 5.0], [0.0, 1.0]), {}),
     M + "experiments.losses.fit_linear":
         lambda: ((a(6, 2), a(6, 1, seed=1), lambda p, y: ((p - y) ** 2).mean()), {"steps": 2}),
+    M + "experiments.losses.multilabel_signs": lambda: ((), {"n": 8}),
     M + "experiments.normalization.norm_mlp": lambda: ((), {"depth": 2, "width": 4}),
     M + "experiments.normalization.norm_training_losses":
         lambda: ((), {"depth": 2, "width": 4, "steps": 2}),
+    M + "experiments.optimizers.linear_data": lambda: ((), {"n": 8}),
+    M + "experiments.optimizers.ravine_hessian": lambda: ((), {}),
     M + "experiments.sequences.bptt_gradient_norms": lambda: ((0.9,), {"length": 4, "hidden": 4}),
+    M + "experiments.sequences.recall_task": lambda: ((4, 5), {}),
     M + "experiments.softmax.saturation_gradients": lambda: ((np.array([0.0, 1.0, 5.0]),), {}),
     # gating
     M + "gating.soft_gate": lambda: ((a(3), a(3, seed=1), pos(3)), {}),

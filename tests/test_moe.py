@@ -1,4 +1,4 @@
-"""mlnotes.moe (and its data set, datasets.two_regions) against torch in float64."""
+"""mlnotes.moe (and its data set, experiments.architectures.two_regions) against torch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from helpers import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlnotes import datasets, init, moe
+from mlnotes import init, moe
+from mlnotes.experiments.architectures import two_regions
 
 RNG = np.random.default_rng(5)
 X = torch.tensor(RNG.normal(size=(7, 3)))
@@ -98,7 +99,7 @@ def test_fit_classifier_lowers_the_loss():
 
 
 def test_two_regions_follows_its_rule_and_margin():
-    Xs, y, region = datasets.two_regions(500, generator=3, margin=0.3)
+    Xs, y, region = two_regions(500, generator=3, margin=0.3)
     assert Xs.shape == (500, 2) and Xs.dtype == np.float64 and y.dtype == np.int64
     assert np.all(np.abs(Xs) <= 3) and np.all(np.abs(Xs[:, 0]) >= 0.3)
     left = region == 0
@@ -111,14 +112,14 @@ def test_two_regions_follows_its_rule_and_margin():
 
 
 def test_two_regions_is_seeded():
-    a, b = datasets.two_regions(50, generator=1), datasets.two_regions(50, generator=1)
+    a, b = two_regions(50, generator=1), two_regions(50, generator=1)
     for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
-    assert not np.array_equal(a[0], datasets.two_regions(50, generator=2)[0])
+    assert not np.array_equal(a[0], two_regions(50, generator=2)[0])
 
 
 def test_no_line_separates_two_regions():
-    Xs, y, _ = datasets.two_regions(400, generator=0)
+    Xs, y, _ = two_regions(400, generator=0)
     best = 0.0
     for angle in np.linspace(0, np.pi, 180, endpoint=False):
         s = Xs @ np.array([np.cos(angle), np.sin(angle)])
@@ -130,7 +131,7 @@ def test_no_line_separates_two_regions():
 
 def test_two_linear_experts_separate_two_regions():
     # the hand-made solution: the gater splits at x0 = 0, each expert draws its region's line
-    Xs, y, _ = datasets.two_regions(400, generator=0)
+    Xs, y, _ = two_regions(400, generator=0)
     model = moe.MixtureOfExperts(2, 2, 2, dtype=torch.float64)
     with torch.no_grad():
         model.gater.weight.copy_(torch.tensor([[-50.0, 0.0], [50.0, 0.0]]))
@@ -168,6 +169,6 @@ def test_bad_input():
     with pytest.raises(ValueError, match=r"X must have shape \(N, D\) and y shape \(N,\)"):
         moe.fit_classifier(model, torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
     with pytest.raises(ValueError, match="n must be at least 1"):
-        datasets.two_regions(0)
+        two_regions(0)
     with pytest.raises(ValueError, match=r"margin must be a finite number in \[0, 1\)"):
-        datasets.two_regions(10, margin=2.0)
+        two_regions(10, margin=2.0)

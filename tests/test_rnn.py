@@ -395,7 +395,7 @@ def test_rnn_is_rnn_cell_at_every_step(backend):
 
 
 def test_recall_task_layout():
-    from mlnotes.datasets import recall_task
+    from mlnotes.experiments.sequences import recall_task
 
     xs, y = recall_task(50, 6, n_tokens=3, noise=2.0, generator=4)
     assert xs.shape == (6, 50, 4) and xs.dtype == np.float32 and y.shape == (50,)
@@ -409,7 +409,7 @@ def test_recall_task_layout():
 
 
 def test_recall_task_bad_input():
-    from mlnotes.datasets import recall_task
+    from mlnotes.experiments.sequences import recall_task
 
     with pytest.raises(ValueError, match="length must be at least 1, got 0"):
         recall_task(4, 0)

@@ -225,7 +225,11 @@ def relu(x: Any) -> Any:
         array([0., 0., 3.])
     """
     check_floating(x, "x")
-    xp = namespace(x, names=("x",))
+    return _relu(namespace(x, names=("x",)), x)
+
+
+def _relu(xp: Any, x: Any) -> Any:
+    """The kernel of :func:`relu`, for callers that have checked ``x``."""
     return xp.where(x > 0, x, xp.zeros_like(x))
 
 

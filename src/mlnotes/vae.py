@@ -35,8 +35,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import activations as A
 from . import autograd
+from .activations import sigmoid, tanh
 from .backend import (
     as_generator,
     check_count,
@@ -476,12 +476,12 @@ class VAE(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         r"""The parameters ``(mu, log_var)`` of :math:`q(z \mid x)`, each ``(N, Z)``."""
-        h = A.tanh(self.enc(x))
+        h = tanh(self.enc(x))
         return self.enc_mu(h), self.enc_log_var(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         r"""The logits of :math:`p(x \mid z)`, shape ``(N, D)``."""
-        return self.dec_out(A.tanh(self.dec(z)))
+        return self.dec_out(tanh(self.dec(z)))
 
     def forward(
         self, x: torch.Tensor, eps: torch.Tensor | None = None,
@@ -520,14 +520,14 @@ class VAE(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         r"""The decoder's mean :math:`\sigma(a)` at :math:`z = \mu(x)`, shape ``(N, D)``."""
         mu, _ = self.encode(x)
-        return A.sigmoid(self.decode(mu))
+        return sigmoid(self.decode(mu))
 
     @torch.no_grad()
     def sample(self, n: int, generator: int | torch.Generator) -> torch.Tensor:
         r"""``n`` new inputs: :math:`z \sim \mathcal{N}(0, I)`, decoded to :math:`\sigma(a)`."""
         g = as_generator(generator, "torch")
         z = randn((n, self.latent_features), g, like=self.dec.weight)
-        return A.sigmoid(self.decode(z))
+        return sigmoid(self.decode(z))
 
 
 def fit_vae(

@@ -150,11 +150,15 @@ def _conv_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int]
     return (ph, ph), (pw, pw)
 
 
-def _check_conv(x: Any, w: Any, b: Any, groups: Any) -> tuple[Any, Any, bool, int]:
-    """Checks; returns ``xp``, ``x`` with a batch axis, whether it had none, ``groups``."""
+def _check_conv(x: Any, w: Any, b: Any, groups: Any, **more: Any) -> tuple[Any, Any, bool, int]:
+    """Checks; returns ``xp``, ``x`` with a batch axis, whether it had none, ``groups``.
+
+    ``more``: the caller's other arrays by name (the backward's ``grad``), which must
+    share the namespace, so that it is found once.
+    """
     check_floating(x, "x")
     check_floating(w, "w")
-    xp = namespace(x, w, b, names=("x", "w", "b"), optional=("b",))
+    xp = namespace(x, w, b, *more.values(), names=("x", "w", "b", *more), optional=("b",))
     x, unbatched = _batched(x, "x", "(N, C, H, W)")
     _check_ndim(w, 4, "w", "(C_out, C / groups, kH, kW)")
     groups = _single(groups, "groups", 1)

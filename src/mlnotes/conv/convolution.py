@@ -152,8 +152,7 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
         (array([[4., 4.],
                [4., 4.]]), array([4.]))
     """
-    xp, xb, unbatched, groups = _check_conv(x, w, None, groups)
-    namespace(grad, x, names=("grad", "x"))
+    xp, xb, unbatched, groups = _check_conv(x, w, None, groups, grad=grad)
     stride, dilation, pads, (ho, wo) = _conv_geometry(xb, w, stride, padding, dilation)
     n, c, h, wd = xb.shape
     c_out, cg, kh, kw = w.shape

@@ -8,13 +8,19 @@ API entry lives:
 
 - :mod:`~mlnotes.experiments.softmax`: the gradient of a saturated softmax;
 - :mod:`~mlnotes.experiments.losses`: the best constant, a coin's likelihood, a linear
-  layer fitted on any loss;
+  layer fitted on any loss, a multi-label data set;
 - :mod:`~mlnotes.experiments.gating`: a gated network trained, its branches' gradients;
-- :mod:`~mlnotes.experiments.conv`: LeNet-5's shapes;
-- :mod:`~mlnotes.experiments.sequences`: how far back an RNN's gradient reaches;
+- :mod:`~mlnotes.experiments.architectures`: two regions, a mixture of experts' test bed;
+- :mod:`~mlnotes.experiments.conv`: LeNet-5's shapes, the page's images;
+- :mod:`~mlnotes.experiments.sequences`: how far back an RNN's gradient reaches, a token
+  to recall through noise;
 - :mod:`~mlnotes.experiments.init`: the signal through a deep network;
+- :mod:`~mlnotes.experiments.optimizers`: a ravine, a least-squares problem;
 - :mod:`~mlnotes.experiments.normalization`: normalisation helps a deep network train;
 - :mod:`~mlnotes.experiments.debugging`: choosing hyper-parameters on a validation set.
+
+A data set that only one page uses lives here with that page's experiments; the
+shared ones stay in :mod:`mlnotes.datasets`.
 
 This layer stands on top of the package: it may import any concept, model,
 :mod:`mlnotes.training` and :mod:`mlnotes.datasets`; no concept imports it.
@@ -22,13 +28,15 @@ This layer stands on top of the package: it may import any concept, model,
 
 from __future__ import annotations
 
-from .conv import LENET, conv_net_shapes
+from .architectures import two_regions
+from .conv import LENET, conv_net_shapes, photograph, step_image
 from .debugging import selection_experiment
 from .gating import branch_gradient_norms, train_gated_network
 from .init import INIT_SCHEMES, deep_forward, init_variances
-from .losses import coin_nll, constant_fit_losses, fit_linear
+from .losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
 from .normalization import norm_mlp, norm_training_losses
-from .sequences import bptt_gradient_norms
+from .optimizers import linear_data, ravine_hessian
+from .sequences import bptt_gradient_norms, recall_task
 from .softmax import saturation_gradients
 
 __all__ = [
@@ -36,11 +44,18 @@ __all__ = [
     "constant_fit_losses",
     "coin_nll",
     "fit_linear",
+    "multilabel_signs",
     "train_gated_network",
     "branch_gradient_norms",
+    "two_regions",
     "LENET",
     "conv_net_shapes",
+    "step_image",
+    "photograph",
     "bptt_gradient_norms",
+    "recall_task",
+    "ravine_hessian",
+    "linear_data",
     "INIT_SCHEMES",
     "deep_forward",
     "init_variances",

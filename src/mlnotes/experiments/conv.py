@@ -3,7 +3,8 @@ r"""The experiment of the convolution page: a whole conv net, built from this pa
 :data:`LENET` lists LeNet-5's steps and :func:`conv_net_shapes` runs them on one
 random input, reporting the shape after each step: how convolutions keep the
 spatial size (with padding) or shrink it, how pooling halves it, and how few
-numbers are left for the linear layers at the end.
+numbers are left for the linear layers at the end. :func:`step_image` and
+:func:`photograph` are the images the page convolves.
 
 Explained in the book: :doc:`/conv`; presented in the deck "Lecture: Convolution".
 """
@@ -15,10 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..activations import relu
-from ..backend import as_generator
+from ..backend import as_generator, check_count
 from ..conv import conv2d, max_pool2d
 
-__all__ = ["LENET", "conv_net_shapes"]
+__all__ = ["LENET", "conv_net_shapes", "step_image", "photograph"]
 
 
 # ============================================================= experiment: LeNet-5's shapes
@@ -79,3 +80,50 @@ def conv_net_shapes(
                              f"got {step[0]!r}")
         out.append((label, tuple(x.shape[1:])))
     return out
+
+
+# ================================================================ the page's images
+
+
+def step_image(height: int = 12, width: int = 24, column: int = 12) -> np.ndarray:
+    r"""A grey image with one vertical edge: 0 left of ``column``, 1 from ``column`` on.
+
+    Returns:
+        ``(height, width)`` float64 array.
+
+    Example:
+        >>> step_image(2, 4, 2)
+        array([[0., 0., 1., 1.],
+               [0., 0., 1., 1.]])
+    """
+    if not 0 < column < width:
+        raise ValueError(f"column must lie strictly between 0 and width={width}, got {column}")
+    img = np.zeros((height, width))
+    img[:, column:] = 1.0
+    return img
+
+
+
+def photograph(downsample: int = 1) -> np.ndarray:
+    r"""Grace Hopper's portrait in grey, from the sample data that ships inside matplotlib.
+
+    Nothing is downloaded: the JPEG is ``matplotlib.cbook.get_sample_data
+    ("grace_hopper.jpg")``. Colours become luminance
+    :math:`0.299 R + 0.587 G + 0.114 B`, scaled to :math:`[0, 1]`; ``downsample``
+    averages blocks of ``downsample x downsample`` pixels.
+
+    Returns:
+        ``(600 // downsample, 512 // downsample)`` float64 array in :math:`[0, 1]`.
+
+    Example:
+        >>> photograph(4).shape
+        (150, 128)
+    """
+    from matplotlib import cbook, image
+
+    downsample = check_count(downsample, "downsample")
+    rgb = image.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    grey = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0
+    k = downsample
+    h, w = grey.shape[0] // k * k, grey.shape[1] // k * k
+    return grey[:h, :w].reshape(h // k, k, w // k, k).mean(axis=(1, 3))

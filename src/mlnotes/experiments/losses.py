@@ -5,7 +5,8 @@ r"""The experiments of the losses page: what each loss makes a model do.
 - :func:`coin_nll`: the negative log-likelihood of coin flips; it is smallest at the
   share of heads, the maximum-likelihood estimate.
 - :func:`fit_linear`: a linear layer trained by gradient descent on any loss, to
-  compare a loss with a wrong one on the same data from the same start.
+  compare a loss with a wrong one on the same data from the same start;
+- :func:`multilabel_signs`: a multi-label data set, points with two independent labels.
 
 Explained in the book: :doc:`/losses`; presented in the deck "Lecture: Losses".
 """
@@ -18,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import as_generator, check_count, import_torch, needs_torch, randn
+from ..backend import as_generator, check_count, check_number, import_torch, needs_torch, randn
 from ..losses import l1_loss, mse_loss, nll_loss
 from ..optim import SGD
 from ..training import fit
 
 torch = import_torch()
 
-__all__ = ["constant_fit_losses", "coin_nll", "fit_linear"]
+__all__ = ["constant_fit_losses", "coin_nll", "fit_linear", "multilabel_signs"]
 
 
 def constant_fit_losses(data: Sequence[float], c: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -180,3 +181,32 @@ def fit_linear(
         itertools.repeat((X, Yt), steps))
     return W.detach().numpy(), b.detach().numpy()
 
+
+# ============================================================ data set: multi-label
+
+
+def multilabel_signs(n: int = 120, generator: int | np.random.Generator = 0,
+                     gap: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    r"""Points in the plane with two independent labels: "x > 0" and "y > 0".
+
+    A point may carry both labels, one, or none, so the labels are not
+    mutually exclusive classes: the toy problem of multi-label classification
+    (see the losses page). Each coordinate is drawn uniformly from
+    :math:`[-1, -\text{gap}] \cup [\text{gap}, 1]`, so each label is linearly
+    separable with margin ``gap``.
+
+    Returns:
+        ``X`` of shape ``(n, 2)`` and ``Y`` of shape ``(n, 2)``, float64, with
+        ``Y[:, j] = 1.0`` where ``X[:, j] > 0``.
+
+    Example:
+        >>> X, Y = multilabel_signs(4, generator=0)
+        >>> bool(((X > 0) == (Y == 1)).all()), X.shape, Y.shape
+        (True, (4, 2), (4, 2))
+    """
+    n = check_count(n, "n")
+    check_number(gap, "gap", 0.0, 1.0, high_open=True)
+    rng = as_generator(generator)
+    sign = rng.choice([-1.0, 1.0], size=(n, 2))
+    X = sign * rng.uniform(gap, 1.0, size=(n, 2))
+    return X, (X > 0).astype(np.float64)

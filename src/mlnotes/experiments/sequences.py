@@ -1,7 +1,9 @@
 r"""The experiment of the sequences page: how far back the gradient of an RNN reaches.
 
 - :func:`bptt_gradient_norms`: the gradient that reaches each step of an RNN,
-  against its distance from the loss, by :func:`mlnotes.rnn.rnn_backward`.
+  against its distance from the loss, by :func:`mlnotes.rnn.rnn_backward`;
+- :func:`recall_task`: the data set the RNN forgets and the LSTM remembers, a token to
+  name through many steps of noise.
 
 Explained in the book: :doc:`/sequences`; presented in the deck "Lecture: Sequences".
 """
@@ -13,7 +15,7 @@ import numpy as np
 from ..backend import as_generator, check_count, check_number
 from ..rnn import rnn, rnn_backward
 
-__all__ = ["bptt_gradient_norms"]
+__all__ = ["bptt_gradient_norms", "recall_task"]
 
 
 def bptt_gradient_norms(
@@ -60,3 +62,57 @@ def bptt_gradient_norms(
     grad_a = rnn_backward(grad, xs, hs, None, W_ih, W_hh)[0][:, 0]  # (L, H)
     return np.linalg.norm(grad_a, axis=1)[::-1]
 
+
+# =========================================================== data set: recall a token
+
+
+def recall_task(
+    n: int,
+    length: int,
+    n_tokens: int = 4,
+    noise: float = 1.5,
+    generator: int | np.random.Generator = 0,
+    dtype: type = np.float32,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Remember a token seen ``length - 1`` steps earlier, through noise: a long-range task.
+
+    Each sequence opens with one of ``n_tokens`` tokens (one-hot), flagged by a
+    marker channel; the token is the label. The ``length - 1`` steps after it
+    carry Gaussian noise of standard deviation ``noise`` on the token channels
+    (and no marker). A model must store the flagged token, shut out the noise and
+    name the token at the end; chance accuracy is ``1 / n_tokens``.
+
+    Explained in the book: :doc:`/sequences` (the RNN forgets, the LSTM remembers).
+
+    Args:
+        n: the number of sequences ``N``.
+        length: ``L``, the number of steps, at least 1.
+        n_tokens: ``K``, the number of tokens to remember (the classes).
+        noise: the standard deviation of the noise after the first step.
+        generator: an int seed or a ``numpy.random.Generator``.
+        dtype: the dtype of the inputs.
+
+    Returns:
+        ``(xs, y)``: the inputs ``(L, N, K + 1)`` (channel ``K`` is the marker)
+        and the labels ``(N,)``.
+
+    Example:
+        >>> xs, y = recall_task(2, 3, n_tokens=2, noise=0.1, generator=0)
+        >>> xs.shape, y.tolist()
+        ((3, 2, 3), [1, 1])
+        >>> xs[0]  # the first step: token 1 and the marker, in both sequences
+        array([[0., 1., 1.],
+               [0., 1., 1.]], dtype=float32)
+        >>> float(xs[1:, :, 2].max())  # no marker after the first step
+        0.0
+    """
+    n, length = check_count(n, "n"), check_count(length, "length")
+    n_tokens = check_count(n_tokens, "n_tokens")
+    check_number(noise, "noise", low=0.0)
+    rng = as_generator(generator)
+    y = rng.integers(n_tokens, size=n)
+    xs = np.zeros((length, n, n_tokens + 1), dtype=dtype)
+    xs[0, np.arange(n), y] = 1
+    xs[0, :, n_tokens] = 1  # the marker: remember this one
+    xs[1:, :, :n_tokens] = rng.normal(size=(length - 1, n, n_tokens)) * noise
+    return xs, y

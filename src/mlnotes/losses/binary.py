@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .. import autograd
-from ..activations import _sigmoid, relu
+from ..activations import _relu, _sigmoid
 from ..backend import check_floating, check_same_shape, namespace
 from ._common import (
     LOG_CLAMP,
@@ -148,10 +148,10 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, weight: Any = Non
     neg_abs = xp.where(logits > 0, -logits, logits)
     softplus_rest = xp.log1p(xp.exp(neg_abs))  # log(1 + exp(-|z|))
     # l_i = max(z, 0) - z t + log(1 + exp(-|z|))
-    loss = relu(logits) - logits * target + softplus_rest
+    loss = _relu(xp, logits) - logits * target + softplus_rest
     if pos_weight is not None:
         # + (p - 1) t (-log sigma(z)), with -log sigma(z) = max(z, 0) - z + log(1 + exp(-|z|))
-        loss = loss + (pos_weight - 1) * target * (relu(logits) - logits + softplus_rest)
+        loss = loss + (pos_weight - 1) * target * (_relu(xp, logits) - logits + softplus_rest)
     if weight is not None:
         loss = weight * loss
     return _reduce(xp, loss, reduction, "logits")

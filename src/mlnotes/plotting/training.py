@@ -132,7 +132,7 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
     the tolerance ``tol`` as a dashed line.
 
     Args:
-        H: the 2 x 2 Hessian (see :func:`mlnotes.datasets.ravine_hessian`).
+        H: the 2 x 2 Hessian (see :func:`mlnotes.experiments.ravine_hessian`).
         paths: ``{label: points}``, each ``(T + 1, 2)`` from
             :func:`mlnotes.optim.trajectory`.
         tol: optional tolerance to draw on the right.
