@@ -17,6 +17,7 @@ Two things about how the notebooks run could change a page from one build to the
 
 from __future__ import annotations
 
+import functools
 import re
 
 from docutils import nodes
@@ -88,6 +89,7 @@ def merge_printed_output(app: Sphinx, doctree: nodes.document) -> None:
                 output.insert(at, out)
 
 
+@functools.cache  # one class, shared by the build and the tests that run notebooks
 def ipc_kernel_manager():
     """jupyter_client's kernel manager, talking to its kernel over IPC at a path of its own."""
     import os
