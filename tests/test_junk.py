@@ -331,6 +331,14 @@ GOOD = {
     M + "optim.RMSprop": lambda: (([torch.nn.Parameter(t(2))],), {}),
     M + "optim.Adam": lambda: (([torch.nn.Parameter(t(2))],), {}),
     M + "optim.AdamW": lambda: (([torch.nn.Parameter(t(2))],), {}),
+    M + "nn.Module": lambda: ((), {}),
+    M + "nn.Linear": lambda: ((2, 3), {"generator": 0}),
+    M + "nn.Sequential": lambda: ((importlib.import_module(M + "nn").Linear(2, 2, generator=0),),
+                                  {}),
+    M + "nn.ReLU": lambda: ((), {}),
+    M + "nn.Tanh": lambda: ((), {}),
+    M + "nn.Sigmoid": lambda: ((), {}),
+    M + "optim.Optimizer": lambda: (([torch.nn.Parameter(t(2))], {"lr": 0.1}), {}),
     M + "optim.clip_grad_norm": lambda: (([a(2), a(3, seed=1)], 1.0), {}),
     M + "optim.trajectory":
         lambda: ((importlib.import_module(M + "optim").sgd_step, lambda x: 2 * x,
@@ -454,7 +462,7 @@ EXPECTED = {
 
 def junk_for(good: object) -> dict[str, object]:
     """The junk to try where ``good`` goes, by the kind of ``good``."""
-    if isinstance(good, torch.nn.Module):
+    if isinstance(good, (torch.nn.Module, importlib.import_module(M + "nn").Module)):
         return {"ndarray": a(2, 2), "tensor": t(2, 2), "dict": {"a": 1}, "None": None,
                 "str": "model"}
     if isinstance(good, (torch.optim.Optimizer, importlib.import_module(M + "optim").SGD)):

@@ -10,10 +10,11 @@ The same body runs on NumPy arrays, so a page can follow a point down a 2-D
 function, and on torch tensors on any device.
 
 The classes :class:`SGD`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW` are
-:class:`torch.optim.Optimizer` subclasses with torch's defaults, built on those
+optimizers with torch's interface and defaults (:class:`Optimizer`), built on those
 steps: they keep ``param_groups``, ``state`` and ``state_dict`` as torch does,
 and they run wherever the parameters live (their state is created with
-``zeros_like`` on the parameters' device). Their trajectories match
+``zeros_like`` on the parameters' device). They train torch parameters and the
+:class:`mlnotes.autograd.Tensor` parameters of the NumPy models alike. Their trajectories match
 ``torch.optim`` (``foreach=False``) to 1e-10 over 100 steps in float64 (tested; torch
 fuses each update into one rounding, the equations here round once per operation). Learning-rate
 schedules that drive them through ``param_groups``, as ``torch.optim.lr_scheduler``
@@ -29,6 +30,7 @@ decay, :math:`t` the step count (``state["step"]``).
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -50,6 +52,7 @@ from .backend import (
 torch = import_torch()
 
 __all__ = [
+    "Optimizer",
     "sgd_step",
     "rmsprop_step",
     "adam_step",
@@ -378,16 +381,118 @@ def adamw_step(param: Any, grad: Any, state: dict, *, lr: float = 1e-3,
               amsgrad=amsgrad, maximize=maximize)
 
 
-# ---------------------------------------------------------- torch.optim.Optimizer
+# ------------------------------------------------------------------ the optimizers
 
 
-class _StepOptimizer(torch.optim.Optimizer):
-    """An Optimizer whose ``step`` applies one functional step to every parameter."""
+class Optimizer(torch.optim.Optimizer):
+    r"""The optimizers' base: torch's ``Optimizer`` interface, for torch tensors and Tensors.
+
+    An optimizer holds ``param_groups``, a list of dicts (``"params"``, the
+    parameters, and the hyper-parameters of that group) and ``state``, one dict per
+    parameter (what its step remembers: momentum, moment estimates, the step
+    count). ``step()`` applies the subclass's functional step (:func:`sgd_step`,
+    ...) to every parameter that has a gradient.
+
+    The parameters are torch tensors that require grad (updated under
+    ``torch.no_grad()``, on their own device) or :class:`mlnotes.autograd.Tensor`
+    leaves that require grad (the step updates their ``data`` array in place, with
+    their ``grad`` array): the same optimizer trains a torch model and its NumPy
+    twin, and the schedulers of :mod:`mlnotes.schedulers` drive either through
+    ``param_groups``. Where torch exists it is a subclass of
+    ``torch.optim.Optimizer``, so that torch's schedulers accept it too, but it
+    never calls torch's constructor (which takes only torch tensors): every method
+    an optimizer needs is written here, so the class works where torch does not
+    exist (in the browser).
+
+    Args:
+        params: the parameters, or a list of dicts each with ``"params"`` and
+            hyper-parameters of its own (torch's parameter groups).
+        defaults: the hyper-parameters of a group that does not set them.
+
+    Example:
+        >>> from mlnotes.autograd import Tensor
+        >>> w = Tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = SGD([w], lr=0.25)
+        >>> (w * w).sum().backward()   # grad 2w
+        >>> opt.step()
+        >>> w.data
+        array([ 0.5, -1. ])
+    """
 
     _step: Callable[..., None]
     _hyper: tuple[str, ...]
 
-    @torch.no_grad()
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        if (is_torch(params) or is_tensor(params) or isinstance(params, (np.ndarray, dict, str))
+                or not isinstance(params, Iterable)):
+            raise TypeError("params must be an iterable of parameters or of dicts, got "
+                            f"{type(params).__name__} (wrap one parameter in a list)")
+        if not isinstance(defaults, dict):
+            raise TypeError(f"defaults must be a dict of hyper-parameters, got "
+                            f"{type(defaults).__name__}")
+        self.defaults = dict(defaults)
+        self.state: dict[Any, dict] = collections.defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("params is empty: the optimizer got no parameters to train")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        r"""Add a group of parameters with hyper-parameters of its own (the rest from ``defaults``).
+
+        Example:
+            >>> from mlnotes.autograd import Tensor
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> opt.add_param_group({"params": [Tensor([2.0], requires_grad=True)], "lr": 0.5})
+            >>> [group["lr"] for group in opt.param_groups]
+            [0.1, 0.5]
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if params is None:
+            raise ValueError("param_group must have a 'params' entry")
+        params = [params] if (is_torch(params) or is_tensor(params)) else list(params)
+        for k, p in enumerate(params):
+            if not (is_torch(p) or is_tensor(p)):
+                raise TypeError(f"params[{k}] must be a torch tensor or an mlnotes.autograd."
+                                f"Tensor, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError(f"params[{k}] does not require grad: the optimizer would "
+                                 "never move it (create it with requires_grad=True)")
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if len({id(p) for p in params}) < len(params) or any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear more than once in the optimizer's groups")
+        group = {**self.defaults, **param_group, "params": params}
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        r"""Forget every parameter's gradient (``None``, or zeros with ``set_to_none=False``).
+
+        Example:
+            >>> from mlnotes.autograd import Tensor
+            >>> w = Tensor([3.0], requires_grad=True)
+            >>> (w * w).sum().backward()
+            >>> opt = SGD([w], lr=0.1)
+            >>> opt.zero_grad()
+            >>> w.grad is None
+            True
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif is_torch(p):
+                    p.grad.detach_().zero_()
+                else:
+                    p.grad[...] = 0
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         r"""Update every parameter that has a gradient, one functional step each.
 
@@ -397,23 +502,71 @@ class _StepOptimizer(torch.optim.Optimizer):
         Returns:
             The closure's loss, or ``None``.
         """
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+        loss = closure() if closure is not None else None
         for group in self.param_groups:
             hyper = {name: group[name] for name in self._hyper}
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                if p.grad.is_sparse:
-                    raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
-                type(self)._step(p, p.grad, self.state[p], **hyper)
+                if is_torch(p):
+                    if p.grad.is_sparse:
+                        raise RuntimeError(
+                            f"{type(self).__name__} does not support sparse gradients")
+                    with torch.no_grad():
+                        type(self)._step(p, p.grad, self.state[p], **hyper)
+                else:  # an mlnotes Tensor: its numbers are updated, outside its graph
+                    type(self)._step(p.data, p.grad, self.state[p], **hyper)
         return loss
 
+    def state_dict(self) -> dict[str, Any]:
+        r"""The optimizer's state and groups, parameters named by their position (as torch).
 
-class SGD(_StepOptimizer):
-    r"""Stochastic gradient descent as a :class:`torch.optim.Optimizer`: :func:`sgd_step`.
+        Example:
+            >>> from mlnotes.autograd import Tensor
+            >>> opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+            >>> opt.state_dict()["param_groups"][0]["params"]
+            [0]
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            groups.append({**group, "params": [index[id(p)] for p in group["params"]]})
+        state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        r"""Restore what :meth:`state_dict` returned, onto this optimizer's parameters.
+
+        Example:
+            >>> from mlnotes.autograd import Tensor
+            >>> w = Tensor([1.0], requires_grad=True)
+            >>> opt = SGD([w], lr=0.1, momentum=0.9)
+            >>> (w * w).sum().backward(); opt.step()
+            >>> again = SGD([w], lr=0.1, momentum=0.9)
+            >>> again.load_state_dict(opt.state_dict())
+            >>> again.state[w]["momentum_buffer"]
+            array([2.])
+        """
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError("state_dict must be what Optimizer.state_dict() returned: a dict "
+                             "with 'state' and 'param_groups'")
+        saved = state_dict["param_groups"]
+        if [len(s["params"]) for s in saved] != [len(g["params"]) for g in self.param_groups]:
+            raise ValueError("state_dict's parameter groups do not match this optimizer's")
+        params = {}
+        for s, g in zip(saved, self.param_groups, strict=True):
+            params.update(zip(s["params"], g["params"], strict=True))
+            g.update({k: v for k, v in s.items() if k != "params"})
+        self.state = collections.defaultdict(dict)
+        for i, s in state_dict["state"].items():
+            self.state[params[i]] = {k: (v.copy() if hasattr(v, "copy") else v)
+                                     for k, v in s.items()}
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent as an :class:`Optimizer`: :func:`sgd_step`.
 
     Arguments and defaults as :class:`torch.optim.SGD`; see :func:`sgd_step`
     for the update and the meaning of each hyper-parameter.
@@ -440,8 +593,8 @@ class SGD(_StepOptimizer):
         super().__init__(params, defaults)
 
 
-class RMSprop(_StepOptimizer):
-    r"""RMSprop as a :class:`torch.optim.Optimizer`: :func:`rmsprop_step`.
+class RMSprop(Optimizer):
+    r"""RMSprop as an :class:`Optimizer`: :func:`rmsprop_step`.
 
     Arguments and defaults as :class:`torch.optim.RMSprop`.
 
@@ -467,8 +620,8 @@ class RMSprop(_StepOptimizer):
         super().__init__(params, defaults)
 
 
-class Adam(_StepOptimizer):
-    r"""Adam as a :class:`torch.optim.Optimizer`: :func:`adam_step`.
+class Adam(Optimizer):
+    r"""Adam as an :class:`Optimizer`: :func:`adam_step`.
 
     Arguments and defaults as :class:`torch.optim.Adam` (L2 weight decay, as
     in torch's ``Adam``; not the decoupled decay of :class:`AdamW`).
@@ -496,8 +649,8 @@ class Adam(_StepOptimizer):
         super().__init__(params, defaults)
 
 
-class AdamW(_StepOptimizer):
-    r"""AdamW as a :class:`torch.optim.Optimizer`: :func:`adamw_step`.
+class AdamW(Optimizer):
+    r"""AdamW as an :class:`Optimizer`: :func:`adamw_step`.
 
     Arguments and defaults as :class:`torch.optim.AdamW` (decoupled weight
     decay, ``weight_decay=1e-2``).

@@ -30,16 +30,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .backend import import_torch, needs_torch
-from .optim import clip_grad_norm
-
-torch = import_torch()
+from .optim import Optimizer, clip_grad_norm
 
 __all__ = ["fit"]
 
 
-@needs_torch
-def fit(loss_fn: Callable[[Any], torch.Tensor], optimizer: torch.optim.Optimizer,
+def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
         batches: Iterable[Any], *, max_norm: float | None = None) -> list[float]:
     r"""One step of ``optimizer`` on ``loss_fn(batch)`` for each batch; return the loss of each.
 
@@ -54,9 +50,11 @@ def fit(loss_fn: Callable[[Any], torch.Tensor], optimizer: torch.optim.Optimizer
     :func:`~mlnotes.optim.clip_grad_norm` (with ``max_norm``), ``optimizer.step()``.
 
     Args:
-        loss_fn: ``loss_fn(batch)`` returns the loss on one batch, a scalar tensor.
-        optimizer: a ``torch.optim.Optimizer`` over the parameters, such as
-            :class:`mlnotes.optim.SGD` or :class:`mlnotes.optim.Adam`.
+        loss_fn: ``loss_fn(batch)`` returns the loss on one batch, a scalar: a torch
+            tensor, or an :class:`mlnotes.autograd.Tensor` for a NumPy model.
+        optimizer: an optimizer over the parameters, such as
+            :class:`mlnotes.optim.SGD` or :class:`mlnotes.optim.Adam` (or one of
+            ``torch.optim``'s, for torch parameters).
         batches: the data, one item per step: minibatches, or the same full batch
             ``T`` times (``itertools.repeat(data, T)``). A generator may draw each
             batch as the loop reaches it.
@@ -67,14 +65,20 @@ def fit(loss_fn: Callable[[Any], torch.Tensor], optimizer: torch.optim.Optimizer
         The loss before each step, one float per batch.
 
     Example:
-        >>> import itertools, torch
+        Fit :math:`w` to 3 by :math:`L(w) = (w - 3)^2`, with a NumPy parameter
+        (:mod:`mlnotes.autograd`; a torch parameter with a torch target trains the
+        same way, to the same numbers):
+
+        >>> import itertools
+        >>> import numpy as np
+        >>> from mlnotes.autograd import Tensor
         >>> from mlnotes.losses import mse_loss
         >>> from mlnotes.optim import SGD
-        >>> w = torch.zeros(1, requires_grad=True)  # fit w to 3: L(w) = (w - 3)^2
+        >>> w = Tensor(np.zeros(1), requires_grad=True)
         >>> losses = fit(lambda target: mse_loss(w, target), SGD([w], lr=0.25),
-        ...              itertools.repeat(torch.tensor([3.0]), 3))
-        >>> losses, w.detach()
-        ([9.0, 2.25, 0.5625], tensor([2.6250]))
+        ...              itertools.repeat(np.array([3.0]), 3))
+        >>> losses, w.data
+        ([9.0, 2.25, 0.5625], array([2.625]))
     """
     if not hasattr(optimizer, "param_groups"):
         raise TypeError("optimizer must be a torch or mlnotes optimizer (with param_groups), "
