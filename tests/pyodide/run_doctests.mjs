@@ -9,12 +9,10 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const base = resolve(process.argv[2]) + "/";
 const { loadPyodide } = createRequire(import.meta.url)(join(base, "pyodide.js"));
-const py = await loadPyodide({ indexURL: base, stdout: (s) => console.log(s) });
-await py.loadPackage(["numpy", "micropip", "matplotlib"], { messageCallback: () => {} });
 const manifest = JSON.parse(readFileSync(join(base, "mlnotes-live.json"), "utf8"));
-py.FS.mkdir("/site");
-py.FS.mount(py.FS.filesystems.NODEFS, { root: base }, "/site");
-py.globals.set("_wheels", py.toPy(manifest.wheels.map((w) => "emfs:/site/" + w)));
-await py.runPythonAsync("import micropip\nawait micropip.install(_wheels, deps=False)");
+// as the reader's browser loads them: by name, from the site's own lock (compiled wheels)
+const py = await loadPyodide({ indexURL: base, lockFileURL: join(base, manifest.lock),
+                               stdout: (s) => console.log(s), stderr: (s) => console.error(s) });
+await py.loadPackage(manifest.load_plotting, { messageCallback: () => {} });
 py.runPython("import matplotlib\nmatplotlib.use('Agg')");
 await py.runPythonAsync(readFileSync(join(here, "doctest_harness.py"), "utf8"));

@@ -132,19 +132,38 @@ def test_site_has_pages_and_decks(site):
 
 
 def test_the_published_python_runtime_is_verified_and_current(site):
-    """Every wasm wheel the site serves matches Pyodide's lock; mlnotes' wheel is this src."""
+    """The published runtime matches our lock byte for byte, each input matched Pyodide's
+    official lock, everything is bytecode, and mlnotes' wheel is this src."""
     import hashlib
     import json
     import zipfile
 
     folder = site / "_static" / "pyodide"
-    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    official = json.loads((folder / "pyodide-lock.json").read_text())
+    ours = json.loads((folder / "mlnotes-lock.json").read_text())
     manifest = json.loads((folder / "mlnotes-live.json").read_text())
-    assert manifest["pyodide"] == lock["info"]["version"]
-    assert {"numpy", "matplotlib", "micropip"} <= set(manifest["packages"])
-    for name, file_name in manifest["packages"].items():
-        digest = hashlib.sha256((folder / file_name).read_bytes()).hexdigest()
-        assert digest == lock["packages"][name]["sha256"], file_name
+    assert manifest["pyodide"] == official["info"]["version"] == ours["info"]["version"]
+    assert manifest["lock"] == "mlnotes-lock.json"
+    assert {"numpy", "matplotlib", "mlnotes", "array-api-compat"} <= set(ours["packages"])
+    stdlib = ours["info"]["stdlib"]
+    files = {entry["file_name"]: entry["sha256"] for entry in ours["packages"].values()}
+    files[stdlib["file_name"]] = stdlib["sha256"]
+    for file_name, digest in files.items():  # what the browser downloads is what we locked
+        assert hashlib.sha256((folder / file_name).read_bytes()).hexdigest() == digest, file_name
+    for name, file_name in manifest["packages"].items():  # each input was the official wheel
+        assert ours["packages"][name]["file_name"] == file_name
+        assert ours["packages"][name]["source_sha256"] == official["packages"][name]["sha256"]
+    # bytecode for Pyodide's Python (3.12), compiled inside it: no module left to compile
+    for file_name in files:
+        with zipfile.ZipFile(folder / file_name) as z:
+            names = z.namelist()
+        modules = [n for n in names if n.endswith(".py")]
+        compiled = {n for n in names if n.endswith(".pyc")}
+        assert compiled, f"{file_name} holds no bytecode"
+        for n in modules:  # a kept source (mlnotes) has its bytecode in __pycache__
+            head, _, tail = n.rpartition("/")
+            cached = (head + "/" if head else "") + f"__pycache__/{tail[:-3]}.cpython-312.pyc"
+            assert cached in compiled, f"{n} in {file_name} has no bytecode"
     wheel = next(w for w in manifest["wheels"] if "/mlnotes-" in w)
     src = ROOT / "src" / "mlnotes"
     with zipfile.ZipFile(folder / wheel) as z:

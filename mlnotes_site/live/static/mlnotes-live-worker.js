@@ -29,26 +29,25 @@ async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
   const t0 = performance.now();
   setup = pageSetup;
   const plotting = draws([...setup, ...codes].join("\n"));
-  say("loading Python");
+  say(plotting ? "loading Python, numpy and matplotlib" : "loading Python and numpy");
   importScripts(base + "pyodide.js");
-  py = await loadPyodide({ indexURL: base, fullStdLib: false });
-  // one call fetches the wheels in parallel; matplotlib too when the page draws
-  say(plotting ? "loading numpy and matplotlib" : "loading numpy");
-  const packages = ["numpy", "micropip", ...(plotting ? ["matplotlib"] : [])];
-  await py.loadPackage(packages, { messageCallback: () => {} });
+  // One call: the runtime boots while the packages download. They come by name from
+  // the site's own lock (every file checked against its SHA-256), precompiled to
+  // bytecode at build time; mlnotes brings numpy and array-api-compat. Figures are
+  // drawn by Agg (the cells show them as PNGs), which imports far faster than the
+  // browser backend.
+  py = await loadPyodide({
+    indexURL: base,
+    lockFileURL: base + manifest.lock,
+    fullStdLib: false,
+    packages: plotting ? manifest.load_plotting : manifest.load,
+    env: { HOME: "/home/pyodide", MPLBACKEND: "Agg" },
+  });
   plottingLoaded = plotting;
-  say(plotting ? "loading mlnotes, importing matplotlib" : "loading mlnotes");
-  const wheels = manifest.wheels.map((w) => new URL(w, base).href);
-  py.globals.set("_mlnotes_wheels", py.toPy(wheels));
-  // Python keywords from Python: deps=False keeps micropip from resolving torch
-  const installing = py.runPythonAsync(
-    "import micropip\nawait micropip.install(_mlnotes_wheels, deps=False)\n" +
-    "del _mlnotes_wheels");
-  const runnerSource = fetch(manifest.runner).then((r) => r.text());
-  // while the wheels download, import what every page's setup imports anyway
+  say(plotting ? "importing numpy and matplotlib" : "importing numpy");
+  const source = await fetch(manifest.runner).then((r) => r.text());
+  // import now what every page's setup imports anyway
   py.runPython(plotting ? "import numpy, matplotlib.figure" : "import numpy");
-  await installing;
-  const source = await runnerSource;
   py.FS.writeFile("/home/pyodide/mlnotes_live.py", source);
   const live = py.pyimport("mlnotes_live");
   runner = live.run_cell;
