@@ -272,6 +272,34 @@
   }
 
   // ---------------------------------------------------------------- presenting
+  // While the lecturer draws on a slide, the plugin's canvas lies over the whole slide and
+  // takes every press. A press on a live cell's button (Run, Stop, Reset, Check) goes to
+  // the button instead of starting a stroke, so the lecturer runs a cell without leaving
+  // the pen: listened for before the plugin's own listeners (capture, on the window).
+  function controlUnder(e) {
+    var point = e.touches ? e.touches[0] : e;
+    if (!point || !e.target || e.target.tagName !== "CANVAS") return null;
+    var found = document.elementsFromPoint(point.clientX, point.clientY);
+    for (var i = 0; i < found.length; i++) {
+      var button = found[i].closest && found[i].closest("[data-live-cell] button");
+      if (button && !button.disabled) return button;
+    }
+    return null;
+  }
+  function passControlsThrough() {
+    var pressed = 0;  // when a press last clicked a button: its mouse/touch events follow
+    ["pointerdown", "mousedown", "touchstart"].forEach(function (type) {
+      window.addEventListener(type, function (e) {
+        var button = controlUnder(e);
+        if (!button) return;
+        e.stopPropagation();
+        e.preventDefault();
+        if (type === "pointerdown" || Date.now() - pressed > 500) button.click();
+        if (type === "pointerdown") pressed = Date.now();
+      }, { capture: true, passive: false });
+    });
+  }
+
   function startPresenting() {
     // hand the plugin an array this script holds (what the tab kept, cleaned)
     install(JSON.parse(RevealChalkboard.getData()));
@@ -293,6 +321,7 @@
     window.addEventListener("beforeunload", function (e) {
       if (unsaved()) { e.preventDefault(); e.returnValue = ""; }
     });
+    passControlsThrough();
     api.undo = undo;
     api.redo = redoStroke;
     api.save = save;

@@ -85,3 +85,40 @@ def test_chalkboard_keys_are_in_the_deck_help(visit):
     for key in ("Toggle notes canvas", "Toggle chalkboard", "Clear drawings on slide",
                 "Next color"):
         assert key in text, f"{key!r} missing from the deck's help"
+
+
+def test_a_live_slides_controls_work_while_the_lecturer_draws(visit):
+    """The pen's colours cover none of a live cell's controls, and Run pressed with the pen
+    on runs the cell instead of drawing a dot (the plugin's canvas lies over the slide)."""
+    v = visit("slides/softmax.html")
+    page = v.page
+    page.wait_for_function("window.Reveal && Reveal.isReady() && window.RevealChalkboard "
+                           "&& window.mlnotesInk && window.mlnotesInk.undo", timeout=15_000)
+    h, v_ = page.evaluate("""() => {
+        const s = Reveal.getSlides().find(s => s.querySelector('[data-live-cell]'));
+        const i = Reveal.getIndices(s);
+        return [i.h, i.v || 0];
+    }""")
+    page.evaluate(f"Reveal.slide({h}, {v_})")
+    page.wait_for_timeout(300)
+    page.keyboard.press("c")  # the pen
+    page.wait_for_timeout(300)
+    overlaps = page.evaluate("""() => {
+        const p = document.querySelector('.palette[data-mode="0"]').getBoundingClientRect();
+        const cell = '.reveal .present [data-live-cell] ';
+        const controls = document.querySelectorAll(cell + 'button, ' + cell + '.cm-editor');
+        return [...controls].filter(el => el.offsetParent !== null).map(el => {
+            const r = el.getBoundingClientRect();
+            const overlap = r.left < p.right && p.left < r.right
+                && r.top < p.bottom && p.top < r.bottom;
+            return overlap ? el.textContent.slice(0, 20) || el.className : null;
+        }).filter(Boolean);
+    }""")
+    assert overlaps == [], f"the pen's colours cover {overlaps}"
+    cell = page.locator(".reveal .present [data-live-cell]").first
+    box = cell.get_by_role("button", name="Run", exact=True).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('.reveal .present [data-live-cell]')"
+                           ".getAttribute('data-live-state') === 'done'", timeout=180_000)
+    assert page.evaluate(INK, "notescanvas") == 0, "the press on Run drew on the slide"
+    v.assert_clean()
