@@ -262,6 +262,31 @@ class SolutionDirective(SphinxDirective):
         return [node]
 
 
+SERVICE_WORKER = "mlnotes-sw.js"
+
+
+def write_service_worker(app: Sphinx, exception: Exception | None) -> None:
+    """Publish the live cells' service worker at the book's root, versioned by this build.
+
+    Its scope is the folder it is served from, so at the root it keeps the runtime for
+    the book's pages and the decks (``slides/``) alike. The version is a hash of what
+    it caches that a build can change (our lock, which names every runtime file by its
+    SHA-256, the worker and the cell runner), so a new build replaces the cache and an
+    unchanged one keeps it.
+    """
+    if exception is not None or app.builder.name != "html":
+        return
+    import hashlib
+
+    parts = [Path(app.config.mlnotes_live_assets) / "site" / "pyodide" / "mlnotes-lock.json",
+             STATIC / "mlnotes-live-worker.js", STATIC / "mlnotes_live.py",
+             HERE / "sw" / SERVICE_WORKER]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()[:16]
+    source = (HERE / "sw" / SERVICE_WORKER).read_text(encoding="utf-8")
+    (Path(app.outdir) / SERVICE_WORKER).write_text(
+        source.replace("__MLNOTES_VERSION__", digest), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(solution_node, html=(visit_solution, depart_solution))
     app.add_directive("solution", SolutionDirective)
@@ -269,4 +294,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", check_assets)
     app.connect("doctree-read", mark_live_cells)
     app.connect("html-page-context", add_live_assets)
+    app.connect("build-finished", write_service_worker)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
