@@ -66,6 +66,7 @@ ADAM_SHAPES = [(1000, 500)] * 20 + [(500,)] * 20  # 20 weight matrices and biase
 TARGETS = {  # the largest ours / torch ratio the issue accepts (CPU float32), issue 23
     "softmax": 3.0, "log_softmax": 3.0, "logsumexp": 3.0,
     "conv2d": 5.0, "max_pool2d": 5.0, "avg_pool2d": 5.0, "lstm fwd+bwd": 5.0, "adam step": 3.0,
+    "engine: mlp train step": 5.0,  # issue 24: mlnotes.autograd against torch's autograd
 }
 
 
@@ -253,7 +254,49 @@ def adam(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
                  f"{total / 1e6:.2f} M params, {len(ADAM_SHAPES)} tensors", times)]
 
 
-CASES = [softmax_family, cross_entropy, conv_and_pool, lstm, adam]
+def engine_mlp(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
+    """One training step of the debugging page's MLP: the NumPy twin on the engine vs torch.
+
+    The model is the page's ``Linear(2, 32) -> ReLU -> Linear(32, 3)``, He then
+    Xavier weights from one seed, zero biases; the twin is an
+    :class:`mlnotes.nn.Sequential` loaded from the torch model's ``state_dict``.
+    One step on the 300 spiral points: forward, :func:`~mlnotes.losses.cross_entropy`,
+    ``zero_grad``, ``backward``, an :class:`mlnotes.optim.Adam` step (lr 0.03), both
+    in float64 (the engine's dtype). The engine runs on NumPy only: CPU.
+    """
+    if device != "cpu":
+        return []
+    from mlnotes import nn
+    from mlnotes.datasets import spirals
+    from mlnotes.init import kaiming_normal_, xavier_normal_
+    from mlnotes.losses import cross_entropy as ce
+    from mlnotes.optim import Adam
+
+    gen = torch.Generator().manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.ReLU(),
+                                torch.nn.Linear(32, 3)).double()
+    kaiming_normal_(model[0].weight.data, nonlinearity="relu", generator=gen)
+    xavier_normal_(model[2].weight.data, generator=gen)
+    for layer in (model[0], model[2]):
+        torch.nn.init.zeros_(layer.bias)
+    twin = nn.Sequential(nn.Linear(2, 32, generator=0), nn.ReLU(), nn.Linear(32, 3, generator=1))
+    twin.load_state_dict(model.state_dict())
+    X, y = spirals(100, classes=3, noise=0.2, generator=0)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    ours_opt, theirs_opt = Adam(twin.parameters(), lr=0.03), Adam(model.parameters(), lr=0.03)
+
+    def step(net: object, opt: object, inputs: object, labels: object) -> None:
+        loss = ce(net(inputs), labels)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    times = compare(lambda: step(twin, ours_opt, X, y), lambda: step(model, theirs_opt, Xt, yt),
+                    repeats, sync)
+    return [_row("engine: mlp train step", "numpy", device, "2-32-3, N=300, float64", times)]
+
+
+CASES = [softmax_family, cross_entropy, conv_and_pool, lstm, adam, engine_mlp]
 
 
 # ----------------------------------------------------------------------------- main

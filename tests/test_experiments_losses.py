@@ -57,7 +57,7 @@ def test_fit_linear_is_gradient_descent(lr):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 2))
     y = (X[:, 0] > 0).astype(np.int64)
-    ours = fit_linear(X, y, L.cross_entropy, steps=40, lr=lr, generator=5)
+    ours = fit_linear(X, y, L.cross_entropy, steps=40, lr=lr, generator=5, kind="torch")
     theirs = _torch_gradient_descent(X, y, F.cross_entropy, steps=40, lr=lr, seed=5)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
@@ -83,12 +83,13 @@ def test_fit_linear_reaches_least_squares_and_the_loss_falls():
 
 def test_fit_linear_draws_its_start_from_the_generator():
     X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 1])
-    seeded = fit_linear(X, y, L.cross_entropy, steps=1, generator=3)
-    given = fit_linear(X, y, L.cross_entropy, steps=1,
-                         generator=torch.Generator().manual_seed(3))
-    other = fit_linear(X, y, L.cross_entropy, steps=1, generator=4)
-    np.testing.assert_array_equal(seeded[0], given[0])
-    assert not np.array_equal(seeded[0], other[0])
+    for kind, gen in (("torch", torch.Generator().manual_seed(3)),
+                      ("numpy", np.random.default_rng(3))):
+        seeded = fit_linear(X, y, L.cross_entropy, steps=1, generator=3, kind=kind)
+        given = fit_linear(X, y, L.cross_entropy, steps=1, generator=gen, kind=kind)
+        other = fit_linear(X, y, L.cross_entropy, steps=1, generator=4, kind=kind)
+        np.testing.assert_array_equal(seeded[0], given[0])
+        assert not np.array_equal(seeded[0], other[0])
 
 
 # ------------------------------------------------------------ data set: multilabel_signs

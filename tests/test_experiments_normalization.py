@@ -75,7 +75,8 @@ def test_norm_training_is_plain_gradient_descent(norm):
     from mlnotes.datasets import spirals
     from mlnotes.losses import cross_entropy
 
-    ours = norm_training_losses((norm,), depth=4, width=16, steps=15, lr=0.1, generator=2)[norm]
+    ours = norm_training_losses((norm,), depth=4, width=16, steps=15, lr=0.1, generator=2,
+                                kind="torch")[norm]
     X, y = (torch.tensor(a) for a in spirals(100, classes=3, generator=2))
     # torch's layers and loss: the same numbers up to rounding
     theirs = _gradient_descent(_torch_mlp(norm, 4, 16, seed=2), X, y, F.cross_entropy, 15, 0.1)
@@ -86,7 +87,8 @@ def test_norm_training_is_plain_gradient_descent(norm):
 
 
 def test_batch_norm_trains_the_deep_network_faster():
-    losses = norm_training_losses(("none", "batch"), depth=12, width=32, steps=60, lr=0.1)
+    losses = norm_training_losses(("none", "batch"), depth=12, width=32, steps=60, lr=0.1,
+                                  kind="torch")
     assert losses["none"][0] == pytest.approx(losses["batch"][0], rel=0.5)  # similar starts
     assert losses["batch"][-5:].mean() < losses["none"][-5:].mean() / 4
 

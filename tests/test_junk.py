@@ -267,6 +267,7 @@ GOOD = {
         lambda: ((a(6, 2), a(6, 1, seed=1), lambda p, y: ((p - y) ** 2).mean()), {"steps": 2}),
     M + "experiments.losses.multilabel_signs": lambda: ((), {"n": 8}),
     M + "experiments.normalization.norm_mlp": lambda: ((), {"depth": 2, "width": 4}),
+    M + "experiments.normalization.numpy_norm_mlp": lambda: ((), {"depth": 2, "width": 4}),
     M + "experiments.normalization.norm_training_losses":
         lambda: ((), {"depth": 2, "width": 4, "steps": 2}),
     M + "experiments.optimizers.linear_data": lambda: ((), {"n": 8}),
@@ -322,6 +323,8 @@ GOOD = {
     M + "norm.layer_norm": lambda: ((a(4, 3), 3), {}),
     M + "norm.BatchNorm": lambda: ((3,), {}),
     M + "norm.LayerNorm": lambda: ((3,), {}),
+    M + "norm.NumpyBatchNorm": lambda: ((3,), {}),
+    M + "norm.NumpyLayerNorm": lambda: ((3,), {}),
     # optim
     M + "optim.sgd_step": lambda: ((a(3), a(3, seed=1), {}), {"lr": 0.1}),
     M + "optim.rmsprop_step": lambda: ((a(3), a(3, seed=1), {}), {"lr": 0.1}),

@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, nn
+from .autograd import Tensor
 from .backend import (
     check_count,
     check_floating,
@@ -54,6 +55,8 @@ __all__ = [
     "layer_norm",
     "BatchNorm",
     "LayerNorm",
+    "NumpyBatchNorm",
+    "NumpyLayerNorm",
 ]
 
 
@@ -337,7 +340,27 @@ def layer_norm(
 # --------------------------------------------------------------------------- modules
 
 
-class BatchNorm(torch.nn.Module):
+class _BatchNormBody:
+    """The forward of :class:`BatchNorm` and its twin :class:`NumpyBatchNorm`: one body."""
+
+    def forward(self, input: Any) -> Any:
+        use_batch = self.training or self.running_mean is None
+        if self.training and self.num_batches_tracked is not None:
+            self.num_batches_tracked += 1   # in place: a torch buffer or a 0-d array
+        return batch_norm(
+            input, self.running_mean, self.running_var, self.weight, self.bias,
+            training=use_batch, momentum=self.momentum, eps=self.eps,
+        )
+
+
+class _LayerNormBody:
+    """The forward of :class:`LayerNorm` and its twin :class:`NumpyLayerNorm`: one body."""
+
+    def forward(self, input: Any) -> Any:
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+
+class BatchNorm(_BatchNormBody, torch.nn.Module):
     r"""Batch normalisation as a layer, for ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``.
 
     The parameters and buffers have ``torch.nn.BatchNorm1d``'s names (``weight``,
@@ -394,15 +417,6 @@ class BatchNorm(torch.nn.Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
-        use_batch = self.training or self.running_mean is None
-        if self.training and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-        return batch_norm(
-            input, self.running_mean, self.running_var, self.weight, self.bias,
-            training=use_batch, momentum=self.momentum, eps=self.eps,
-        )
-
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -410,7 +424,7 @@ class BatchNorm(torch.nn.Module):
         )
 
 
-class LayerNorm(torch.nn.Module):
+class LayerNorm(_LayerNormBody, torch.nn.Module):
     r"""Layer normalisation as a layer, with ``torch.nn.LayerNorm``'s names.
 
     Args:
@@ -452,11 +466,99 @@ class LayerNorm(torch.nn.Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
-        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
-
     def extra_repr(self) -> str:
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}"
         )
+
+
+class NumpyBatchNorm(_BatchNormBody, nn.Module):
+    r"""The NumPy twin of :class:`BatchNorm`: the same forward, with running statistics.
+
+    The parameters ``weight`` (:math:`\gamma`, 1) and ``bias`` (:math:`\beta`, 0)
+    are :class:`~mlnotes.autograd.Tensor` s, trained through
+    :func:`batch_norm_backward`; the running estimates ``running_mean``,
+    ``running_var`` and the count ``num_batches_tracked`` are plain NumPy arrays
+    (statistics, not parameters), updated in place in training mode and used in
+    evaluation mode (``train()``/``eval()``), as torch does.
+
+    Args:
+        num_features: :math:`C`.
+        eps: added to the variance.
+        momentum: the weight of each new batch in the running estimates.
+        affine: learn :math:`\gamma` and :math:`\beta`.
+        track_running_stats: keep running estimates; without them the batch
+            statistics are used in evaluation too.
+        dtype: the parameters' and statistics' dtype.
+
+    Example:
+        >>> bn = NumpyBatchNorm(2)
+        >>> x = np.array([[1.0, 10.0], [3.0, 30.0]])
+        >>> bn(x).data.round(4)
+        array([[-1., -1.],
+               [ 1.,  1.]])
+        >>> bn.running_mean, int(bn.num_batches_tracked)
+        (array([0.2, 2. ]), 1)
+        >>> bn.eval()(x[:1]).shape  # one sample, normalised by the running estimates
+        (1, 2)
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: Any = np.float64) -> None:
+        self.num_features = check_count(num_features, "num_features")
+        self.eps = check_number(eps, "eps", low=0.0)
+        self.momentum = check_number(momentum, "momentum", 0.0, 1.0)
+        for name, v in (("affine", affine), ("track_running_stats", track_running_stats)):
+            if not isinstance(v, bool):
+                raise TypeError(f"{name} must be True or False, got {type(v).__name__}")
+        self.affine, self.track_running_stats = affine, track_running_stats
+        c = self.num_features
+        self.weight = Tensor(np.ones(c, dtype), requires_grad=True) if affine else None
+        self.bias = Tensor(np.zeros(c, dtype), requires_grad=True) if affine else None
+        self.running_mean = np.zeros(c, dtype) if track_running_stats else None
+        self.running_var = np.ones(c, dtype) if track_running_stats else None
+        self.num_batches_tracked = np.array(0) if track_running_stats else None
+
+    def __repr__(self) -> str:
+        return (f"NumpyBatchNorm({self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats})")
+
+
+class NumpyLayerNorm(_LayerNormBody, nn.Module):
+    r"""The NumPy twin of :class:`LayerNorm`: the same forward, Tensor parameters.
+
+    Args:
+        normalized_shape: the trailing shape to normalise over.
+        eps: added to the variance.
+        elementwise_affine: learn :math:`\gamma` (initialised to 1) and :math:`\beta`.
+        bias: learn :math:`\beta` (initialised to 0) when ``elementwise_affine``.
+        dtype: the parameters' dtype.
+
+    Example:
+        >>> ln = NumpyLayerNorm(2, eps=0.0)
+        >>> ln(np.array([[1.0, 3.0], [10.0, 30.0]])).data
+        array([[-1.,  1.],
+               [-1.,  1.]])
+    """
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: Any = np.float64) -> None:
+        shape = (normalized_shape,) if _is_int(normalized_shape) else normalized_shape
+        if not isinstance(shape, (tuple, list)) or not all(_is_int(s) and s > 0 for s in shape):
+            raise ValueError(f"normalized_shape must be a positive int or a tuple of them, "
+                             f"got {normalized_shape!r}")
+        self.normalized_shape = tuple(int(s) for s in shape)
+        self.eps = check_number(eps, "eps", low=0.0)
+        self.elementwise_affine = elementwise_affine
+        affine, shift = elementwise_affine, elementwise_affine and bias
+        self.weight = Tensor(np.ones(self.normalized_shape, dtype),
+                             requires_grad=True) if affine else None
+        self.bias = Tensor(np.zeros(self.normalized_shape, dtype),
+                           requires_grad=True) if shift else None
+
+    def __repr__(self) -> str:
+        return (f"NumpyLayerNorm({self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine})")

@@ -34,7 +34,7 @@ from .debugging import selection_experiment
 from .gating import branch_gradient_norms, train_gated_network
 from .init import INIT_SCHEMES, deep_forward, init_variances
 from .losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
-from .normalization import norm_mlp, norm_training_losses
+from .normalization import norm_mlp, norm_training_losses, numpy_norm_mlp
 from .optimizers import linear_data, ravine_hessian
 from .sequences import bptt_gradient_norms, recall_task
 from .softmax import saturation_gradients
@@ -61,5 +61,6 @@ __all__ = [
     "init_variances",
     "norm_mlp",
     "norm_training_losses",
+    "numpy_norm_mlp",
     "selection_experiment",
 ]

@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import as_generator, check_count, check_number, import_torch, needs_torch, randn
+from ..autograd import Tensor
+from ..backend import (
+    as_generator,
+    check_count,
+    check_number,
+    import_torch,
+    randn,
+    to_numpy,
+)
 from ..losses import l1_loss, mse_loss, nll_loss
 from ..optim import SGD
 from ..training import fit
@@ -130,10 +138,9 @@ def _check_coin(flips: Any, thetas: Any) -> tuple[np.ndarray, np.ndarray]:
     return y.astype(np.int64), thetas
 
 
-@needs_torch
 def fit_linear(
-    X: np.ndarray, Y: np.ndarray, loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    steps: int = 300, lr: float = 1.0, generator: int | torch.Generator = 0,
+    X: np.ndarray, Y: np.ndarray, loss: Callable[[Any, Any], Any],
+    steps: int = 300, lr: float = 1.0, generator: Any = 0, kind: str = "numpy",
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Train a linear layer :math:`z = XW + b` on ``loss(z, Y)`` by full-batch gradient descent.
 
@@ -141,18 +148,24 @@ def fit_linear(
         (W, b) \leftarrow (W, b) - \eta\, \nabla_{W, b}\, \mathrm{loss}(XW + b, Y)
 
     for ``steps`` steps from :math:`W \sim \mathcal N(0, 0.1^2)`, :math:`b = 0`:
-    :func:`mlnotes.training.fit` with :class:`mlnotes.optim.SGD`, gradients from
-    ``torch.autograd``. ``loss`` is any function of the logits and the targets (a
-    loss of :mod:`mlnotes.losses`, or a deliberately wrong one), so that two
-    losses can be compared on the same data from the same start.
+    :func:`mlnotes.training.fit` with :class:`mlnotes.optim.SGD`. ``loss`` is any
+    function of the logits and the targets (a loss of :mod:`mlnotes.losses`, or a
+    deliberately wrong one), so that two losses can be compared on the same data
+    from the same start. With ``kind="numpy"`` the parameters are
+    :class:`mlnotes.autograd.Tensor` s, the gradients come from the package's own
+    backpropagation and ``loss`` receives a Tensor and NumPy targets (no torch
+    needed); with ``kind="torch"`` they are torch tensors and the gradients come
+    from ``torch.autograd``.
 
     Args:
         X: ``(N, D)`` inputs (NumPy).
         Y: targets (NumPy), ``(N, K)`` floats or ``(N,)`` class indices.
-        loss: ``loss(z, Y)`` returning a scalar tensor; ``z`` is ``(N, K)``.
+        loss: ``loss(z, Y)`` returning a scalar; ``z`` is ``(N, K)``.
         steps: the number of gradient steps.
         lr: the learning rate :math:`\eta`.
-        generator: an int seed or a ``torch.Generator`` for the start :math:`W`.
+        generator: an int seed, or a generator of the kind (``numpy.random.Generator``
+            or ``torch.Generator``), for the start :math:`W`.
+        kind: ``"numpy"`` or ``"torch"``.
 
     Returns:
         ``(W, b)`` as NumPy arrays, ``(D, K)`` and ``(K,)``.
@@ -168,18 +181,26 @@ def fit_linear(
     if not callable(loss):
         raise TypeError("loss must be a function of (prediction, target), "
                         f"got {type(loss).__name__}")
-    X = torch.as_tensor(_as_real(X, "X", (2,)))
-    Yt = torch.as_tensor(_as_real(Y, "Y", (1, 2)) if np.ndim(Y) == 2 else _check_labels(Y))
-    if Yt.shape[0] != X.shape[0]:
+    if kind not in ("numpy", "torch"):
+        raise ValueError(f"kind must be 'numpy' or 'torch', got {kind!r}")
+    X = _as_real(X, "X", (2,))
+    Y = _as_real(Y, "Y", (1, 2)) if np.ndim(Y) == 2 else _check_labels(Y)
+    if Y.shape[0] != X.shape[0]:
         raise ValueError("X and Y must have one row per sample, "
-                         f"got {X.shape[0]} and {Yt.shape[0]}")
-    K = Yt.shape[1] if Yt.ndim == 2 else int(Yt.max()) + 1
-    g = as_generator(generator, "torch")
-    W = (0.1 * randn((X.shape[1], K), g, like=X)).requires_grad_()
-    b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
+                         f"got {X.shape[0]} and {Y.shape[0]}")
+    K = Y.shape[1] if Y.ndim == 2 else int(Y.max()) + 1
+    if kind == "torch":
+        X, Y = torch.as_tensor(X), torch.as_tensor(Y)
+        W = (0.1 * randn((X.shape[1], K), as_generator(generator, "torch"), like=X))
+        W.requires_grad_()
+        b = torch.zeros(K, dtype=X.dtype, requires_grad=True)
+    else:
+        W = Tensor(0.1 * randn((X.shape[1], K), as_generator(generator), like=X),
+                   requires_grad=True)
+        b = Tensor(np.zeros(K, dtype=X.dtype), requires_grad=True)
     fit(lambda batch: loss(batch[0] @ W + b, batch[1]), SGD([W, b], lr=lr),
-        itertools.repeat((X, Yt), steps))
-    return W.detach().numpy(), b.detach().numpy()
+        itertools.repeat((X, Y), steps))
+    return to_numpy(W.detach()), to_numpy(b.detach())
 
 
 # ============================================================ data set: multi-label
