@@ -62,9 +62,18 @@ def graph_figure(output: Tensor, names: Mapping[str, Tensor] | None = None) -> F
             seen.add(id(node))
             stack.append((node, True))
             stack.extend((p, False) for p in node._parents if id(p) not in seen)
+    # a leaf sits one column before its first user, not always in the first column
+    users: dict[int, list[int]] = {}
+    for node in order:
+        for p in node._parents:
+            users.setdefault(id(p), []).append(depth[id(node)])
+    for node in order:
+        if node.is_leaf and id(node) in users:
+            depth[id(node)] = min(users[id(node)]) - 1
     names_of = {id(n): label.get(id(n), n._op or "leaf") for n in order}
     columns: dict[int, list[Tensor]] = {}
-    for node in order:
+    rank = {id(t): k for k, t in enumerate((names or {}).values())}   # named first, in order
+    for node in sorted(order, key=lambda n: rank.get(id(n), len(rank))):
         columns.setdefault(depth[id(node)], []).append(node)
     where = {}
     for d, column in columns.items():
@@ -75,7 +84,7 @@ def graph_figure(output: Tensor, names: Mapping[str, Tensor] | None = None) -> F
     height = max(len(c) for c in columns.values())
     fig, ax = new_figure(width=min(1.9 * width + 0.6, 9.6), height=1.2 * height + 1.0)
     ax.set_xlim(-0.6, width - 0.4)
-    ax.set_ylim(-height / 2 - 0.25, height / 2 + 0.1)
+    ax.set_ylim(-height / 2 - 0.3, height / 2 + 0.1)
     ax.axis("off")
     for node in order:
         x, y = where[id(node)]
@@ -93,6 +102,8 @@ def graph_figure(output: Tensor, names: Mapping[str, Tensor] | None = None) -> F
                     else f"|g| {np.linalg.norm(node.grad):.3g}")
             ax.text(x, y - 0.42, "grad " + grad, ha="center", va="top", fontsize=8,
                     color=COLORS["other"])
+    ax.text((width - 1) / 2, -height / 2 - 0.15, "forward: along the arrows; backward: "
+            "against them, from the output back to the leaves", ha="center", fontsize=8.5)
     leaves = [names_of[id(n)] for n in order if n.is_leaf]
     edges = [f"{names_of[id(p)]} -> {names_of[id(n)]}" for n in order for p in n._parents]
     fig.alt = (f"Computation graph of {len(order)} nodes, leaves {', '.join(leaves)}, output "
