@@ -101,3 +101,21 @@ def test_mode_costs_reports_every_width_and_skips_forward_mode_above_the_limit()
     assert rows[0]["forward_mode"] > 0 and math.isnan(rows[1]["forward_mode"])
     with pytest.raises(ValueError, match="repeats"):
         mode_costs(widths=(2,), repeats=0)
+
+
+def test_bad_inputs_are_refused_at_the_door_naming_the_argument(problem):
+    params, X, y = problem
+    with pytest.raises(ValueError, match="X must have shape"):
+        mlp_loss(params, X[:, :1], y)
+    with pytest.raises(ValueError, match="y must hold one label in 0..2"):
+        mlp_loss(params, X, y + 3)
+    with pytest.raises(TypeError, match="y must be a NumPy array of integer"):
+        mlp_loss(params, X, y.astype(float))
+    with pytest.raises(ValueError, match="params must chain"):
+        mlp_loss([params[0], params[1], params[0], params[1]], X, y)
+    with pytest.raises(ValueError, match="tangents must hold one array of each"):
+        mlp_jvp(params, [np.ones(3) for _ in params], X, y)
+    with pytest.raises(TypeError, match="params must be NumPy arrays here"):
+        forward_mode_gradient([Tensor(p) for p in params], X, y)
+    with pytest.raises(ValueError, match="widths"):
+        mode_costs(widths=(0,))

@@ -55,10 +55,56 @@ def init_mlp(sizes: Sequence[int] = (2, 16, 3),
     return params
 
 
-def _check_params(params: Sequence[Any]) -> None:
+def _check_params(params: Any, name: str = "params") -> list[tuple[int, ...]]:
+    """``params`` is [W1, b1, ..., WL, bL] of chained shapes (arrays or Tensors); their shapes."""
+    if not isinstance(params, (list, tuple)):
+        raise TypeError(f"{name} must be a list [W1, b1, ..., WL, bL], got "
+                        f"{type(params).__name__}")
     if len(params) < 2 or len(params) % 2:
-        raise ValueError(f"params must be [W1, b1, ..., WL, bL], a weight and a bias per "
+        raise ValueError(f"{name} must be [W1, b1, ..., WL, bL], a weight and a bias per "
                          f"layer, got {len(params)} arrays")
+    shapes = []
+    for k, p in enumerate(params):
+        d = p.data if isinstance(p, Tensor) else p
+        if not isinstance(d, np.ndarray) or not np.issubdtype(d.dtype, np.floating):
+            raise TypeError(f"{name}[{k}] must be a floating-point NumPy array or Tensor, got "
+                            f"{getattr(d, 'dtype', type(d).__name__)}")
+        shapes.append(d.shape)
+    for k in range(0, len(shapes), 2):
+        W, b = shapes[k], shapes[k + 1]
+        if len(W) != 2 or b != W[1:] or (k and W[0] != shapes[k - 2][1]) or 0 in W:
+            raise ValueError(f"{name} must chain: W{k // 2 + 1} of shape (fan-in, fan-out) "
+                             f"with fan-in the previous fan-out, b{k // 2 + 1} of shape "
+                             f"(fan-out,); got shapes {shapes}")
+    return shapes
+
+
+def _check_tangents(tangents: Any) -> list:
+    if not isinstance(tangents, (list, tuple)) or not all(
+            isinstance(t, np.ndarray) and np.issubdtype(t.dtype, np.floating) for t in tangents):
+        raise TypeError("tangents must be a list of floating-point NumPy arrays, one per "
+                        f"parameter, got {type(tangents).__name__}")
+    return list(tangents)
+
+
+def _check_data(params: Any, X: Any, y: Any, arrays_only: bool = False) -> None:
+    """``params`` chained, ``X`` (N, D) floats with D the first fan-in, ``y`` (N,) labels."""
+    shapes = _check_params(params)
+    if arrays_only and any(isinstance(p, Tensor) for p in params):
+        raise TypeError("params must be NumPy arrays here (forward mode runs on plain arrays), "
+                        "got a Tensor")
+    if not isinstance(X, np.ndarray) or not np.issubdtype(X.dtype, np.floating):
+        raise TypeError(f"X must be a floating-point NumPy array (N, D), got "
+                        f"{getattr(X, 'dtype', type(X).__name__)}")
+    if X.ndim != 2 or len(X) == 0 or X.shape[1] != shapes[0][0]:
+        raise ValueError(f"X must have shape (N, {shapes[0][0]}) with N >= 1, got {X.shape}")
+    if not isinstance(y, np.ndarray) or not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"y must be a NumPy array of integer class labels, got "
+                        f"{getattr(y, 'dtype', type(y).__name__)}")
+    classes = shapes[-1][0]
+    if y.shape != (len(X),) or y.min() < 0 or y.max() >= classes:
+        raise ValueError(f"y must hold one label in 0..{classes - 1} per row of X, shape "
+                         f"({len(X)},), got shape {y.shape}")
 
 
 def mlp_loss(params: Sequence[Any], X: Any, y: Any) -> Any:
@@ -88,7 +134,7 @@ def mlp_loss(params: Sequence[Any], X: Any, y: Any) -> Any:
         >>> params[0].grad.shape
         (2, 4)
     """
-    _check_params(params)
+    _check_data(params, X, y)
     h = X
     for i in range(0, len(params) - 2, 2):
         h = tanh(h @ params[i] + params[i + 1])            # h_l = tanh(h W + b)
@@ -123,10 +169,11 @@ def mlp_jvp(params: Sequence[np.ndarray], tangents: Sequence[np.ndarray], X: np.
         >>> dL
         0.0
     """
-    _check_params(params)
-    if len(tangents) != len(params):
-        raise ValueError(f"tangents must hold one array per parameter ({len(params)}), "
-                         f"got {len(tangents)}")
+    _check_data(params, X, y, arrays_only=True)
+    if [np.shape(t) for t in _check_tangents(tangents)] != [np.shape(p) for p in params]:
+        raise ValueError(f"tangents must hold one array of each parameter's shape, "
+                         f"{[np.shape(p) for p in params]}, got "
+                         f"{[np.shape(t) for t in tangents]}")
     h, dh = X, np.zeros_like(X, dtype=float)
     for i in range(0, len(params), 2):
         W, b, dW, db = params[i], params[i + 1], tangents[i], tangents[i + 1]
@@ -152,7 +199,7 @@ def forward_mode_gradient(params: Sequence[np.ndarray], X: np.ndarray, y: np.nda
         >>> all(np.allclose(g, t.grad) for g, t in zip(grads, reverse))
         True
     """
-    _check_params(params)
+    _check_data(params, X, y, arrays_only=True)
     grads = [np.zeros_like(p) for p in params]
     for k, p in enumerate(params):
         for index in np.ndindex(p.shape):
@@ -202,6 +249,10 @@ def mode_costs(widths: Sequence[int] = (4, 8, 16, 32, 128), n: int = 150, repeat
     from ..datasets import spirals
 
     n, repeats = check_count(n, "n"), check_count(repeats, "repeats")
+    widths = [check_count(w, "widths") for w in widths]
+    if isinstance(forward_mode_limit, bool) or not isinstance(forward_mode_limit, int):
+        raise TypeError(f"forward_mode_limit must be an int, got "
+                        f"{type(forward_mode_limit).__name__}")
     rng = as_generator(generator)
     X, y = spirals(max(n // 3, 1), classes=3, generator=rng)
     rows = []
