@@ -92,6 +92,19 @@ def lin(i: int = 1, o: int = 1) -> torch.nn.Linear:
     return torch.nn.Linear(i, o).double()
 
 
+def mlp() -> list:
+    """The backprop page's MLP (2, 3, 2): [W1, b1, W2, b2]."""
+    from mlnotes.experiments.backprop import init_mlp
+    return init_mlp((2, 3, 2))
+
+
+def graph() -> tuple:
+    """A small recorded graph, (w * w).sum(), for the figure of the engine's graph."""
+    from mlnotes.autograd import Tensor
+    w = Tensor(a(2), requires_grad=True)
+    return ((w * w).sum(),)
+
+
 def gated():
     from mlnotes.gating import GatedNetwork
     torch.manual_seed(0)
@@ -249,6 +262,13 @@ GOOD = {
     M + "exercises.check": lambda: (("softmax.stable", exercise_namespace()), {}),
     # experiments
     M + "experiments.architectures.two_regions": lambda: ((), {"n": 8}),
+    M + "experiments.backprop.forward_mode_gradient":
+        lambda: ((mlp(), a(4, 2), np.array([0, 1, 1, 0])), {}),
+    M + "experiments.backprop.init_mlp": lambda: ((), {"sizes": (2, 3, 2)}),
+    M + "experiments.backprop.mlp_jvp":
+        lambda: ((mlp(), [np.ones_like(p) for p in mlp()], a(4, 2), np.array([0, 1, 1, 0])), {}),
+    M + "experiments.backprop.mlp_loss": lambda: ((mlp(), a(4, 2), np.array([0, 1, 1, 0])), {}),
+    M + "experiments.backprop.mode_costs": lambda: ((), {"widths": (2,), "n": 6, "repeats": 1}),
     M + "experiments.conv.conv_net_shapes": lambda: ((), {}),
     M + "experiments.conv.photograph": lambda: ((), {"downsample": 8}),
     M + "experiments.conv.step_image": lambda: ((), {}),
@@ -348,6 +368,7 @@ GOOD = {
                   np.array([1.0, 2.0]), 3), {"lr": 0.25}),
     # plotting (their data checks are in tests/test_plotting.py; here only junk)
     M + "plotting._figure.new_figure": lambda: ((), {}),
+    M + "plotting.backprop.graph_figure": lambda: (graph(), {}),
     M + "plotting.conv.conv_net_figure": lambda: ((), {}),
     M + "plotting.conv.sobel_figure": lambda: ((np.eye(8),), {}),
     M + "plotting.conv.pooling_figure": lambda: ((np.eye(4), np.eye(4)), {}),

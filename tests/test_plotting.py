@@ -828,3 +828,30 @@ def test_lstm_gates_figure_draws_the_gates_and_cell_state_along_the_sequence():
     np.testing.assert_allclose(maps[4].images[0].get_array()[:, -1], c_n[0, 1].detach().numpy(),
                                rtol=1e-10)
     assert "forget and output gates" in fig.alt
+
+
+def test_graph_figure_draws_the_engines_graph_with_the_leaves_gradients():
+    from mlnotes.activations import sigmoid
+    from mlnotes.autograd import Tensor
+
+    w, b = Tensor(0.8, requires_grad=True), Tensor(-0.5, requires_grad=True)
+    loss = (sigmoid(w * 1.5 + b) - 1.0) ** 2
+    loss.backward()
+    fig = plotting.graph_figure(loss, {"w": w, "b": b})
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # one box per node: the two leaves, then each operation in the order it ran
+    for name in ("w", "b", "multiply", "add", "sigmoid", "subtract", "pow"):
+        assert name in texts, name
+    # the gradients printed under the leaves are the chain rule's, by hand
+    a = 1 / (1 + np.exp(-(0.8 * 1.5 - 0.5)))
+    dz = 2 * (a - 1.0) * a * (1 - a)
+    assert f"grad {dz * 1.5:.3g}" in texts and f"grad {dz:.3g}" in texts
+    assert f"{(a - 1.0) ** 2:.3g}" in texts                     # the loss's value
+    # the description lists every edge; columns follow the topological depth
+    assert "w -> multiply, multiply -> add, b -> add, add -> sigmoid" in fig.alt
+    assert fig.alt.startswith("Computation graph of 7 nodes")
+    xs = {t.get_text(): t.get_position()[0] for t in fig.axes[0].texts}
+    assert xs["w"] < xs["multiply"] < xs["add"] < xs["sigmoid"] < xs["subtract"] < xs["pow"]
+    assert xs["b"] == xs["multiply"]                            # one column before its user
+    with pytest.raises(TypeError, match="output must be a Tensor"):
+        plotting.graph_figure(np.ones(2))

@@ -7,6 +7,8 @@ that a page shows live here, named after the page (as :mod:`mlnotes.exercises` a
 API entry lives:
 
 - :mod:`~mlnotes.experiments.softmax`: the gradient of a saturated softmax;
+- :mod:`~mlnotes.experiments.backprop`: a tiny MLP on the engine, its gradient by
+  forward and reverse mode, and what each costs;
 - :mod:`~mlnotes.experiments.losses`: the best constant, a coin's likelihood, a linear
   layer fitted on any loss, a multi-label data set;
 - :mod:`~mlnotes.experiments.gating`: a gated network trained, its branches' gradients;
@@ -29,6 +31,7 @@ This layer stands on top of the package: it may import any concept, model,
 from __future__ import annotations
 
 from .architectures import two_regions
+from .backprop import forward_mode_gradient, init_mlp, mlp_jvp, mlp_loss, mode_costs
 from .conv import LENET, conv_net_shapes, photograph, step_image
 from .debugging import selection_experiment
 from .gating import branch_gradient_norms, train_gated_network
@@ -41,6 +44,11 @@ from .softmax import saturation_gradients
 
 __all__ = [
     "saturation_gradients",
+    "init_mlp",
+    "mlp_loss",
+    "mlp_jvp",
+    "forward_mode_gradient",
+    "mode_costs",
     "constant_fit_losses",
     "coin_nll",
     "fit_linear",

@@ -11,11 +11,11 @@ or takes its results.
 
 One family per file, all re-exported here: ``softmax.py``, ``losses.py``,
 ``conv.py``, ``gating.py`` (gates, attention and the architectures page),
-``sequences.py``, ``training.py`` (initialisation, normalisation, optimizers,
-debugging) and ``vae.py``; ``_figure.py`` holds what they share: the palette
-:data:`COLORS`, the figure factory :func:`new_figure` and the figure's
-description, ``fig.alt``, which travels inside its PNG as the image's
-alternative text.
+``sequences.py``, ``backprop.py`` (the engine's graph), ``training.py``
+(initialisation, normalisation, optimizers, debugging) and ``vae.py``;
+``_figure.py`` holds what they share: the palette :data:`COLORS`, the figure
+factory :func:`new_figure` and the figure's description, ``fig.alt``, which
+travels inside its PNG as the image's alternative text.
 
 Explained in the book: every page that draws a figure says which helper drew it.
 """
@@ -23,6 +23,7 @@ Explained in the book: every page that draws a figure says which helper drew it.
 from __future__ import annotations
 
 from ._figure import COLORS, new_figure
+from .backprop import graph_figure
 from .conv import conv_net_figure, neighbour_figure, pooling_figure, sobel_figure
 from .gating import (
     attention_figure,
@@ -74,6 +75,8 @@ from .vae import (
 __all__ = [
     "COLORS",
     "new_figure",
+    # backprop
+    "graph_figure",
     # softmax
     "temperature_figure",
     "normalisation_figure",
