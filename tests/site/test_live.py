@@ -135,18 +135,139 @@ def test_stop_ends_a_runaway_cell_and_python_restarts(visit):
     set_code(v.page, 0, "while True:\n    pass")
     cell = v.page.locator("[data-live-cell]").nth(0)
     cell.get_by_role("button", name="Run").click()
-    stop = cell.get_by_role("button", name="Stop")
+    stop = cell.get_by_role("button", name="Stop")  # the Run button, while it runs
     stop.wait_for(state="visible")
+    assert cell.get_by_role("button", name="Run").count() == 0
     v.page.wait_for_timeout(1500)
     stop.click()
     v.page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
-    assert "Stopped" in cell.locator(".mlnotes-live-status").inner_text()
+    assert cell.locator(".mlnotes-live-status").inner_text() == (
+        "Stopped; Python restarted: run the cells above again if this one needs them.")
     # nothing of the earlier run stays on screen: its traceback would read as this one's
     assert v.page.evaluate(CELL_STATE, 0)["error"] == ""
     assert not cell.locator(".mlnotes-live-output").is_visible()
     cell.get_by_role("button", name="Reset").click()
     again = press(v.page, 0)  # a fresh Python, the setup rerun
     assert again["state"] == "done" and again["live"] == again["built"]
+    v.assert_clean()
+
+
+# a loop that prints a line every `pause` seconds (busy-waits: no sleep in the browser)
+SLOW_LOOP = """import time
+for i in range({n}):
+    print('line', i)
+    t = time.time()
+    while time.time() - t < {pause}:
+        pass
+print('finished')"""
+
+
+def _live_text(page, index: int) -> str:
+    return page.evaluate(f"(i) => [...{CELLS}[i].querySelectorAll("
+                         "'.mlnotes-live-output pre.mlnotes-live-text')]"
+                         ".map((p) => p.textContent).join('')", index)
+
+
+def test_printed_lines_stream_while_the_cell_runs_and_stop_keeps_them(visit):
+    v = visit("softmax.html")
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(0)
+    # the whole output, streamed and then final, is what the cell printed, in order
+    set_code(page, 0, SLOW_LOOP.format(n=4, pause=0.4))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 1')", timeout=180_000)
+    # seen while it runs: the lines so far, not yet the last one, and Stop offered
+    running = page.evaluate(CELL_STATE, 0)
+    assert running["state"] is None and cell.get_attribute("data-running") is not None
+    assert "finished" not in _live_text(page, 0) and "line 0\nline 1\n" in _live_text(page, 0)
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'done'")
+    assert _live_text(page, 0) == "".join(f"line {i}\n" for i in range(4)) + "finished\n"
+
+    # Stop from the keyboard: Esc leaves the editor for the Run button, now Stop
+    set_code(page, 0, SLOW_LOOP.format(n=1000, pause=0.2))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 3')", timeout=60_000)
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.textContent") == "Stop"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
+    status = cell.locator(".mlnotes-live-status").inner_text()
+    assert status.startswith("Stopped; Python restarted: run the cells above again"), status
+    # what it printed stays, marked as stopped, and nothing runs any more
+    printed = _live_text(page, 0)
+    assert printed.startswith("line 0\nline 1\nline 2\nline 3\n") and "finished" not in printed
+    assert cell.locator(".mlnotes-live-stopped").is_visible()
+    page.wait_for_timeout(1000)
+    assert _live_text(page, 0) == printed
+    assert cell.get_by_role("button", name="Run").is_enabled()
+    # Run again works, in the fresh Python (the page's setup rerun), as the build did
+    cell.get_by_role("button", name="Reset").click()
+    again = press(page, 0)
+    assert again["state"] == "done" and again["live"] == again["built"]
+    v.assert_clean()
+
+
+def test_a_loop_of_ten_thousand_prints_arrives_whole(visit):
+    v = visit("softmax.html")
+    set_code(v.page, 0, "for i in range(10_000):\n    print(i)")
+    out = press(v.page, 0)
+    assert out["state"] == "done"
+    assert _live_text(v.page, 0) == "".join(f"{i}\n" for i in range(10_000))
+    v.assert_clean()
+
+
+REDRAWN = """from mlnotes.plotting import new_figure, redraw
+import time
+fig, ax = new_figure(width=3, height=2)
+fig.alt = "a line growing"
+line, = ax.plot([], [])
+ax.set_xlim(0, 12); ax.set_ylim(0, 12)
+for k in range(12):
+    line.set_data(range(k + 1), range(k + 1))
+    redraw(fig, key="curve")
+    t = time.time()
+    while time.time() - t < 0.3:
+        pass
+print('trained')
+fig"""
+
+
+def test_a_figure_redrawn_while_training_replaces_its_frame(visit):
+    v = visit("softmax.html")
+    page = v.page
+    set_code(page, 0, REDRAWN)
+    page.keyboard.press("Shift+Enter")
+    frame = f"{CELLS}[0].querySelectorAll('.mlnotes-live-output img[data-frame=\"curve\"]')"
+    page.wait_for_function(f"{frame}.length === 1", timeout=180_000)
+    seen = set()
+    while page.evaluate(f"{CELLS}[0].hasAttribute('data-running')"):
+        frames = page.evaluate(f"[...{frame}].map((i) => [i.src, i.alt])")
+        assert len(frames) <= 1, "a new frame was added beside the old one"
+        if frames:
+            assert frames[0][1] == "a line growing"
+            seen.add(frames[0][0])
+        page.wait_for_timeout(150)
+    assert len(seen) >= 3, f"only {len(seen)} frames were seen while the cell ran"
+    out = page.evaluate(CELL_STATE, 0)
+    assert out["state"] == "done" and out["live"] == "trained" and out["images"] == 1
+    v.assert_clean()
+
+
+def test_a_deck_slide_streams_and_stops_too(visit):
+    v = visit("slides/softmax.html")
+    open_deck_slide(v.page, 0)
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(0)
+    where = page.evaluate("Reveal.getIndices()")
+    set_code(page, 0, SLOW_LOOP.format(n=1000, pause=0.2))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 2')", timeout=180_000)
+    cell.get_by_role("button", name="Stop").click()
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
+    assert _live_text(page, 0).startswith("line 0\nline 1\nline 2\n")
+    assert page.evaluate("Reveal.getIndices()") == where
+    cell.get_by_role("button", name="Reset").click()
+    assert press(page, 0)["state"] == "done"
     v.assert_clean()
 
 
