@@ -394,6 +394,130 @@ def test_exercise_failed_then_solved_screenshot(visit):
     v.assert_clean()
 
 
+def _exercise_index(page) -> int:
+    return page.evaluate(f"[...{CELLS}].indexOf(document.querySelector("
+                         "'[data-exercise] [data-live-cell]'))")
+
+
+def test_a_check_that_runs_too_long_is_stopped_and_the_next_check_works(visit):
+    v = visit("softmax.html")
+    page = v.page
+    box = page.locator("[data-exercise]").first
+    index = _exercise_index(page)
+    set_code(page, index, "def stable_softmax(x):\n    while True:\n        pass")
+    t0 = time.perf_counter()
+    out = press(page, index, "Check")
+    took = time.perf_counter() - t0
+    verdict = box.locator(".mlnotes-exercise-result").inner_text()
+    assert out["state"] == "timeout", out
+    assert "your function ran for more than 10 seconds: an endless loop?" in verdict.lower()
+    assert took >= 10, took
+    assert box.get_attribute("data-solved") == "false"
+    # the next Check runs in a fresh Python; what the function prints is shown above
+    # the verdict
+    solution = box.locator("details.mlnotes-solution pre").first.text_content()
+    set_code(page, index, solution + "\n_solved = stable_softmax\n"
+             "def stable_softmax(x):\n    print('checked on', x.shape)\n"
+             "    return _solved(x)\n")
+    press(page, index, "Check")
+    verdict = box.locator(".mlnotes-exercise-result").inner_text()
+    assert verdict.startswith("All ") and box.get_attribute("data-solved") == "true", verdict
+    prints = box.locator("pre.mlnotes-exercise-prints")
+    assert prints.is_visible() and prints.inner_text().startswith("checked on (")
+    above = page.evaluate("""() => {
+      const box = document.querySelector('[data-exercise]');
+      const p = box.querySelector('pre.mlnotes-exercise-prints');
+      const r = box.querySelector('.mlnotes-exercise-result');
+      return !!(p.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    assert above, "the prints are not above the verdict"
+    v.assert_clean()
+
+
+SAVED = "your edit, saved in this browser"
+
+
+def test_an_edit_is_kept_in_the_browser_and_reset_clears_it(visit):
+    v = visit("softmax.html")
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(1)
+    original = cell.locator(".cm-content").inner_text()
+    note = cell.locator(".mlnotes-live-saved")
+    assert not note.is_visible()
+    set_code(page, 1, "print('my own edit')")
+    assert note.inner_text() == SAVED and note.is_visible()
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    cell = page.locator("[data-live-cell]").nth(1)
+    assert cell.locator(".cm-content").inner_text() == "print('my own edit')"
+    assert cell.locator(".mlnotes-live-saved").is_visible()
+    # the other cells are the page's own
+    assert not page.locator("[data-live-cell]").nth(0).locator(".mlnotes-live-saved").is_visible()
+    cell.get_by_role("button", name="Reset").click()
+    assert cell.locator(".cm-content").inner_text() == original
+    assert not cell.locator(".mlnotes-live-saved").is_visible()
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    cell = page.locator("[data-live-cell]").nth(1)
+    assert cell.locator(".cm-content").inner_text() == original
+    assert not cell.locator(".mlnotes-live-saved").is_visible()
+    v.assert_clean()
+
+
+def test_progress_exported_then_imported_in_a_fresh_browser(visit, tmp_path):
+    v = visit("softmax.html")
+    page = v.page
+    box = page.locator("[data-exercise]").first
+    index = _exercise_index(page)
+    solution = box.locator("details.mlnotes-solution pre").first.text_content()
+    set_code(page, index, solution)
+    press(page, index, "Check")
+    assert box.get_attribute("data-solved") == "true"
+    set_code(page, 0, "print('edited before export')")
+    export = page.get_by_role("button", name="Export my progress")
+    export.focus()  # reachable from the keyboard, and labelled
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "progress.json"
+    download.value.save_as(saved)
+    data = __import__("json").loads(saved.read_text())
+    assert data["format"] == "mlnotes-progress" and box.get_attribute("data-exercise") in \
+        data["solved"]
+    assert "print('edited before export')" in data["edits"]["softmax.html"].values()
+    v.assert_clean()
+
+    fresh = visit("softmax.html")  # a new browser context: nothing stored
+    page = fresh.page
+    box = page.locator("[data-exercise]").first
+    assert box.get_attribute("data-solved") is None
+    message = page.locator(".mlnotes-progress-message")
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"format": "something else"}')
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import progress…").click()
+    chooser.value.set_files(str(bad))
+    page.wait_for_function("document.querySelector('.mlnotes-progress-message').textContent")
+    assert message.inner_text().startswith("Not imported: notes.json is not a progress file")
+    assert box.get_attribute("data-solved") is None
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import progress…").click()
+    chooser.value.set_files(str(saved))
+    page.wait_for_function("document.querySelector('.mlnotes-progress-message')"
+                           ".textContent.startsWith('Imported')")
+    assert box.get_attribute("data-solved") == "true"
+    assert page.locator("[data-live-cell]").nth(0).locator(".cm-content").inner_text() == \
+        "print('edited before export')"
+    assert page.locator("[data-live-cell]").nth(0).locator(".mlnotes-live-saved").is_visible()
+    assert "1 of" in page.locator(".mlnotes-exercise-progress").inner_text()
+    # kept in the fresh browser too: a reload shows them
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    assert page.locator("[data-exercise]").first.get_attribute("data-solved") == "true"
+    assert page.locator("[data-live-cell]").nth(0).locator(".cm-content").inner_text() == \
+        "print('edited before export')"
+    fresh.assert_clean()
+
+
 def test_without_webassembly_a_cell_keeps_its_output_and_says_why(visit):
     v = visit("softmax.html", init_script="delete window.WebAssembly")
     cell = v.page.locator("[data-live-cell]").nth(0)
