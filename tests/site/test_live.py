@@ -8,7 +8,12 @@ solution, pasted into the editor, passes and marks the exercise solved, which
 the book's front page then counts. An edited cell gives new output, an error
 shows its traceback, Stop ends a runaway cell, a deck's editor keeps the keys
 from the slides, and a page opened from a file keeps its static output and
-says how to go live. Throughout: no request leaves the site, no console error.
+says how to go live. A long cell streams its lines while it runs (on a page and
+on a slide), Stop ends it part-way keeping them, a figure redrawn while training
+replaces its frame; a Check that loops is stopped after 10 s and the next Check
+works; an edit survives a reload, Reset forgets it, and progress exported from one
+browser is imported into a fresh one. Throughout: no request leaves the site, no
+console error.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ end, so the page's static output stays what it was.
 Who listens: the browser's runner, the module ``mlnotes_live``
 (``mlnotes_site/live/static/mlnotes_live.py``), sets its ``frame_sink`` to a
 function while it runs a cell, and back to None after; :func:`redraw` looks for
-that module in :data:`sys.modules` and imports nothing, so it costs nothing where
+that module in ``sys.modules`` and imports nothing, so it costs nothing where
 nobody listens.
 """
 
