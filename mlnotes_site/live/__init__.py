@@ -11,6 +11,45 @@ The Python runtime itself (Pyodide, its verified wheels, and wheels of mlnotes
 and array-api-compat) is assembled by ``tools/pyodide_assets.py`` (``make
 live-assets``) into ``<build>/live/site/pyodide`` and published once, with the
 book, as ``_static/pyodide/``; the decks, under ``slides/``, use the book's copy.
+
+**Long cells, for authors.** What a live cell prints appears while it runs (whole
+lines, at most ten messages a second), and its Run button becomes Stop: Stop (or
+Esc in the editor, then Enter) ends the worker and starts a fresh Python, whose
+namespace the page's setup rebuilds on the next Run; the lines printed so far stay,
+marked as stopped. A cell that trains can also show its figure growing: update the
+figure's artists, then call
+
+    ``mlnotes.plotting.redraw(fig, key=None) -> bool``
+
+every few steps (a frame is a PNG rendered in the browser: a tenth of a second or
+more, so not every step), and end the cell with ``fig`` as usual::
+
+    from mlnotes.plotting import new_figure, redraw
+    fig, ax = new_figure()
+    line, = ax.plot([], [])
+    for step in range(steps):
+        ...                                   # one training step
+        if step % 20 == 0:
+            line.set_data(range(len(losses)), losses)
+            ax.relim(); ax.autoscale_view()
+            redraw(fig)                       # the page replaces the previous frame
+    fig                                       # the build shows this, once
+
+In the browser each call replaces the figure's previous frame in the cell's output
+(``key`` names the frame when a cell redraws two figures); in the build's Jupyter
+kernel, a script or the tests it does nothing and returns False, so the page's
+static output is the final figure only and stays deterministic. The cell's output
+in the browser ends as the build's (the frames give way to the final outputs).
+
+**The reader's work.** Each edit of a live cell or an exercise is saved in the
+browser's local storage (key ``mlnotes-solved:edits``: page path from the site's
+root, then a hash of the cell's original code), put back on the next visit with the
+note "your edit, saved in this browser"; Reset returns to the page's code and
+forgets the edit. A book page with live cells offers Export (a JSON file of the
+solved exercises and edited cells of all pages) and Import. A Check that runs for
+more than 10 seconds is stopped the same way as Stop, with its reason; what the
+reader's functions print while checked (``check_cell``'s ``grade["prints"]``) is
+shown above the verdict. Nothing leaves the browser.
 """
 
 from __future__ import annotations

@@ -33,8 +33,9 @@ const highlight = HighlightStyle.define([
 ]);
 
 // Creates an editor inside `parent` holding `code`. `onRun` is called on
-// Shift+Enter and `onEscape` on Esc (the deck takes the keyboard back).
-function create(parent, code, { onRun, onEscape, label }) {
+// Shift+Enter, `onEscape` on Esc (the deck takes the keyboard back) and
+// `onChange`, when given, after every change of the code (the reader's or setCode's).
+function create(parent, code, { onRun, onEscape, label, onChange }) {
   const keys = [
     { key: "Shift-Enter", run: () => { onRun(); return true; } },
     { key: "Mod-Enter", run: () => { onRun(); return true; } },
@@ -57,6 +58,9 @@ function create(parent, code, { onRun, onEscape, label }) {
         syntaxHighlighting(highlight),
         python(),
         keymap.of(keys),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged && onChange) onChange();
+        }),
         // tabindex: the scrolling editor holds a control that Tab reaches (axe's
         // scrollable-region-focusable does not count contenteditable alone).
         EditorView.contentAttributes.of({

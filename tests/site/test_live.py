@@ -8,7 +8,12 @@ solution, pasted into the editor, passes and marks the exercise solved, which
 the book's front page then counts. An edited cell gives new output, an error
 shows its traceback, Stop ends a runaway cell, a deck's editor keeps the keys
 from the slides, and a page opened from a file keeps its static output and
-says how to go live. Throughout: no request leaves the site, no console error.
+says how to go live. A long cell streams its lines while it runs (on a page and
+on a slide), Stop ends it part-way keeping them, a figure redrawn while training
+replaces its frame; a Check that loops is stopped after 10 s and the next Check
+works; an edit survives a reload, Reset forgets it, and progress exported from one
+browser is imported into a fresh one. Throughout: no request leaves the site, no
+console error.
 """
 
 from __future__ import annotations
@@ -135,18 +140,139 @@ def test_stop_ends_a_runaway_cell_and_python_restarts(visit):
     set_code(v.page, 0, "while True:\n    pass")
     cell = v.page.locator("[data-live-cell]").nth(0)
     cell.get_by_role("button", name="Run").click()
-    stop = cell.get_by_role("button", name="Stop")
+    stop = cell.get_by_role("button", name="Stop")  # the Run button, while it runs
     stop.wait_for(state="visible")
+    assert cell.get_by_role("button", name="Run").count() == 0
     v.page.wait_for_timeout(1500)
     stop.click()
     v.page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
-    assert "Stopped" in cell.locator(".mlnotes-live-status").inner_text()
+    assert cell.locator(".mlnotes-live-status").inner_text() == (
+        "Stopped; Python restarted: run the cells above again if this one needs them.")
     # nothing of the earlier run stays on screen: its traceback would read as this one's
     assert v.page.evaluate(CELL_STATE, 0)["error"] == ""
     assert not cell.locator(".mlnotes-live-output").is_visible()
     cell.get_by_role("button", name="Reset").click()
     again = press(v.page, 0)  # a fresh Python, the setup rerun
     assert again["state"] == "done" and again["live"] == again["built"]
+    v.assert_clean()
+
+
+# a loop that prints a line every `pause` seconds (busy-waits: no sleep in the browser)
+SLOW_LOOP = """import time
+for i in range({n}):
+    print('line', i)
+    t = time.time()
+    while time.time() - t < {pause}:
+        pass
+print('finished')"""
+
+
+def _live_text(page, index: int) -> str:
+    return page.evaluate(f"(i) => [...{CELLS}[i].querySelectorAll("
+                         "'.mlnotes-live-output pre.mlnotes-live-text')]"
+                         ".map((p) => p.textContent).join('')", index)
+
+
+def test_printed_lines_stream_while_the_cell_runs_and_stop_keeps_them(visit):
+    v = visit("softmax.html")
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(0)
+    # the whole output, streamed and then final, is what the cell printed, in order
+    set_code(page, 0, SLOW_LOOP.format(n=4, pause=0.4))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 1')", timeout=180_000)
+    # seen while it runs: the lines so far, not yet the last one, and Stop offered
+    running = page.evaluate(CELL_STATE, 0)
+    assert running["state"] is None and cell.get_attribute("data-running") is not None
+    assert "finished" not in _live_text(page, 0) and "line 0\nline 1\n" in _live_text(page, 0)
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'done'")
+    assert _live_text(page, 0) == "".join(f"line {i}\n" for i in range(4)) + "finished\n"
+
+    # Stop from the keyboard: Esc leaves the editor for the Run button, now Stop
+    set_code(page, 0, SLOW_LOOP.format(n=1000, pause=0.2))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 3')", timeout=60_000)
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.textContent") == "Stop"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
+    status = cell.locator(".mlnotes-live-status").inner_text()
+    assert status.startswith("Stopped; Python restarted: run the cells above again"), status
+    # what it printed stays, marked as stopped, and nothing runs any more
+    printed = _live_text(page, 0)
+    assert printed.startswith("line 0\nline 1\nline 2\nline 3\n") and "finished" not in printed
+    assert cell.locator(".mlnotes-live-stopped").is_visible()
+    page.wait_for_timeout(1000)
+    assert _live_text(page, 0) == printed
+    assert cell.get_by_role("button", name="Run").is_enabled()
+    # Run again works, in the fresh Python (the page's setup rerun), as the build did
+    cell.get_by_role("button", name="Reset").click()
+    again = press(page, 0)
+    assert again["state"] == "done" and again["live"] == again["built"]
+    v.assert_clean()
+
+
+def test_a_loop_of_ten_thousand_prints_arrives_whole(visit):
+    v = visit("softmax.html")
+    set_code(v.page, 0, "for i in range(10_000):\n    print(i)")
+    out = press(v.page, 0)
+    assert out["state"] == "done"
+    assert _live_text(v.page, 0) == "".join(f"{i}\n" for i in range(10_000))
+    v.assert_clean()
+
+
+REDRAWN = """from mlnotes.plotting import new_figure, redraw
+import time
+fig, ax = new_figure(width=3, height=2)
+fig.alt = "a line growing"
+line, = ax.plot([], [])
+ax.set_xlim(0, 12); ax.set_ylim(0, 12)
+for k in range(12):
+    line.set_data(range(k + 1), range(k + 1))
+    redraw(fig, key="curve")
+    t = time.time()
+    while time.time() - t < 0.3:
+        pass
+print('trained')
+fig"""
+
+
+def test_a_figure_redrawn_while_training_replaces_its_frame(visit):
+    v = visit("softmax.html")
+    page = v.page
+    set_code(page, 0, REDRAWN)
+    page.keyboard.press("Shift+Enter")
+    frame = f"{CELLS}[0].querySelectorAll('.mlnotes-live-output img[data-frame=\"curve\"]')"
+    page.wait_for_function(f"{frame}.length === 1", timeout=180_000)
+    seen = set()
+    while page.evaluate(f"{CELLS}[0].hasAttribute('data-running')"):
+        frames = page.evaluate(f"[...{frame}].map((i) => [i.src, i.alt])")
+        assert len(frames) <= 1, "a new frame was added beside the old one"
+        if frames:
+            assert frames[0][1] == "a line growing"
+            seen.add(frames[0][0])
+        page.wait_for_timeout(150)
+    assert len(seen) >= 3, f"only {len(seen)} frames were seen while the cell ran"
+    out = page.evaluate(CELL_STATE, 0)
+    assert out["state"] == "done" and out["live"] == "trained" and out["images"] == 1
+    v.assert_clean()
+
+
+def test_a_deck_slide_streams_and_stops_too(visit):
+    v = visit("slides/softmax.html")
+    open_deck_slide(v.page, 0)
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(0)
+    where = page.evaluate("Reveal.getIndices()")
+    set_code(page, 0, SLOW_LOOP.format(n=1000, pause=0.2))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 2')", timeout=180_000)
+    cell.get_by_role("button", name="Stop").click()
+    page.wait_for_function(f"{CELLS}[0].getAttribute('data-live-state') === 'stopped'")
+    assert _live_text(page, 0).startswith("line 0\nline 1\nline 2\n")
+    assert page.evaluate("Reveal.getIndices()") == where
+    cell.get_by_role("button", name="Reset").click()
+    assert press(page, 0)["state"] == "done"
     v.assert_clean()
 
 
@@ -271,6 +397,130 @@ def test_exercise_failed_then_solved_screenshot(visit):
     shown = box.locator(".cm-content").inner_text()
     assert shown.split() == solution.split(), shown
     v.assert_clean()
+
+
+def _exercise_index(page) -> int:
+    return page.evaluate(f"[...{CELLS}].indexOf(document.querySelector("
+                         "'[data-exercise] [data-live-cell]'))")
+
+
+def test_a_check_that_runs_too_long_is_stopped_and_the_next_check_works(visit):
+    v = visit("softmax.html")
+    page = v.page
+    box = page.locator("[data-exercise]").first
+    index = _exercise_index(page)
+    set_code(page, index, "def stable_softmax(x):\n    while True:\n        pass")
+    t0 = time.perf_counter()
+    out = press(page, index, "Check")
+    took = time.perf_counter() - t0
+    verdict = box.locator(".mlnotes-exercise-result").inner_text()
+    assert out["state"] == "timeout", out
+    assert "your function ran for more than 10 seconds: an endless loop?" in verdict.lower()
+    assert took >= 10, took
+    assert box.get_attribute("data-solved") == "false"
+    # the next Check runs in a fresh Python; what the function prints is shown above
+    # the verdict
+    solution = box.locator("details.mlnotes-solution pre").first.text_content()
+    set_code(page, index, solution + "\n_solved = stable_softmax\n"
+             "def stable_softmax(x):\n    print('checked on', x.shape)\n"
+             "    return _solved(x)\n")
+    press(page, index, "Check")
+    verdict = box.locator(".mlnotes-exercise-result").inner_text()
+    assert verdict.startswith("All ") and box.get_attribute("data-solved") == "true", verdict
+    prints = box.locator("pre.mlnotes-exercise-prints")
+    assert prints.is_visible() and prints.inner_text().startswith("checked on (")
+    above = page.evaluate("""() => {
+      const box = document.querySelector('[data-exercise]');
+      const p = box.querySelector('pre.mlnotes-exercise-prints');
+      const r = box.querySelector('.mlnotes-exercise-result');
+      return !!(p.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    assert above, "the prints are not above the verdict"
+    v.assert_clean()
+
+
+SAVED = "your edit, saved in this browser"
+
+
+def test_an_edit_is_kept_in_the_browser_and_reset_clears_it(visit):
+    v = visit("softmax.html")
+    page = v.page
+    cell = page.locator("[data-live-cell]").nth(1)
+    original = cell.locator(".cm-content").inner_text()
+    note = cell.locator(".mlnotes-live-saved")
+    assert not note.is_visible()
+    set_code(page, 1, "print('my own edit')")
+    assert note.inner_text() == SAVED and note.is_visible()
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    cell = page.locator("[data-live-cell]").nth(1)
+    assert cell.locator(".cm-content").inner_text() == "print('my own edit')"
+    assert cell.locator(".mlnotes-live-saved").is_visible()
+    # the other cells are the page's own
+    assert not page.locator("[data-live-cell]").nth(0).locator(".mlnotes-live-saved").is_visible()
+    cell.get_by_role("button", name="Reset").click()
+    assert cell.locator(".cm-content").inner_text() == original
+    assert not cell.locator(".mlnotes-live-saved").is_visible()
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    cell = page.locator("[data-live-cell]").nth(1)
+    assert cell.locator(".cm-content").inner_text() == original
+    assert not cell.locator(".mlnotes-live-saved").is_visible()
+    v.assert_clean()
+
+
+def test_progress_exported_then_imported_in_a_fresh_browser(visit, tmp_path):
+    v = visit("softmax.html")
+    page = v.page
+    box = page.locator("[data-exercise]").first
+    index = _exercise_index(page)
+    solution = box.locator("details.mlnotes-solution pre").first.text_content()
+    set_code(page, index, solution)
+    press(page, index, "Check")
+    assert box.get_attribute("data-solved") == "true"
+    set_code(page, 0, "print('edited before export')")
+    export = page.get_by_role("button", name="Export my progress")
+    export.focus()  # reachable from the keyboard, and labelled
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "progress.json"
+    download.value.save_as(saved)
+    data = __import__("json").loads(saved.read_text())
+    assert data["format"] == "mlnotes-progress" and box.get_attribute("data-exercise") in \
+        data["solved"]
+    assert "print('edited before export')" in data["edits"]["softmax.html"].values()
+    v.assert_clean()
+
+    fresh = visit("softmax.html")  # a new browser context: nothing stored
+    page = fresh.page
+    box = page.locator("[data-exercise]").first
+    assert box.get_attribute("data-solved") is None
+    message = page.locator(".mlnotes-progress-message")
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"format": "something else"}')
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import progress…").click()
+    chooser.value.set_files(str(bad))
+    page.wait_for_function("document.querySelector('.mlnotes-progress-message').textContent")
+    assert message.inner_text().startswith("Not imported: notes.json is not a progress file")
+    assert box.get_attribute("data-solved") is None
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import progress…").click()
+    chooser.value.set_files(str(saved))
+    page.wait_for_function("document.querySelector('.mlnotes-progress-message')"
+                           ".textContent.startsWith('Imported')")
+    assert box.get_attribute("data-solved") == "true"
+    assert page.locator("[data-live-cell]").nth(0).locator(".cm-content").inner_text() == \
+        "print('edited before export')"
+    assert page.locator("[data-live-cell]").nth(0).locator(".mlnotes-live-saved").is_visible()
+    assert "1 of" in page.locator(".mlnotes-exercise-progress").inner_text()
+    # kept in the fresh browser too: a reload shows them
+    page.reload()
+    page.wait_for_selector("[data-live-cell] .cm-content")
+    assert page.locator("[data-exercise]").first.get_attribute("data-solved") == "true"
+    assert page.locator("[data-live-cell]").nth(0).locator(".cm-content").inner_text() == \
+        "print('edited before export')"
+    fresh.assert_clean()
 
 
 def test_without_webassembly_a_cell_keeps_its_output_and_says_why(visit):

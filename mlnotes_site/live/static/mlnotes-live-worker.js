@@ -7,6 +7,9 @@
 //               {type: "run", id, code, exercise?: id to grade}
 // Messages out: {type: "progress", text}   while the runtime loads
 //               {type: "ready", seconds}
+//               {type: "started", id}       the cell's own code begins (setup done)
+//               {type: "stream", id, text}  lines the cell printed, as it prints them
+//               {type: "frame", id, key, png, alt}  a figure redrawn (mlnotes.plotting.redraw)
 //               {type: "result", id, ok, outputs, grade?, seconds}
 //               {type: "failed", text}      the runtime could not start
 "use strict";
@@ -64,8 +67,13 @@ async function needPlotting(code) {
   plottingLoaded = true;
 }
 
-function run(code, exercise) {
-  const result = exercise ? checker(code, namespace, exercise) : runner(code, namespace);
+// Runs code; with `id`, what it prints and redraws goes to the page as it comes
+// (mlnotes_live batches the lines: one message per tenth of a second at most).
+function run(code, exercise, id) {
+  const emit = id === undefined ? null
+    : (json) => postMessage(Object.assign(JSON.parse(json), { id }));
+  const result = exercise ? checker.callKwargs(code, namespace, exercise, { emit })
+    : runner.callKwargs(code, namespace, { emit });
   const js = result.toJs({ dict_converter: Object.fromEntries });
   result.destroy();
   return js;
@@ -86,7 +94,8 @@ async function runCell({ id, code, exercise }) {
     setupDone = true;
   }
   await needPlotting(code);
-  const r = run(code, exercise);
+  postMessage({ type: "started", id });
+  const r = run(code, exercise, id);
   postMessage({ type: "result", id, ok: r.ok, outputs: r.outputs, grade: r.grade,
                 seconds: (performance.now() - t0) / 1000 });
 }

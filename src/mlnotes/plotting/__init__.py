@@ -15,7 +15,9 @@ One family per file, all re-exported here: ``softmax.py``, ``losses.py``,
 (initialisation, normalisation, optimizers, debugging) and ``vae.py``;
 ``_figure.py`` holds what they share: the palette :data:`COLORS`, the figure
 factory :func:`new_figure` and the figure's description, ``fig.alt``, which
-travels inside its PNG as the image's alternative text.
+travels inside its PNG as the image's alternative text; ``live.py`` holds
+:func:`redraw`, which a training cell calls every few steps so that a reader
+running it in the browser sees the figure grow.
 
 Explained in the book: every page that draws a figure says which helper drew it.
 """
@@ -34,6 +36,7 @@ from .gating import (
     soft_switch_figure,
     weight_matrices_figure,
 )
+from .live import redraw
 from .losses import (
     ce_graph_figure,
     margin_ranking_figure,
@@ -77,6 +80,7 @@ __all__ = [
     "new_figure",
     # backprop
     "graph_figure",
+    "redraw",
     # softmax
     "temperature_figure",
     "normalisation_figure",
