@@ -9,14 +9,14 @@ a mixture of experts' regions, a motif detector, shared weight matrices
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..activations import softmax
 from ..attention import attention_weights
-from ..backend import check_model, needs_torch
+from ..backend import check_model, needs_torch, to_numpy
 from ..gating import soft_gate, soft_gate_backward, softmax_gate
 from ..sharing import motif_scores
 from ._figure import COLORS, new_figure
@@ -24,7 +24,7 @@ from ._figure import COLORS, new_figure
 if TYPE_CHECKING:
     import torch
 
-    from ..gating import GatedNetwork
+    from ..gating import GatedNetwork, NumpyGatedNetwork
     from ..moe import MixtureOfExperts
 
 
@@ -66,10 +66,9 @@ def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0) -> Figur
     return fig
 
 
-@needs_torch
-def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Tensor
+def gated_network_figure(model: GatedNetwork | NumpyGatedNetwork, u: Any, target: Any
                          ) -> Figure:
-    r"""A trained :class:`~mlnotes.gating.GatedNetwork` on a 1-D input: branches and gate.
+    r"""A trained :class:`~mlnotes.gating.GatedNetwork` (or its twin) on a 1-D input.
 
     Left: the target, the two branches ``x_net(u)``, ``y_net(u)`` and the gated
     output. Right: the gate :math:`\sigma(r(u))`, the share of the x-branch.
@@ -83,11 +82,8 @@ def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Ten
         2
     """
     check_model(model)
-    import torch
-
-    with torch.no_grad():
-        xs = [a.cpu().numpy()[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
-                                              model(u), model.gate_value(u))]
+    xs = [to_numpy(a)[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
+                                      model(u), model.gate_value(u))]
     uu, t, bx, by, out, s = xs
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
     ax0.plot(uu, t, "k.", ms=3, label="target")
