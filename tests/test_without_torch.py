@@ -76,6 +76,7 @@ def test_numpy_functions_run_without_torch():
     ("vae.VAE(4)", "mlnotes.vae.VAE"),
     ("init.seeded_linear(2, 3)", "mlnotes.init.seeded_linear"),
     ("experiments.norm_mlp('batch')", "mlnotes.experiments.normalization.norm_mlp"),
+    ("experiments.mlp()", "mlnotes.experiments.debugging.mlp"),
 ])
 def test_torch_only_names_say_they_need_torch(call, name):
     out = run_without_torch(f"""

@@ -8,7 +8,9 @@ multiply two signals, which makes them special cases of the multiplicative
 (bilinear, or quadratic) layer :math:`y_i = \sum_{jk} W_{ijk}\, x_j z_k`.
 
 One body serves NumPy arrays and torch tensors (see :mod:`mlnotes.backend`);
-:class:`GatedNetwork` is a ``torch.nn.Module`` built from :func:`soft_gate`.
+:class:`GatedNetwork` is a ``torch.nn.Module`` built from :func:`soft_gate`, and
+:class:`NumpyGatedNetwork` its twin over NumPy (an :class:`mlnotes.nn.Module`), running
+the same ``forward``.
 
 Explained in the book: :doc:`/gating` (gates, softmax gating) and
 :doc:`/architectures` (multiplicative modules); presented in the decks "Lecture: Gates
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, nn
 from .activations import _sigmoid, _softmax, sigmoid
 from .backend import check_count, check_floating, import_torch, namespace
 
@@ -38,6 +40,7 @@ __all__ = [
     "bilinear",
     "switch_weight",
     "GatedNetwork",
+    "NumpyGatedNetwork",
 ]
 
 
@@ -257,7 +260,26 @@ def switch_weight(size: int, num_inputs: int = 2) -> np.ndarray:
 # ------------------------------------------------------------------- a gated network
 
 
-class GatedNetwork(torch.nn.Module):
+class _GatedForward:
+    """The forward of the gated network, one body for :class:`GatedNetwork` and its twin."""
+
+    gate: Any
+    x_net: Any
+    y_net: Any
+
+    def forward(self, a: Any, b: Any = None, c: Any = None) -> Any:
+        """Gate, x-branch and y-branch see ``a``, ``b`` and ``c`` (``b`` and ``c`` default
+        to ``a``)."""
+        b = a if b is None else b
+        c = a if c is None else c
+        return soft_gate(self.x_net(b), self.y_net(c), self.gate(a))
+
+    def gate_value(self, a: Any) -> Any:
+        r""":math:`\sigma(r)`, the share of the x-branch, for inputs ``a``."""
+        return sigmoid(self.gate(a))
+
+
+class GatedNetwork(_GatedForward, torch.nn.Module):
     r"""Three networks and a soft gate: ``r = gate(a)``, ``x = x_net(b)``, ``y = y_net(c)``.
 
     .. math::
@@ -284,14 +306,35 @@ class GatedNetwork(torch.nn.Module):
         super().__init__()
         self.gate, self.x_net, self.y_net = gate, x_net, y_net
 
-    def forward(self, a: torch.Tensor, b: torch.Tensor | None = None,
-                c: torch.Tensor | None = None) -> torch.Tensor:
-        """Gate, x-branch and y-branch see ``a``, ``b`` and ``c`` (``b`` and ``c`` default
-        to ``a``)."""
-        b = a if b is None else b
-        c = a if c is None else c
-        return soft_gate(self.x_net(b), self.y_net(c), self.gate(a))
 
-    def gate_value(self, a: torch.Tensor) -> torch.Tensor:
-        r""":math:`\sigma(r)`, the share of the x-branch, for inputs ``a``."""
-        return sigmoid(self.gate(a))
+class NumpyGatedNetwork(_GatedForward, nn.Module):
+    r"""The NumPy twin of :class:`GatedNetwork`: the same ``forward``, over :mod:`mlnotes.nn`.
+
+    .. math::
+        f = x\,\sigma(r) + y\,(1 - \sigma(r)), \qquad
+        r = \text{gate}(a),\ x = \text{x\_net}(b),\ y = \text{y\_net}(c)
+
+    The three networks are :class:`mlnotes.nn.Module` s; the parameter names are
+    :class:`GatedNetwork`'s (``"gate.weight"``, ...), so
+    ``twin.load_state_dict(torch_net.state_dict())`` starts it from the torch
+    network's weights.
+
+    Args:
+        gate: the network that computes the gate logit ``r``.
+        x_net: the branch chosen when the gate is open (:math:`\sigma(r) \to 1`).
+        y_net: the branch chosen when it is shut.
+
+    Example:
+        >>> net = NumpyGatedNetwork(*(nn.Linear(2, 1, generator=k) for k in range(3)))
+        >>> net(np.zeros((5, 2))).shape
+        (5, 1)
+        >>> [name for name, _ in net.named_parameters()][:2]
+        ['gate.weight', 'gate.bias']
+    """
+
+    def __init__(self, gate: nn.Module, x_net: nn.Module, y_net: nn.Module) -> None:
+        for value, name in ((gate, "gate"), (x_net, "x_net"), (y_net, "y_net")):
+            if not isinstance(value, nn.Module):
+                raise TypeError(f"{name} must be an mlnotes.nn.Module, "
+                                f"got {type(value).__name__}")
+        self.gate, self.x_net, self.y_net = gate, x_net, y_net

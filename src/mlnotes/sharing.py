@@ -16,7 +16,8 @@ keeps the best score: a ``conv1d`` followed by a global max, which finds the
 motif wherever it sits.
 
 One body serves NumPy arrays and torch tensors (see :mod:`mlnotes.backend`);
-:class:`TransformedLinear` is a ``torch.nn.Module`` built from these functions.
+:class:`TransformedLinear` is a ``torch.nn.Module`` built from these functions, and
+:class:`NumpyTransformedLinear` its twin over NumPy (an :class:`mlnotes.nn.Module`).
 
 Explained in the book: :doc:`/architectures`; presented in the deck "Lecture:
 Architectures".
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, nn
 from .backend import as_generator, check_count, check_floating, import_torch, namespace
 
 torch = import_torch()
@@ -46,6 +47,7 @@ __all__ = [
     "sharing_matrix",
     "conv_index",
     "TransformedLinear",
+    "NumpyTransformedLinear",
     "sliding_windows",
     "motif_scores",
     "motif_detector",
@@ -260,7 +262,44 @@ def conv_index(in_features: int, kernel_size: int) -> np.ndarray:
     return index.reshape(-1)
 
 
-class TransformedLinear(torch.nn.Module):
+class _TransformedForward:
+    """The forward of the transformed layer, one body for :class:`TransformedLinear` and its
+    twin."""
+
+    u: Any
+    bias: Any
+    transform: Callable[[Any], Any]
+    in_features: int
+    out_features: int
+
+    @property
+    def weight(self) -> Any:
+        """:math:`W = H(u)`, shape ``(out_features, in_features)``."""
+        w = self.transform(self.u)
+        if tuple(w.shape) != (self.out_features * self.in_features,):
+            raise ValueError(
+                f"transform must return out_features * in_features = "
+                f"{self.out_features * self.in_features} weights, got shape {tuple(w.shape)}"
+            )
+        return namespace(w).reshape(w, (self.out_features, self.in_features))
+
+    def forward(self, x: Any) -> Any:
+        # G(x) = W x + b with W = H(u)
+        y = x @ self.weight.T
+        return y if self.bias is None else y + self.bias
+
+
+def _check_layer(in_features: int, out_features: int, num_params: int,
+                 transform: Any, bias: Any) -> tuple[int, int, int]:
+    if not callable(transform):
+        raise TypeError(f"transform must be callable, got {type(transform).__name__}")
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
+    return (check_count(in_features, "in_features"), check_count(out_features, "out_features"),
+            check_count(num_params, "num_params"))
+
+
+class TransformedLinear(_TransformedForward, torch.nn.Module):
     r"""A linear layer :math:`G(x) = W x + b` whose weights are made: :math:`W = H(u)`.
 
     The trainable parameter is ``u`` (and the bias); ``transform`` maps it to
@@ -297,11 +336,8 @@ class TransformedLinear(torch.nn.Module):
         dtype: torch.dtype | None = None,
     ):
         super().__init__()
-        self.in_features = check_count(in_features, "in_features")
-        self.out_features = check_count(out_features, "out_features")
-        num_params = check_count(num_params, "num_params")
-        if not callable(transform):
-            raise TypeError(f"transform must be callable, got {type(transform).__name__}")
+        self.in_features, self.out_features, num_params = _check_layer(
+            in_features, out_features, num_params, transform, bias)
         g = as_generator(generator, "torch")
         bound = 1 / self.in_features ** 0.5
         self.u = torch.nn.Parameter(
@@ -311,21 +347,50 @@ class TransformedLinear(torch.nn.Module):
         ) if bias else None
         self.transform = transform
 
-    @property
-    def weight(self) -> torch.Tensor:
-        """:math:`W = H(u)`, shape ``(out_features, in_features)``."""
-        w = self.transform(self.u)
-        if tuple(w.shape) != (self.out_features * self.in_features,):
-            raise ValueError(
-                f"transform must return out_features * in_features = "
-                f"{self.out_features * self.in_features} weights, got shape {tuple(w.shape)}"
-            )
-        return torch.reshape(w, (self.out_features, self.in_features))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # G(x) = W x + b with W = H(u)
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+class NumpyTransformedLinear(_TransformedForward, nn.Module):
+    r"""The NumPy twin of :class:`TransformedLinear`: :math:`G(x) = H(u)\, x + b` over NumPy.
+
+    ``u`` and the bias are :class:`mlnotes.autograd.Tensor` parameters (names ``"u"``
+    and ``"bias"``, as the torch layer's), drawn uniform on
+    :math:`[-1/\sqrt{\mathrm{in}}, 1/\sqrt{\mathrm{in}}]` from a NumPy generator; the
+    gradient reaches ``u`` through ``transform`` (:func:`share`, :func:`linear_transform`
+    or any function of the engine's Tensors).
+
+    Args:
+        in_features, out_features: as in :class:`mlnotes.nn.Linear`.
+        num_params: ``M``, the size of ``u``.
+        transform: :math:`H`, a callable from ``(M,)`` to ``(out * in,)``.
+        bias: whether to add a (free) bias.
+        generator: an int seed or a NumPy ``Generator`` for ``u`` and the bias.
+        dtype: dtype of the parameters (float64).
+
+    Example:
+        >>> index = conv_index(5, 2)
+        >>> layer = NumpyTransformedLinear(5, 4, 2, lambda u: share(u, index), bias=False)
+        >>> layer.weight.shape, layer(np.zeros((3, 5))).shape
+        ((4, 5), (3, 4))
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        num_params: int,
+        transform: Callable[[Any], Any],
+        bias: bool = True,
+        generator: int | np.random.Generator = 0,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.in_features, self.out_features, num_params = _check_layer(
+            in_features, out_features, num_params, transform, bias)
+        g = as_generator(generator)
+        bound = 1 / self.in_features ** 0.5
+        self.u = autograd.Tensor(g.uniform(-bound, bound, num_params).astype(dtype),
+                                 requires_grad=True)
+        self.bias = autograd.Tensor(g.uniform(-bound, bound, self.out_features).astype(dtype),
+                                    requires_grad=True) if bias else None
+        self.transform = transform
 
 
 # ----------------------------------------------------------------- motif detection

@@ -19,7 +19,8 @@ API entry lives:
 - :mod:`~mlnotes.experiments.init`: the signal through a deep network;
 - :mod:`~mlnotes.experiments.optimizers`: a ravine, a least-squares problem;
 - :mod:`~mlnotes.experiments.normalization`: normalisation helps a deep network train;
-- :mod:`~mlnotes.experiments.debugging`: choosing hyper-parameters on a validation set.
+- :mod:`~mlnotes.experiments.debugging`: the page's MLP and its NumPy twin, choosing
+  hyper-parameters on a validation set.
 
 A data set that only one page uses lives here with that page's experiments; the
 shared ones stay in :mod:`mlnotes.datasets`.
@@ -33,7 +34,7 @@ from __future__ import annotations
 from .architectures import two_regions
 from .backprop import forward_mode_gradient, init_mlp, mlp_jvp, mlp_loss, mode_costs
 from .conv import LENET, conv_net_shapes, photograph, step_image
-from .debugging import selection_experiment
+from .debugging import NumpyMLP, mlp, selection_experiment
 from .gating import branch_gradient_norms, train_gated_network
 from .init import INIT_SCHEMES, deep_forward, init_variances
 from .losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
@@ -71,4 +72,6 @@ __all__ = [
     "norm_training_losses",
     "numpy_norm_mlp",
     "selection_experiment",
+    "mlp",
+    "NumpyMLP",
 ]

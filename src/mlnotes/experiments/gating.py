@@ -10,32 +10,34 @@ Explained in the book: :doc:`/gating`; presented in the deck "Lecture: Gates and
 from __future__ import annotations
 
 import itertools
+import math
+from typing import Any
 
-from ..backend import check_count, check_model, import_torch
-from ..gating import GatedNetwork
+from ..backend import check_count, check_model
+from ..gating import GatedNetwork, NumpyGatedNetwork
 from ..losses import mse_loss
 from ..optim import Adam
 from ..training import fit
-
-torch = import_torch()
 
 __all__ = ["train_gated_network", "branch_gradient_norms"]
 
 
 def train_gated_network(
-    model: GatedNetwork,
-    inputs: tuple[torch.Tensor, ...],
-    target: torch.Tensor,
+    model: GatedNetwork | NumpyGatedNetwork,
+    inputs: tuple[Any, ...],
+    target: Any,
     steps: int = 300,
     lr: float = 0.05,
 ) -> list[float]:
-    r"""Train a :class:`GatedNetwork` with full-batch Adam on the squared error.
+    r"""Train a :class:`GatedNetwork` (or its twin) with full-batch Adam on the squared error.
 
     The loop is :func:`mlnotes.training.fit`; the optimizer :class:`mlnotes.optim.Adam`.
+    A :class:`~mlnotes.gating.NumpyGatedNetwork` trains on NumPy arrays, with no torch.
 
     Args:
-        model: the gated network.
-        inputs: ``(a,)`` or ``(a, b, c)``, passed to ``model``.
+        model: the gated network, torch's or its NumPy twin.
+        inputs: ``(a,)`` or ``(a, b, c)``, passed to ``model`` (tensors for a torch
+            model, arrays for the twin).
         target: the regression target, shaped like the output.
         steps: number of Adam steps.
         lr: Adam's learning rate.
@@ -51,6 +53,16 @@ def train_gated_network(
         >>> losses = train_gated_network(net, (a,), 2 * a, steps=20)
         >>> losses[-1] < losses[0]
         True
+
+        The twin, with NumPy arrays:
+
+        >>> import numpy as np
+        >>> from mlnotes import nn
+        >>> twin = NumpyGatedNetwork(*(nn.Linear(1, 1, generator=k) for k in range(3)))
+        >>> u = np.linspace(-1, 1, 8)[:, None]
+        >>> losses = train_gated_network(twin, (u,), 2 * u, steps=20)
+        >>> losses[-1] < losses[0]
+        True
     """
     check_model(model)
     steps = check_count(steps, "steps")
@@ -59,13 +71,15 @@ def train_gated_network(
 
 
 def branch_gradient_norms(
-    model: GatedNetwork, inputs: tuple[torch.Tensor, ...], target: torch.Tensor
+    model: GatedNetwork | NumpyGatedNetwork, inputs: tuple[Any, ...], target: Any
 ) -> tuple[float, float]:
     r"""The norms of the squared-error gradient on the x-branch's and the y-branch's parameters.
 
     By :func:`soft_gate_backward` the x-branch hears the error through
     :math:`\sigma(r)` and the y-branch through :math:`1 - \sigma(r)`: where the
     gate has chosen a branch, that branch receives the gradient.
+
+    Works on a torch :class:`GatedNetwork` and on its NumPy twin alike.
 
     Returns:
         ``(norm_x, norm_y)``; the model's ``.grad`` fields are left as they were.
@@ -82,12 +96,18 @@ def branch_gradient_norms(
         True
     """
     check_model(model)
-    loss = mse_loss(model(*inputs), target)
-    params_x, params_y = list(model.x_net.parameters()), list(model.y_net.parameters())
-    grads = torch.autograd.grad(loss, params_x + params_y, allow_unused=True)
+    params = list(model.parameters())
+    kept = [p.grad for p in params]  # put back at the end
+    for p in params:
+        p.grad = None
+    mse_loss(model(*inputs), target).backward()
 
-    def norm(gs: tuple) -> float:
-        return float(torch.sqrt(sum((g ** 2).sum() for g in gs if g is not None)))
+    def norm(branch: Any) -> float:
+        return math.sqrt(sum(float((p.grad ** 2).sum()) for p in branch.parameters()
+                             if p.grad is not None))
 
-    return norm(grads[:len(params_x)]), norm(grads[len(params_x):])
+    norms = norm(model.x_net), norm(model.y_net)
+    for p, g in zip(params, kept, strict=True):
+        p.grad = g
+    return norms
 

@@ -9,23 +9,21 @@ a mixture of experts' regions, a motif detector, shared weight matrices
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..activations import softmax
 from ..attention import attention_weights
-from ..backend import check_model, needs_torch
+from ..backend import check_model, is_torch, to_numpy
 from ..gating import soft_gate, soft_gate_backward, softmax_gate
 from ..sharing import motif_scores
 from ._figure import COLORS, new_figure
 
 if TYPE_CHECKING:
-    import torch
-
-    from ..gating import GatedNetwork
-    from ..moe import MixtureOfExperts
+    from ..gating import GatedNetwork, NumpyGatedNetwork
+    from ..moe import MixtureOfExperts, NumpyMixtureOfExperts
 
 
 def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0) -> Figure:
@@ -66,10 +64,9 @@ def soft_gate_figure(x: float = 1.0, y: float = -1.0, lim: float = 6.0) -> Figur
     return fig
 
 
-@needs_torch
-def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Tensor
+def gated_network_figure(model: GatedNetwork | NumpyGatedNetwork, u: Any, target: Any
                          ) -> Figure:
-    r"""A trained :class:`~mlnotes.gating.GatedNetwork` on a 1-D input: branches and gate.
+    r"""A trained :class:`~mlnotes.gating.GatedNetwork` (or its twin) on a 1-D input.
 
     Left: the target, the two branches ``x_net(u)``, ``y_net(u)`` and the gated
     output. Right: the gate :math:`\sigma(r(u))`, the share of the x-branch.
@@ -83,11 +80,8 @@ def gated_network_figure(model: GatedNetwork, u: torch.Tensor, target: torch.Ten
         2
     """
     check_model(model)
-    import torch
-
-    with torch.no_grad():
-        xs = [a.cpu().numpy()[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
-                                              model(u), model.gate_value(u))]
+    xs = [to_numpy(a)[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
+                                      model(u), model.gate_value(u))]
     uu, t, bx, by, out, s = xs
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
     ax0.plot(uu, t, "k.", ms=3, label="target")
@@ -179,10 +173,25 @@ def attention_figure(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = Non
     return fig
 
 
-@needs_torch
-def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
-                       single: torch.nn.Module | None = None, lim: float = 3.0) -> Figure:
-    r"""What a trained :class:`~mlnotes.moe.MixtureOfExperts` does on 2-D data.
+def _model_input(model: Any, x: np.ndarray) -> Any:
+    """``x`` in ``model``'s kind and dtype: a torch tensor for a torch model, else an array."""
+    param = next(iter(model.parameters()))
+    if is_torch(param):
+        import torch
+
+        return torch.tensor(np.asarray(x), dtype=param.dtype, device=param.device)
+    return np.asarray(x, dtype=param.dtype)
+
+
+def _logits(model: Any, x: np.ndarray) -> np.ndarray:
+    """A classifier's logits as an array (the first output of a mixture)."""
+    out = model(_model_input(model, x))
+    return to_numpy(out[0] if isinstance(out, tuple) else out)
+
+
+def moe_regions_figure(model: MixtureOfExperts | NumpyMixtureOfExperts, X: np.ndarray,
+                       y: np.ndarray, single: Any = None, lim: float = 3.0) -> Figure:
+    r"""What a trained mixture of experts (torch's or its NumPy twin) does on 2-D data.
 
     The background shows which expert the gater gives the most weight (the
     region each expert claims), the thick grey line is the gater's dividing
@@ -197,19 +206,21 @@ def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
         >>> moe = MixtureOfExperts(2, 2, dtype=torch.float64)
         >>> len(moe_regions_figure(moe, X, y, single=moe).axes)
         2
+
+        The NumPy twin draws the same way:
+
+        >>> from mlnotes.moe import NumpyMixtureOfExperts
+        >>> len(moe_regions_figure(NumpyMixtureOfExperts(2, 2), X, y).axes)
+        1
     """
     check_model(model)
-    import torch
-
     g = np.linspace(-lim, lim, 161)
     G1, G2 = np.meshgrid(g, g)
     grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
-    dtype = next(model.parameters()).dtype
-    t = torch.tensor(grid, dtype=dtype)
-    with torch.no_grad():
-        _, p = model(t)  # the gate's probabilities; the mixed output is not drawn
-        experts = model.expert_outputs(t)  # (n, E, 2)
-    claim = p.argmax(-1).numpy().reshape(G1.shape)
+    t = _model_input(model, grid)
+    p = to_numpy(model(t)[1])  # the gate's probabilities; the mixed output is not drawn
+    experts = to_numpy(model.expert_outputs(t))  # (n, E, 2)
+    claim = p.argmax(-1).reshape(G1.shape)
     panels = [("mixture of experts", model)] + ([("one linear model", single)] if single else [])
     fig, axes = new_figure(1, len(panels), width=4.4 * len(panels), height=4.0)
     axes = np.atleast_1d(axes)
@@ -218,12 +229,8 @@ def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
     from matplotlib.colors import ListedColormap
 
     for ax, (title, m) in zip(axes, panels, strict=True):
-        with torch.no_grad():
-            out = m(torch.tensor(np.asarray(X), dtype=dtype))
-            logits = out[0] if isinstance(out, tuple) else out
-            gl = m(t)
-            gl = (gl[0] if isinstance(gl, tuple) else gl).numpy()
-        acc = float((logits.argmax(-1).numpy() == np.asarray(y)).mean())
+        logits, gl = _logits(m, X), _logits(m, grid)
+        acc = float((logits.argmax(-1) == np.asarray(y)).mean())
         if m is model:
             E = p.shape[1]
             ax.imshow(claim, origin="lower", extent=(-lim, lim, -lim, lim), alpha=0.9,
@@ -231,7 +238,7 @@ def moe_regions_figure(model: MixtureOfExperts, X: np.ndarray, y: np.ndarray,
             ax.contour(G1, G2, claim, levels=np.arange(E - 1) + 0.5, colors="grey",
                        linewidths=4, alpha=0.6)
             for e in range(E):
-                diff = (experts[:, e, 1] - experts[:, e, 0]).numpy().reshape(G1.shape)
+                diff = (experts[:, e, 1] - experts[:, e, 0]).reshape(G1.shape)
                 ax.contour(G1, G2, np.where(claim == e, diff, np.nan), levels=[0.0],
                            colors=[lines[e % 4]], linestyles="--", linewidths=2)
         diff = (gl[:, 1] - gl[:, 0]).reshape(G1.shape)
