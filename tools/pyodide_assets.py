@@ -251,6 +251,13 @@ def assemble(out: Path, downloads: Path) -> dict:
         "source_sha256": sha256((NPM_PYODIDE / STDLIB).read_bytes())}},
         "packages": dict(sorted(ours.items()))}
     (out / LOCK).write_text(json.dumps(our_lock, indent=1) + "\n")
+    def start_bytes(names: list[str]) -> int:
+        """What a worker's start downloads: the runtime, the lock and the packages' closure."""
+        files = {"pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", STDLIB, LOCK}
+        for name in closure({"packages": ours, "info": lock["info"]}, names):
+            files.add(ours[name]["file_name"])
+        return sum((out / f).stat().st_size for f in files)
+
     manifest = {
         "pyodide": version,
         "lock": LOCK,
@@ -259,6 +266,9 @@ def assemble(out: Path, downloads: Path) -> dict:
         # what the worker asks loadPyodide for: mlnotes brings numpy and array-api-compat
         "load": ["mlnotes"],
         "load_plotting": ["mlnotes", "matplotlib"],
+        # the bytes each start downloads, for the progress the reader sees
+        "sizes": {"plain": start_bytes(["mlnotes"]),
+                  "plotting": start_bytes(["mlnotes", "matplotlib"])},
         "runner": RUNNER,
         "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
     }

@@ -74,6 +74,8 @@ LIVE, SETUP = "live", "live-setup"
 EXERCISE, SOLUTION = "exercise", "exercise-solution"
 # where a browser remembers the solved exercises (local storage): given to both scripts
 SOLVED_KEY = "mlnotes-solved"
+# the live cells' service worker, published at the book's root (write_service_worker)
+SERVICE_WORKER = "mlnotes-sw.js"
 
 
 def _json_script(payload, attribute: str, value: str) -> nodes.raw:
@@ -252,7 +254,11 @@ def add_live_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     # what the first Run downloads, said on the Run button before it is pressed
     manifest = Path(app.config.mlnotes_live_assets) / "site" / "pyodide" / "mlnotes-live.json"
     size = json.loads(manifest.read_text(encoding="utf-8")).get("bytes", 0)
+    # the service worker at the book's root, relative to this script (_static/ or
+    # slides/_static/); a deck built on its own (a preview) has none beside it
+    sw = "../../" + SERVICE_WORKER if deck else "../" + SERVICE_WORKER
     app.add_js_file("mlnotes-live.js", **{"data-pyodide": pyodide, "data-bytes": str(size),
+                                          "data-sw": sw,
                                           "data-store": SOLVED_KEY})
 
 
@@ -299,9 +305,6 @@ class SolutionDirective(SphinxDirective):
         self.set_source_info(node)
         node.extend(self.parse_content_to_nodes())
         return [node]
-
-
-SERVICE_WORKER = "mlnotes-sw.js"
 
 
 def write_service_worker(app: Sphinx, exception: Exception | None) -> None:

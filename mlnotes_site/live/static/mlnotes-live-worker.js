@@ -28,11 +28,43 @@ function draws(code) { return /matplotlib|plotting/.test(code); }
 
 function say(text) { postMessage({ type: "progress", text }); }
 
+// Progress the reader can read: every response the runtime fetches is counted as its
+// bytes arrive, against what this page's start needs (the build lists the sizes).
+function countBytes(what, needed) {
+  let loaded = 0;
+  let said = 0;
+  const mb = (n) => (n / 1e6).toFixed(1);
+  const fetchAll = self.fetch.bind(self);
+  self.fetch = async (input, init) => {
+    const response = await fetchAll(input, init);
+    if (!response.body || !needed) return response;
+    const reader = response.body.getReader();
+    const counted = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) { controller.close(); return; }
+        loaded += value.byteLength;
+        if (performance.now() - said > 100 || loaded >= needed) {
+          said = performance.now();
+          say(`loading ${what}: ${mb(Math.min(loaded, needed))} of ${mb(needed)} MB`);
+        }
+        controller.enqueue(value);
+      },
+      cancel(reason) { return reader.cancel(reason); },
+    });
+    // the same response, its body counted (headers kept: the wasm is compiled as it streams)
+    return new Response(counted, { status: response.status, statusText: response.statusText,
+                                   headers: response.headers });
+  };
+}
+
 async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
   const t0 = performance.now();
   setup = pageSetup;
   const plotting = draws([...setup, ...codes].join("\n"));
-  say(plotting ? "loading Python, numpy and matplotlib" : "loading Python and numpy");
+  const what = plotting ? "Python, numpy and matplotlib" : "Python and numpy";
+  say("loading " + what);
+  countBytes(what, (manifest.sizes || {})[plotting ? "plotting" : "plain"] || 0);
   importScripts(base + "pyodide.js");
   // One call: the runtime boots while the packages download. They come by name from
   // the site's own lock (every file checked against its SHA-256), precompiled to

@@ -50,8 +50,13 @@
 
     progress(text) { this.listeners.forEach((f) => f(text)); },
 
-    start() {
+    starts: 0,       // workers started on this page (a test reads it)
+    startedBy: "",   // what started the current one: "intent" or "run"
+
+    start(why) {
       if (this.ready) return this.ready;
+      this.starts += 1;
+      this.startedBy = why || "run";
       this.ready = (async () => {
         const response = await fetch(PYODIDE + "mlnotes-live.json", { cache: "no-cache" });
         if (!response.ok) throw new Error("the site has no Python runtime (" +
@@ -625,11 +630,55 @@
              focus: () => area.focus() };
   }
 
+  // ------------------------------------------------------------ starting early
+
+  // Python starts when the reader shows they are about to run something, so that Run
+  // finds it ready: the focus enters a live cell (its editor, Run or Check), the pointer
+  // rests on Run or Check, or a deck shows a slide with a live cell. Not on page load:
+  // most readers of a page run nothing. Never when the browser asks to save data.
+  function saveData() {
+    return Boolean(navigator.connection && navigator.connection.saveData);
+  }
+  function warm() {
+    if (!canRun() || saveData() || runtime.ready) return;
+    runtime.start("intent").catch(() => {});
+  }
+  function startOnIntent() {
+    document.addEventListener("focusin", (e) => {
+      if (e.target.closest && e.target.closest("[data-live-cell]")) warm();
+    });
+    document.addEventListener("pointerover", (e) => {
+      if (e.target.closest && e.target.closest(".mlnotes-live-run, .mlnotes-live-check")) warm();
+    });
+    const reveal = window.Reveal;
+    if (reveal && reveal.on) {
+      const shown = (event) => {
+        const slide = event.currentSlide || (reveal.getCurrentSlide && reveal.getCurrentSlide());
+        if (slide && slide.querySelector("[data-live-cell]")) warm();
+      };
+      reveal.on("slidechanged", shown);
+      reveal.on("ready", shown);
+    }
+  }
+
+  // The service worker (the site's root, mlnotes-sw.js) keeps the runtime in this
+  // browser's cache for the next visit. Registering it downloads only that small
+  // script; it caches what the live cells' worker fetches, when it fetches it.
+  function keepRuntime() {
+    const url = script.dataset.sw;
+    if (!url || !("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
+    navigator.serviceWorker.register(new URL(url, HERE).href).catch(() => {});
+  }
+
   function init() {
     const setup = document.getElementById("mlnotes-live-setup");
     runtime.setup = setup ? JSON.parse(setup.textContent) : [];
     const live = document.querySelectorAll(".cell.tag_live");
     live.forEach(makeLive);
+    if (live.length && canRun()) {
+      startOnIntent();
+      keepRuntime();
+    }
     showProgress();
     if (live.length && !document.querySelector(".reveal")) {
       const first = document.querySelector(".mlnotes-exercise-progress, [data-live-cell]");
