@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from test_without_torch import run_without_torch
 
 from mlnotes.autograd import Tensor
 from mlnotes.experiments.sequences import NumpyRecallNet, RecallNet, train_recall
 from mlnotes.rnn import LSTM, NumpyLSTM, lstm, lstm_backward, lstm_cell
-
-from test_without_torch import run_without_torch
 
 
 def _lstm_arrays(batch: tuple[int, ...], L: int = 6, D: int = 3, H: int = 4):
