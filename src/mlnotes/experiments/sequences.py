@@ -159,7 +159,7 @@ class _RecallForward:
 
 
 def _check_cell(cell: Any, hidden: Any, n_tokens: Any, forget_bias: Any) -> None:
-    if cell not in ("rnn", "lstm"):
+    if not isinstance(cell, str) or cell not in ("rnn", "lstm"):
         raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
     check_count(hidden, "hidden")
     check_count(n_tokens, "n_tokens")

@@ -271,6 +271,8 @@ def lstm_backward(
         if tuple(a.shape) != (*xs.shape[:-1], H):
             raise ValueError(f"{name} must have shape {(*xs.shape[:-1], H)}, "
                              f"got {tuple(a.shape)}")
+    _check_step(xs[0], h0, D, H, h_name="h0")
+    _check_step(xs[0], c0, D, H, h_name="c0")
     unbatched = xs.ndim == 2
     if unbatched:  # a batch of one, so that every product below is a matrix product
         grad_hs, grad_cs, xs, hs, cs = (a[:, None] for a in (grad_hs, grad_cs, xs, hs, cs))
