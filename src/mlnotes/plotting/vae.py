@@ -62,8 +62,9 @@ def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> F
     r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> len(vae_reconstructions_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), n=3).axes)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> model = NumpyVAE(16, generator=0)
+        >>> len(vae_reconstructions_figure(model, np.zeros((3, 4, 4)), n=3).axes)
         2
     """
     check_model(model)
@@ -95,8 +96,8 @@ def vae_samples_figure(model: VAE, n: int = 32, generator: Any = 0,
         side: the images' side (default: the square root of the model's inputs).
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> len(vae_samples_figure(NumpyVAE(16, generator=0), n=4, ncols=4).axes)
         1
     """
     check_model(model)
@@ -118,9 +119,9 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
     each :math:`z` of a ``steps`` x ``steps`` grid over :math:`[-l, l]^2`.
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> fig = latent_space_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), np.arange(3.0),
-        ...                           steps=3)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> model = NumpyVAE(16, generator=0)
+        >>> fig = latent_space_figure(model, np.zeros((3, 4, 4)), np.arange(3.0), steps=3)
         >>> len(fig.axes)
         3
     """
