@@ -66,7 +66,8 @@ ADAM_SHAPES = [(1000, 500)] * 20 + [(500,)] * 20  # 20 weight matrices and biase
 TARGETS = {  # the largest ours / torch ratio the issue accepts (CPU float32), issue 23
     "softmax": 3.0, "log_softmax": 3.0, "logsumexp": 3.0,
     "conv2d": 5.0, "max_pool2d": 5.0, "avg_pool2d": 5.0, "lstm fwd+bwd": 5.0, "adam step": 3.0,
-    "engine: mlp train step": 5.0,  # issue 24: mlnotes.autograd against torch's autograd
+    # issue 24: the engine (mlnotes.autograd) training a NumPy twin, against torch
+    "engine: mlp train step": 5.0, "engine: recall LSTM step": 5.0, "engine: VAE step": 5.0,
 }
 
 
@@ -296,7 +297,66 @@ def engine_mlp(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]
     return [_row("engine: mlp train step", "numpy", device, "2-32-3, N=300, float64", times)]
 
 
-CASES = [softmax_family, cross_entropy, conv_and_pool, lstm, adam, engine_mlp]
+def _training_step(model: object, optimizer: object, loss: Callable[[], object]) -> None:
+    """One training step: the loss, its gradients by backpropagation, the optimizer's step."""
+    optimizer.zero_grad()
+    loss().backward()
+    optimizer.step()
+
+
+def engine_recall_lstm(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
+    """One Adam step of the sequences page's LSTM on the recall task: the NumPy twin,
+    trained by mlnotes.autograd, against the same model in torch (``torch.nn.LSTM``)."""
+    if device != "cpu":  # the engine runs on NumPy, on the CPU
+        return []
+    from mlnotes import optim
+    from mlnotes.experiments.sequences import NumpyRecallNet, RecallNet, recall_task
+    from mlnotes.losses import cross_entropy
+
+    theirs = RecallNet("lstm", hidden=32, generator=0)
+    ours = NumpyRecallNet("lstm", hidden=32, dtype=np.float32)
+    ours.load_state_dict(theirs.state_dict())
+    # torch at its fastest: its own fused nn.LSTM in place of the package's LSTM
+    fused = torch.nn.LSTM(theirs.lstm.input_size, theirs.lstm.hidden_size)
+    fused.load_state_dict(theirs.lstm.state_dict())
+    theirs.lstm = fused
+    xs, y = recall_task(64, 50, generator=0)  # the page's batch: 64 sequences of 50 steps
+    xs_t, y_t = torch.from_numpy(xs), torch.from_numpy(y)
+    opt_ours, opt_theirs = optim.Adam(ours.parameters(), lr=0.03), torch.optim.Adam(
+        theirs.parameters(), lr=0.03)
+    times = compare(lambda: _training_step(ours, opt_ours, lambda: cross_entropy(ours(xs), y)),
+                    lambda: _training_step(theirs, opt_theirs,
+                                           lambda: F.cross_entropy(theirs(xs_t), y_t)),
+                    repeats, sync)
+    return [_row("engine: recall LSTM step", "numpy", device, "L=50, N=64, H=32", times)]
+
+
+def engine_vae(device: str, repeats: int, sync: Callable[[], None]) -> list[Row]:
+    """One Adam step of the VAE page's model on a batch of strokes: NumpyVAE by the
+    engine against the torch VAE from the same weights, same batch and noise."""
+    if device != "cpu":
+        return []
+    from mlnotes import optim
+    from mlnotes.datasets import strokes
+    from mlnotes.vae import VAE, NumpyVAE
+
+    theirs = VAE(144, latent_features=2, hidden_features=64, generator=0)
+    ours = NumpyVAE(144, latent_features=2, hidden_features=64, dtype=np.float32)
+    ours.load_state_dict(theirs.state_dict())
+    x = strokes(100, size=12, generator=0)[0].reshape(100, -1).astype(np.float32)
+    eps = np.random.default_rng(0).standard_normal((100, 2)).astype(np.float32)
+    x_t, eps_t = torch.from_numpy(x), torch.from_numpy(eps)
+    opt_ours, opt_theirs = optim.Adam(ours.parameters(), lr=2e-2), torch.optim.Adam(
+        theirs.parameters(), lr=2e-2)
+    times = compare(lambda: _training_step(ours, opt_ours, lambda: ours.loss(x, eps=eps)),
+                    lambda: _training_step(theirs, opt_theirs,
+                                           lambda: theirs.loss(x_t, eps=eps_t)),
+                    repeats, sync)
+    return [_row("engine: VAE step", "numpy", device, "N=100, 144-64-2", times)]
+
+
+CASES = [softmax_family, cross_entropy, conv_and_pool, lstm, adam, engine_mlp,
+         engine_recall_lstm, engine_vae]
 
 
 # ----------------------------------------------------------------------------- main

@@ -116,6 +116,11 @@ def charlm():
     return CharLSTM(5, hidden_size=4, generator=0)
 
 
+def recall_net():
+    from mlnotes.experiments.sequences import NumpyRecallNet
+    return NumpyRecallNet("lstm", hidden=4, generator=0)
+
+
 def sgd():
     from mlnotes.optim import SGD
     return SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
@@ -227,6 +232,7 @@ GOOD = {
     M + "charlm.pad_sequences": lambda: (([[5, 6, 7], [8]],), {}),
     M + "charlm.make_batch": lambda: ((np.arange(8), 2, 2, 4), {}),
     M + "charlm.CharLSTM": lambda: ((5,), {"hidden_size": 4}),
+    M + "charlm.NumpyCharLSTM": lambda: ((5,), {"hidden_size": 4}),
     M + "charlm.sequence_loss":
         lambda: ((charlm(), np.array([[0, 1, 2]]), np.array([[1, 2, 0]])), {}),
     M + "charlm.train": lambda: ((charlm(), np.arange(12) % 5),
@@ -294,6 +300,10 @@ GOOD = {
     M + "experiments.optimizers.ravine_hessian": lambda: ((), {}),
     M + "experiments.sequences.bptt_gradient_norms": lambda: ((0.9,), {"length": 4, "hidden": 4}),
     M + "experiments.sequences.recall_task": lambda: ((4, 5), {}),
+    M + "experiments.sequences.RecallNet": lambda: (("lstm",), {"hidden": 4}),
+    M + "experiments.sequences.NumpyRecallNet": lambda: (("rnn",), {"hidden": 4}),
+    M + "experiments.sequences.train_recall":
+        lambda: ((recall_net(),), {"steps": 2, "length": 3, "every": 1, "test_size": 4}),
     M + "experiments.softmax.saturation_gradients": lambda: ((np.array([0.0, 1.0, 5.0]),), {}),
     # gating
     M + "gating.soft_gate": lambda: ((a(3), a(3, seed=1), pos(3)), {}),
@@ -433,6 +443,10 @@ GOOD = {
     M + "rnn.lstm.lstm":
         lambda: ((a(4, 2), (a(3, seed=1), a(3, seed=2)), a(12, 2, seed=3), a(12, 3, seed=4)), {}),
     M + "rnn.lstm.LSTM": lambda: ((2, 3), {}),
+    M + "rnn.lstm.NumpyLSTM": lambda: ((2, 3), {}),
+    M + "rnn.lstm.lstm_backward":
+        lambda: ((a(4, 3), a(4, 3, seed=1), a(4, 2, seed=2), a(4, 3, seed=3), a(4, 3, seed=4),
+                  a(3, seed=5), a(3, seed=6), a(12, 2, seed=7), a(12, 3, seed=8)), {}),
     # schedulers
     M + "schedulers.step_lr": lambda: ((np.arange(5), 0.1, 2), {}),
     M + "schedulers.linear_lr": lambda: ((np.arange(5), 0.1), {}),
@@ -468,6 +482,7 @@ GOOD = {
     M + "vae.elbo_loss":
         lambda: ((a(1, 2), np.ones((1, 2)), a(1, 3, seed=1), a(1, 3, seed=2)), {}),
     M + "vae.VAE": lambda: ((4,), {}),
+    M + "vae.NumpyVAE": lambda: ((4,), {}),
     M + "vae.fit_vae":
         lambda: ((vae(), torch.rand(8, 16, generator=torch.Generator().manual_seed(0))),
                  {"epochs": 1, "batch_size": 4}),

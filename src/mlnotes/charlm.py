@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from . import nn as mlnn
 from .activations import softmax
 from .backend import (
     as_generator,
@@ -46,13 +47,15 @@ from .backend import (
     check_model,
     check_number,
     import_torch,
+    is_tensor,
+    is_torch,
     needs_torch,
     to_numpy,
 )
 from .init import seeded_linear
 from .losses import cross_entropy
 from .optim import Adam
-from .rnn import LSTM
+from .rnn import LSTM, NumpyLSTM
 from .training import fit
 
 torch = import_torch()
@@ -68,6 +71,7 @@ __all__ = [
     "pad_sequences",
     "make_batch",
     "CharLSTM",
+    "NumpyCharLSTM",
     "sequence_loss",
     "train",
     "next_distribution",
@@ -305,7 +309,39 @@ def make_batch(
 # -------------------------------------------------------------------------- model
 
 
-class CharLSTM(torch.nn.Module):
+class _CharLSTMBody:
+    """The forward :class:`CharLSTM` and :class:`NumpyCharLSTM` share."""
+
+    _torch = True  # whether the parameters are torch tensors (else autograd Tensors)
+
+    def _ids(self, ids: Any) -> Any:
+        # the ids in the model's kind: a torch tensor on its device, or a NumPy array
+        if self._torch:
+            return torch.as_tensor(ids, device=self.readout.weight.device)
+        return np.asarray(ids.data if is_tensor(ids) else ids)
+
+    def forward(self, ids: Any, state: tuple[Any, Any] | None = None
+                ) -> tuple[Any, tuple[Any, Any]]:
+        ids = self._ids(ids)
+        integer = (ids.dtype in (torch.int64, torch.int32) if self._torch
+                   else np.issubdtype(ids.dtype, np.integer))
+        if ids.ndim != 2 or not integer or ids.shape[1] < 1:
+            raise ValueError(f"ids must be integer class indices of shape (N, L), L >= 1, "
+                             f"got shape {tuple(ids.shape)} and dtype {ids.dtype}")
+        if ids.shape[0] and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(f"ids must lie in [0, {self.vocab_size}), "
+                             f"got {int(ids.min())}..{int(ids.max())}")
+        dtype = self.readout.weight.dtype
+        if self._torch:
+            x = torch.nn.functional.one_hot(ids.long(), self.vocab_size).to(dtype)  # (N, L, V)
+        else:
+            x = np.eye(self.vocab_size, dtype=dtype)[ids]  # (N, L, V), one-hot rows
+        hs, state = self.lstm(x, state)  # (N, L, H)
+        # z_t = h_t W_out^T + b_out
+        return self.readout(hs), state  # (N, L, V)
+
+
+class CharLSTM(_CharLSTMBody, torch.nn.Module):
     r"""An LSTM over one-hot characters with a linear read-out of the next character's logits.
 
     .. math::
@@ -346,35 +382,51 @@ class CharLSTM(torch.nn.Module):
                          generator=g)
         self.readout = seeded_linear(hidden_size, self.vocab_size, g, dtype)
 
-    def forward(self, ids: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
-                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        ids = torch.as_tensor(ids, device=self.readout.weight.device)
-        if ids.ndim != 2 or ids.dtype not in (torch.int64, torch.int32) or ids.shape[1] < 1:
-            raise ValueError(f"ids must be integer class indices of shape (N, L), L >= 1, "
-                             f"got shape {tuple(ids.shape)} and dtype {ids.dtype}")
-        if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"ids must lie in [0, {self.vocab_size}), "
-                             f"got {int(ids.min())}..{int(ids.max())}")
-        dtype = self.readout.weight.dtype
-        x = torch.nn.functional.one_hot(ids.long(), self.vocab_size).to(dtype)  # (N, L, V)
-        hs, state = self.lstm(x, state)  # (N, L, H)
-        # z_t = h_t W_out^T + b_out
-        return self.readout(hs), state  # (N, L, V)
+
+class NumpyCharLSTM(_CharLSTMBody, mlnn.Module):
+    r"""The NumPy twin of :class:`CharLSTM`: the same layers, names and forward, over Tensors.
+
+    A :class:`mlnotes.rnn.NumpyLSTM` (``batch_first``) and an :class:`mlnotes.nn.Linear`
+    read-out, named as :class:`CharLSTM`'s, so
+    ``NumpyCharLSTM(V).load_state_dict(char_lstm.state_dict())`` starts it from a torch
+    model's weights. The one-hot input is a row of the identity: ``np.eye(V)[ids]``.
+
+    Args:
+        vocab_size, hidden_size: as in :class:`CharLSTM`.
+        generator: an int seed or a ``numpy.random.Generator`` for the initial weights.
+        dtype: the parameters' dtype.
+
+    Example:
+        >>> model = NumpyCharLSTM(vocab_size=5, hidden_size=8, generator=0)
+        >>> logits, (h, c) = model(np.array([[0, 1, 2], [3, 4, 0]]))
+        >>> logits.shape, h.shape
+        ((2, 3, 5), (1, 2, 8))
+    """
+
+    _torch = False
+
+    def __init__(self, vocab_size: int, hidden_size: int = 64, generator: Any = 0,
+                 dtype: Any = np.float64) -> None:
+        self.vocab_size = check_count(vocab_size, "vocab_size")
+        hidden_size = check_count(hidden_size, "hidden_size")
+        rng = as_generator(generator)
+        self.lstm = NumpyLSTM(self.vocab_size, hidden_size, batch_first=True, generator=rng,
+                              dtype=dtype)
+        self.readout = mlnn.Linear(hidden_size, self.vocab_size, generator=rng, dtype=dtype)
 
 
-def _as_ids(ids: Any, name: str) -> torch.Tensor:
-    """``ids`` as a tensor of token ids, or a ``TypeError`` naming it."""
+def _as_ids(ids: Any, name: str) -> np.ndarray:
+    """``ids`` (NumPy or torch) as a NumPy array of token ids, or a ``TypeError`` naming it."""
     try:
-        ids = torch.as_tensor(ids)
+        ids = to_numpy(ids) if is_torch(ids) else np.asarray(ids)
     except (RuntimeError, TypeError, ValueError):
         raise TypeError(f"{name} must be an array of token ids, got {type(ids).__name__}") from None
-    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+    if not np.issubdtype(ids.dtype, np.integer):
         raise TypeError(f"{name} must hold integer token ids, got {ids.dtype}")
     return ids
 
 
-@needs_torch
-def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
+def sequence_loss(model: Any, inputs: Any, targets: Any) -> Any:
     r"""The mean cross-entropy of the next-character predictions over the real (unpadded) steps.
 
     .. math::
@@ -387,15 +439,15 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     skipped by :func:`~mlnotes.losses.cross_entropy`, in the sum and in the count.
 
     Args:
-        model: a :class:`CharLSTM`.
+        model: a :class:`CharLSTM` or its twin :class:`NumpyCharLSTM`.
         inputs: ``(N, L)`` class indices (NumPy or torch).
         targets: ``(N, L)`` class indices or :data:`IGNORE_INDEX`.
 
     Returns:
-        The loss, a 0-d tensor (with its graph, for ``backward``).
+        The loss, a 0-d tensor of the model's kind (with its graph, for ``backward``).
 
     Example:
-        >>> model = CharLSTM(vocab_size=3, hidden_size=4)
+        >>> model = NumpyCharLSTM(vocab_size=3, hidden_size=4)
         >>> x, y = np.array([[0, 1, 2]]), np.array([[1, 2, 0]])
         >>> y_pad = np.array([[1, 2, 0, IGNORE_INDEX]])  # a padded step, skipped
         >>> x_pad = np.array([[0, 1, 2, 0]])
@@ -407,16 +459,18 @@ def sequence_loss(model: CharLSTM, inputs: Any, targets: Any) -> torch.Tensor:
     if tuple(inputs.shape) != tuple(targets.shape):
         raise ValueError(f"inputs and targets must have the same shape, got "
                          f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
-    logits, _ = model(inputs)  # (N, L, V)
+    on_torch = is_torch(next(iter(model.parameters())))
+    logits, _ = model(torch.from_numpy(inputs) if on_torch else inputs)  # (N, L, V)
     V = logits.shape[-1]
     # every step of every window is one classification: (N L, V) logits, (N L,) targets
-    return cross_entropy(logits.reshape(-1, V), targets.reshape(-1).long().to(logits.device),
-                         ignore_index=IGNORE_INDEX)
+    targets = targets.reshape(-1).astype(np.int64)
+    if on_torch:
+        targets = torch.from_numpy(targets).to(logits.device)
+    return cross_entropy(logits.reshape(-1, V), targets, ignore_index=IGNORE_INDEX)
 
 
-@needs_torch
 def train(
-    model: CharLSTM,
+    model: Any,
     ids: Any,
     steps: int = 300,
     batch_size: int = 16,
@@ -434,7 +488,7 @@ def train(
     step: the loop of :func:`mlnotes.training.fit`.
 
     Args:
-        model: a :class:`CharLSTM` (trained in place).
+        model: a :class:`CharLSTM` or its twin :class:`NumpyCharLSTM` (trained in place).
         ids: the encoded text.
         steps: the number of Adam steps.
         batch_size, min_length, max_length: as in :func:`make_batch`.
@@ -447,7 +501,7 @@ def train(
 
     Example:
         >>> ids = encode("abcabcabcabc", "abc")
-        >>> model = CharLSTM(vocab_size=3, hidden_size=8)
+        >>> model = NumpyCharLSTM(vocab_size=3, hidden_size=8)
         >>> losses = train(model, ids, steps=40, batch_size=4, min_length=2, max_length=5)
         >>> losses[-1] < 0.5 * losses[0]  # a cycle is easy to predict
         True

@@ -32,13 +32,18 @@ Monte Carlo samples. The Gaussian's parameters ``mu`` and ``log_var`` have shape
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
+import numpy as np
+
 from . import autograd
+from . import nn as mlnn
 from .activations import sigmoid, tanh
 from .backend import (
     as_generator,
+    check_bool,
     check_count,
     check_floating,
     check_model,
@@ -68,6 +73,7 @@ __all__ = [
     "bernoulli_log_likelihood",
     "elbo_loss",
     "VAE",
+    "NumpyVAE",
     "fit_vae",
 ]
 
@@ -420,7 +426,78 @@ def elbo_loss(
 # ----------------------------------------------------------------------- the model
 
 
-class VAE(nn.Module):
+class _VAEBody:
+    """The body :class:`VAE` and :class:`NumpyVAE` share: encoder, decoder, loss, sampling."""
+
+    _torch = True  # whether the parameters are torch tensors (else autograd Tensors)
+
+    def as_input(self, x: Any) -> Any:
+        r"""``x`` (an array) as the model's inputs: a torch tensor or an array of its dtype."""
+        dtype = self.dec.weight.dtype
+        if self._torch:
+            return torch.as_tensor(x, dtype=dtype, device=self.dec.weight.device)
+        return np.asarray(x, dtype=dtype)
+
+    def _no_grad(self) -> Any:
+        # torch records nothing inside no_grad; the NumPy twin's results are read as .data
+        return torch.no_grad() if self._torch else contextlib.nullcontext()
+
+    def _value(self, t: Any) -> Any:
+        return t if self._torch else t.data
+
+    def encode(self, x: Any) -> tuple[Any, Any]:
+        r"""The parameters ``(mu, log_var)`` of :math:`q(z \mid x)`, each ``(N, Z)``."""
+        h = tanh(self.enc(x))
+        return self.enc_mu(h), self.enc_log_var(h)
+
+    def decode(self, z: Any) -> Any:
+        r"""The logits of :math:`p(x \mid z)`, shape ``(N, D)``."""
+        return self.dec_out(tanh(self.dec(z)))
+
+    def forward(self, x: Any, eps: Any = None, generator: Any = None) -> tuple[Any, Any, Any]:
+        r"""Encode, sample one :math:`z` per input by :func:`reparameterize`, decode.
+
+        Args:
+            x: inputs, ``(N, D)``.
+            eps: the noise, ``(N, Z)``; or give ``generator`` to draw it.
+            generator: a generator (``torch.Generator`` for :class:`VAE`, NumPy's for
+                :class:`NumpyVAE`) that draws ``eps`` when it is not given.
+
+        Returns:
+            ``(logits, mu, log_var)``.
+        """
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f"x must have shape (N, {self.in_features}), got {tuple(x.shape)}")
+        mu, log_var = self.encode(x)
+        if eps is None:
+            if generator is None:
+                kind = "torch.Generator" if self._torch else "NumPy Generator"
+                raise ValueError(f"pass the noise eps or a {kind} to draw it from")
+            z = rsample(mu, log_var, generator)
+        else:
+            z = reparameterize(mu, log_var, eps)
+        return self.decode(z), mu, log_var
+
+    def loss(self, x: Any, eps: Any = None, generator: Any = None, beta: float = 1.0) -> Any:
+        r"""The batch mean of :func:`elbo_loss` (the negative ELBO, in nats per input)."""
+        logits, mu, log_var = self(x, eps=eps, generator=generator)
+        return elbo_loss(logits, x, mu, log_var, beta=beta)
+
+    def reconstruct(self, x: Any) -> Any:
+        r"""The decoder's mean :math:`\sigma(a)` at :math:`z = \mu(x)`, shape ``(N, D)``."""
+        with self._no_grad():
+            mu, _ = self.encode(x)
+            return self._value(sigmoid(self.decode(mu)))
+
+    def sample(self, n: int, generator: Any) -> Any:
+        r"""``n`` new inputs: :math:`z \sim \mathcal{N}(0, I)`, decoded to :math:`\sigma(a)`."""
+        g = as_generator(generator, "torch" if self._torch else "numpy")
+        with self._no_grad():
+            z = randn((n, self.latent_features), g, like=self.dec.weight)
+            return self._value(sigmoid(self.decode(z)))
+
+
+class VAE(_VAEBody, nn.Module):
     r"""A small variational autoencoder: an MLP encoder and an MLP decoder.
 
     .. math::
@@ -474,81 +551,76 @@ class VAE(nn.Module):
             fill_uniform_(layer.weight, -bound, bound, g)
             fill_uniform_(layer.bias, -bound, bound, g)
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        r"""The parameters ``(mu, log_var)`` of :math:`q(z \mid x)`, each ``(N, Z)``."""
-        h = tanh(self.enc(x))
-        return self.enc_mu(h), self.enc_log_var(h)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        r"""The logits of :math:`p(x \mid z)`, shape ``(N, D)``."""
-        return self.dec_out(tanh(self.dec(z)))
+class NumpyVAE(_VAEBody, mlnn.Module):
+    r"""The NumPy twin of :class:`VAE`: the same layers, names and methods, over Tensors.
 
-    def forward(
-        self, x: torch.Tensor, eps: torch.Tensor | None = None,
-        generator: torch.Generator | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        r"""Encode, sample one :math:`z` per input by :func:`reparameterize`, decode.
+    Built from :class:`mlnotes.nn.Linear` layers named as :class:`VAE`'s (``enc``,
+    ``enc_mu``, ``enc_log_var``, ``dec``, ``dec_out``), so
+    ``NumpyVAE(...).load_state_dict(vae.state_dict())`` starts it from a torch VAE's
+    weights; :func:`reparameterize` and :func:`gaussian_kl` are nodes of the graph
+    whose backward is the package's. Inputs are NumPy arrays (``as_input`` makes
+    them); ``reconstruct`` and ``sample`` return arrays, and generators are NumPy's.
 
-        Args:
-            x: inputs, ``(N, D)``.
-            eps: the noise, ``(N, Z)``; or give ``generator`` to draw it.
-            generator: a ``torch.Generator`` that draws ``eps`` when it is not given.
+    Args:
+        in_features, latent_features, hidden_features: as in :class:`VAE`.
+        generator: an int seed or a ``numpy.random.Generator`` for the initial
+            weights (the same law as :class:`VAE`'s, not the same numbers).
+        dtype: the parameters' dtype.
 
-        Returns:
-            ``(logits, mu, log_var)``.
-        """
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"x must have shape (N, {self.in_features}), got {tuple(x.shape)}")
-        mu, log_var = self.encode(x)
-        if eps is None:
-            if generator is None:
-                raise ValueError("pass the noise eps or a torch.Generator to draw it from")
-            z = rsample(mu, log_var, generator)
-        else:
-            z = reparameterize(mu, log_var, eps)
-        return self.decode(z), mu, log_var
+    Example:
+        >>> import numpy as np
+        >>> model = NumpyVAE(4, latent_features=2, generator=0)
+        >>> x = np.random.default_rng(0).random((3, 4))
+        >>> logits, mu, log_var = model(x, eps=np.zeros((3, 2)))
+        >>> logits.shape, mu.shape
+        ((3, 4), (3, 2))
+        >>> model.loss(x, eps=np.zeros((3, 2))).backward()
+        >>> model.enc.weight.grad.shape
+        (64, 4)
+    """
 
-    def loss(
-        self, x: torch.Tensor, eps: torch.Tensor | None = None,
-        generator: torch.Generator | None = None, beta: float = 1.0,
-    ) -> torch.Tensor:
-        r"""The batch mean of :func:`elbo_loss` (the negative ELBO, in nats per input)."""
-        logits, mu, log_var = self(x, eps=eps, generator=generator)
-        return elbo_loss(logits, x, mu, log_var, beta=beta)
+    _torch = False
 
-    @torch.no_grad()
-    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        r"""The decoder's mean :math:`\sigma(a)` at :math:`z = \mu(x)`, shape ``(N, D)``."""
-        mu, _ = self.encode(x)
-        return sigmoid(self.decode(mu))
-
-    @torch.no_grad()
-    def sample(self, n: int, generator: int | torch.Generator) -> torch.Tensor:
-        r"""``n`` new inputs: :math:`z \sim \mathcal{N}(0, I)`, decoded to :math:`\sigma(a)`."""
-        g = as_generator(generator, "torch")
-        z = randn((n, self.latent_features), g, like=self.dec.weight)
-        return sigmoid(self.decode(z))
+    def __init__(self, in_features: int, latent_features: int = 2, hidden_features: int = 64,
+                 generator: Any = 0, dtype: Any = np.float64) -> None:
+        for name, value in (("in_features", in_features), ("latent_features", latent_features),
+                            ("hidden_features", hidden_features)):
+            check_count(value, name)
+        self.in_features, self.latent_features = in_features, latent_features
+        D, Z, H = in_features, latent_features, hidden_features
+        rng = as_generator(generator)
+        self.enc = mlnn.Linear(D, H, generator=rng, dtype=dtype)
+        self.enc_mu = mlnn.Linear(H, Z, generator=rng, dtype=dtype)
+        self.enc_log_var = mlnn.Linear(H, Z, generator=rng, dtype=dtype)
+        self.dec = mlnn.Linear(Z, H, generator=rng, dtype=dtype)
+        self.dec_out = mlnn.Linear(H, D, generator=rng, dtype=dtype)
 
 
 def fit_vae(
-    model: VAE, data: torch.Tensor, epochs: int = 30, batch_size: int = 100, lr: float = 2e-2,
-    generator: int | torch.Generator = 0,
+    model: Any, data: Any, epochs: int = 30, batch_size: int = 100, lr: float = 2e-2,
+    generator: Any = 0, beta: float = 1.0, verbose: bool = False,
 ) -> list[float]:
     r"""Train ``model`` on ``data`` with Adam, minimising :func:`elbo_loss`.
 
     Adam is :class:`mlnotes.optim.Adam` (torch's defaults and update); each epoch's
     steps are :func:`mlnotes.training.fit`'s loop.
 
-    Shuffling and the noise :math:`\epsilon` come from one ``torch.Generator``
-    (``generator``, an int seed or one on ``data``'s device), so a run is reproducible.
+    Shuffling and the noise :math:`\epsilon` come from one generator of the data's
+    kind (``generator``, an int seed, a ``torch.Generator`` on ``data``'s device for a
+    :class:`VAE`, a NumPy ``Generator`` for a :class:`NumpyVAE`), so a run is
+    reproducible.
 
     Args:
-        model: the :class:`VAE` to train (in place).
-        data: the inputs, ``(N, D)``, values in :math:`[0, 1]`.
+        model: the :class:`VAE` or :class:`NumpyVAE` to train (in place).
+        data: the inputs, ``(N, D)``, values in :math:`[0, 1]`: a torch tensor for a
+            :class:`VAE`, a NumPy array for its twin, of the model's dtype.
         epochs: passes over the data.
         batch_size: inputs per step.
         lr: Adam's learning rate.
-        generator: an int seed or a ``torch.Generator`` for the shuffling and the noise.
+        generator: an int seed or a generator for the shuffling and the noise.
+        beta: the weight of the KL term in :func:`elbo_loss` (1: the ELBO).
+        verbose: print each epoch's loss (a few lines: every ``epochs // 5`` epochs).
 
     Returns:
         The mean negative ELBO of each epoch (nats per input).
@@ -560,8 +632,21 @@ def fit_vae(
         ...                  epochs=3, batch_size=16)
         >>> len(losses)
         3
+
+        The NumPy twin trains the same way, on an array:
+
+        >>> import numpy as np
+        >>> twin = NumpyVAE(4, generator=0)
+        >>> data = np.random.default_rng(0).random((32, 4))
+        >>> losses = fit_vae(twin, data, epochs=4, batch_size=16, verbose=True)
+        epoch 1: -ELBO 2.93
+        epoch 2: -ELBO 2.89
+        epoch 3: -ELBO 3.00
+        epoch 4: -ELBO 2.85
     """
     check_floating(data, "data")
+    check_number(beta, "beta", low=0.0)
+    check_bool(verbose, "verbose")
     check_model(model, inputs=data, inputs_name="data")
     if data.ndim != 2 or data.shape[0] == 0:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
@@ -570,20 +655,24 @@ def fit_vae(
     history: list[float] = []
     try:
         model.train()
-        for _ in range(epochs):
-            history.append(_epoch(model, data, opt, batch_size, g))
+        for epoch in range(epochs):
+            history.append(_epoch(model, data, opt, batch_size, g, beta))
+            if verbose and (epoch + 1) % max(1, epochs // 5) == 0:
+                print(f"epoch {epoch + 1}: -ELBO {history[-1]:.2f}")
     finally:
         model.eval()
     return history
 
 
-def _epoch(model: VAE, data: torch.Tensor, opt: torch.optim.Optimizer, batch_size: int,
-           g: torch.Generator) -> float:
+def _epoch(model: Any, data: Any, opt: Any, batch_size: int, g: Any, beta: float) -> float:
     """One pass over ``data`` in a random order; the mean loss over it."""
     n = data.shape[0]
-    order = torch.randperm(n, generator=g, device=data.device)
+    if is_torch(data):
+        order = torch.randperm(n, generator=g, device=data.device)
+    else:
+        order = g.permutation(n)
     batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
-    losses = fit(lambda batch: model.loss(data[batch], generator=g), opt, batches)
+    losses = fit(lambda batch: model.loss(data[batch], generator=g, beta=beta), opt, batches)
     total = 0.0
     for loss, batch in zip(losses, batches, strict=True):  # weighted by the batch's size
         total += loss * len(batch)

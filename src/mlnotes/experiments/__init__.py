@@ -40,7 +40,7 @@ from .init import INIT_SCHEMES, deep_forward, init_variances
 from .losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
 from .normalization import norm_mlp, norm_training_losses, numpy_norm_mlp
 from .optimizers import linear_data, ravine_hessian
-from .sequences import bptt_gradient_norms, recall_task
+from .sequences import NumpyRecallNet, RecallNet, bptt_gradient_norms, recall_task, train_recall
 from .softmax import saturation_gradients
 
 __all__ = [
@@ -63,6 +63,9 @@ __all__ = [
     "photograph",
     "bptt_gradient_norms",
     "recall_task",
+    "RecallNet",
+    "NumpyRecallNet",
+    "train_recall",
     "ravine_hessian",
     "linear_data",
     "INIT_SCHEMES",

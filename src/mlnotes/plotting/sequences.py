@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..backend import check_model
+from ..backend import check_model, to_numpy
 from ..experiments.sequences import bptt_gradient_norms
 from ..rnn import lstm_cell, lstm_gates
 from ._figure import COLORS, new_figure
@@ -183,7 +183,9 @@ def lstm_cell_figure(values: dict | None = None) -> Figure:
 
 
 def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
-    r"""The gates and cell state of a one-layer :class:`mlnotes.rnn.LSTM` along one sequence.
+    r"""The gates and cell state of a one-layer LSTM along one sequence.
+
+    The model is a :class:`mlnotes.rnn.LSTM` or its twin :class:`mlnotes.rnn.NumpyLSTM`.
 
     Runs :func:`mlnotes.rnn.lstm_gates` step by step on sequence ``sample`` of
     ``xs`` ``(L, N, D)`` and draws :math:`i, f, g, o` and :math:`c` as heat maps
@@ -197,8 +199,8 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
     """
     check_model(model)
 
-    W = [None if p is None else p.detach().cpu().double().numpy()
-         for p in model.layer_weights(0)]
+    # the weights as float64 arrays, from a torch LSTM or its NumPy twin
+    W = [None if p is None else to_numpy(p).astype(np.float64) for p in model.layer_weights(0)]
     xs = np.asarray(xs, dtype=np.float64)[:, sample]
     h = c = np.zeros(model.hidden_size)
     trace = {name: [] for name in ("i", "f", "g", "o", "c")}

@@ -6,18 +6,16 @@ autoencoders".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..activations import sigmoid
-from ..backend import check_model, needs_torch
+from ..backend import check_model, to_numpy
 from ._figure import COLORS, _show_images, new_figure
 
 if TYPE_CHECKING:
-    import torch
-
     from ..vae import VAE
 
 
@@ -60,22 +58,20 @@ def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: fl
     return fig
 
 
-@needs_torch
 def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> Figure:
     r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> len(vae_reconstructions_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), n=3).axes)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> model = NumpyVAE(16, generator=0)
+        >>> len(vae_reconstructions_figure(model, np.zeros((3, 4, 4)), n=3).axes)
         2
     """
     check_model(model)
-    import torch
-
     images = np.asarray(images)[:n]
     side = images.shape[1:]
-    x = torch.as_tensor(images.reshape(len(images), -1), dtype=model.dec.weight.dtype)
-    recon = model.reconstruct(x).cpu().numpy().reshape(-1, *side)
+    x = model.as_input(images.reshape(len(images), -1))
+    recon = to_numpy(model.reconstruct(x)).reshape(-1, *side)
     fig, (ax0, ax1) = new_figure(2, 1, width=0.65 * len(images) + 0.4, height=2.0)
     _show_images(ax0, images, len(images), "data")
     _show_images(ax1, recon, len(images), "reconstruction")
@@ -86,27 +82,27 @@ def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> F
     return fig
 
 
-@needs_torch
-def vae_samples_figure(model: VAE, n: int = 32, generator: int | torch.Generator = 0,
+def vae_samples_figure(model: VAE, n: int = 32, generator: Any = 0,
                        ncols: int = 16, side: int | None = None) -> Figure:
     r"""``n`` new images from the VAE: :math:`z \sim \mathcal{N}(0, I)`, decoded.
 
     Args:
         model: the trained :class:`~mlnotes.vae.VAE`.
         n: the number of images.
-        generator: an int seed or a ``torch.Generator`` for the draws of :math:`z`
+        generator: an int seed or a generator (torch's for a ``VAE``, NumPy's for its twin)
+            for the draws of :math:`z`
             (:meth:`mlnotes.vae.VAE.sample`).
         ncols: images per row.
         side: the images' side (default: the square root of the model's inputs).
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> len(vae_samples_figure(VAE(16, generator=0), n=4, ncols=4).axes)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> len(vae_samples_figure(NumpyVAE(16, generator=0), n=4, ncols=4).axes)
         1
     """
     check_model(model)
     side = side or int(round(np.sqrt(model.in_features)))
-    x = model.sample(n, generator).cpu().numpy()
+    x = to_numpy(model.sample(n, generator))
     fig, ax = new_figure(width=0.5 * ncols + 0.3, height=0.5 * -(-n // ncols) + 0.5)
     title = r"samples: $z \sim \mathcal{N}(0, I)$, decoded"
     _show_images(ax, x.reshape(n, side, side), ncols, title)
@@ -114,7 +110,6 @@ def vae_samples_figure(model: VAE, n: int = 32, generator: int | torch.Generator
     return fig
 
 
-@needs_torch
 def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label: str = "angle",
                         lim: float = 2.5, steps: int = 11) -> Figure:
     r"""The 2-D latent space: codes of the data (left), and images decoded from a grid (right).
@@ -124,24 +119,19 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
     each :math:`z` of a ``steps`` x ``steps`` grid over :math:`[-l, l]^2`.
 
     Example:
-        >>> from mlnotes.vae import VAE
-        >>> fig = latent_space_figure(VAE(16, generator=0), np.zeros((3, 4, 4)), np.arange(3.0),
-        ...                           steps=3)
+        >>> from mlnotes.vae import NumpyVAE
+        >>> model = NumpyVAE(16, generator=0)
+        >>> fig = latent_space_figure(model, np.zeros((3, 4, 4)), np.arange(3.0), steps=3)
         >>> len(fig.axes)
         3
     """
     check_model(model)
-    import torch
-
-    dtype = model.dec.weight.dtype
     images = np.asarray(images)
     side = images.shape[1]
-    with torch.no_grad():
-        mu, _ = model.encode(torch.as_tensor(images.reshape(len(images), -1), dtype=dtype))
-        grid = np.linspace(-lim, lim, steps)
-        zz = np.array([[a, b] for b in grid[::-1] for a in grid])  # rows from top: z2 falls
-        decoded = sigmoid(model.decode(torch.as_tensor(zz, dtype=dtype))).numpy()
-    mu = mu.numpy()
+    mu = to_numpy(model.encode(model.as_input(images.reshape(len(images), -1)))[0])
+    grid = np.linspace(-lim, lim, steps)
+    zz = np.array([[a, b] for b in grid[::-1] for a in grid])  # rows from top: z2 falls
+    decoded = to_numpy(sigmoid(model.decode(model.as_input(zz))))
     fig, (ax0, ax1) = new_figure(1, 2, width=8.8, height=4.0)
     points = ax0.scatter(mu[:, 0], mu[:, 1], c=color, cmap="twilight", s=5)
     fig.colorbar(points, ax=ax0, label=label, shrink=0.85)

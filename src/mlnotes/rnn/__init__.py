@@ -33,7 +33,7 @@ One family per file, all re-exported here: ``elman.py`` (the RNN, BPTT),
 from __future__ import annotations
 
 from .elman import rnn, rnn_backward, rnn_cell
-from .lstm import LSTM, lstm, lstm_cell, lstm_gates
+from .lstm import LSTM, NumpyLSTM, lstm, lstm_backward, lstm_cell, lstm_gates
 
 __all__ = [
     "rnn_cell",
@@ -42,5 +42,7 @@ __all__ = [
     "lstm_gates",
     "lstm_cell",
     "lstm",
+    "lstm_backward",
     "LSTM",
+    "NumpyLSTM",
 ]
