@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         site = args.build_folder.resolve() / "html"
         if not (site / "_static" / "pyodide").is_dir():
             site = args.build_folder.resolve() / "bench" / "site" / "html"
-        results["live"] = live.measure(site, "softmax.html", 3) | {"measured": _now()}
+        previous = results.get("live") or {}
+        if previous and "goals" not in previous:  # the measure before the fast start
+            results["live_before"] = previous
+        results["live"] = live.measure(site, "softmax.html", 5) | {"measured": _now()}
 
     target = ROOT / "benchmarks" / "results.json"
     target.write_text(json.dumps(results, indent=1) + "\n")
