@@ -154,6 +154,13 @@ def exercise_namespace():
 FRESH = itertools.count()  # a new exercise id for each call: an id is defined once
 
 M = "mlnotes."
+def _figure():
+    """A fresh figure, for the calls that take one (redraw)."""
+    from mlnotes.plotting import new_figure
+
+    return new_figure()[0]
+
+
 GOOD = {
     # activations
     M + "activations.sigmoid": lambda: ((a(2, 3),), {}),
@@ -379,6 +386,7 @@ GOOD = {
     # plotting (their data checks are in tests/test_plotting.py; here only junk)
     M + "plotting._figure.new_figure": lambda: ((), {}),
     M + "plotting.backprop.graph_figure": lambda: (graph(), {}),
+    M + "plotting.live.redraw": lambda: ((_figure(),), {}),
     M + "plotting.conv.conv_net_figure": lambda: ((), {}),
     M + "plotting.conv.sobel_figure": lambda: ((np.eye(8),), {}),
     M + "plotting.conv.pooling_figure": lambda: ((np.eye(4), np.eye(4)), {}),
