@@ -319,6 +319,8 @@ GOOD = {
     M + "gating.bilinear": lambda: ((a(2, 3), a(2, 4, seed=1), a(5, 3, 4, seed=2)), {}),
     M + "gating.switch_weight": lambda: ((2,), {}),
     M + "gating.GatedNetwork": lambda: ((lin(), lin(), lin()), {}),
+    M + "gating.NumpyGatedNetwork": lambda: (tuple(importlib.import_module(M + "nn").Linear(
+        1, 1, generator=k) for k in range(3)), {}),
     # init
     M + "init.calculate_gain": lambda: (("tanh",), {}),
     M + "init.fan_in_and_fan_out": lambda: ((a(3, 4),), {}),
@@ -351,6 +353,7 @@ GOOD = {
     M + "losses.regression.l1_loss_backward": lambda: ((np.array(1.0), a(4), a(4, seed=1)), {}),
     # moe
     M + "moe.MixtureOfExperts": lambda: ((2, 3), {}),
+    M + "moe.NumpyMixtureOfExperts": lambda: ((2, 3), {}),
     M + "moe.fit_classifier":
         lambda: ((lin(1, 2), torch.tensor([[-1.0], [1.0]], dtype=torch.float64),
                   torch.tensor([0, 1])), {"steps": 2}),
@@ -372,6 +375,8 @@ GOOD = {
     M + "optim.Adam": lambda: (([torch.nn.Parameter(t(2))],), {}),
     M + "optim.AdamW": lambda: (([torch.nn.Parameter(t(2))],), {}),
     M + "nn.Module": lambda: ((), {}),
+    M + "experiments.debugging.mlp": lambda: ((), {"width": 4}),
+    M + "experiments.debugging.NumpyMLP": lambda: ((), {"width": 4}),
     M + "nn.Linear": lambda: ((2, 3), {"generator": 0}),
     M + "nn.Sequential": lambda: ((importlib.import_module(M + "nn").Linear(2, 2, generator=0),),
                                   {}),
@@ -472,6 +477,7 @@ GOOD = {
     M + "sharing.sharing_matrix": lambda: ((np.array([0, 1, 0]), 2), {}),
     M + "sharing.conv_index": lambda: ((4, 2), {}),
     M + "sharing.TransformedLinear": lambda: ((3, 2, 6, lambda u: u), {}),
+    M + "sharing.NumpyTransformedLinear": lambda: ((3, 2, 6, lambda u: u), {}),
     M + "sharing.sliding_windows": lambda: ((a(4), 2), {}),
     M + "sharing.motif_scores": lambda: ((a(1, 1, 4), a(1, 1, 2, seed=1)), {}),
     M + "sharing.motif_detector": lambda: ((a(1, 1, 5), a(1, 1, 2, seed=1)), {}),

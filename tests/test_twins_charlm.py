@@ -53,3 +53,19 @@ def test_char_twin_trains_without_torch():
         print(losses[-1] < 0.5 * losses[0])
     """)
     assert out.split() == ["True"]
+
+
+def test_generation_is_the_same_for_the_twin_and_its_torch_model():
+    """next_distribution, sample and greedy read either kind: from one set of weights, the
+    same distribution (float32 logits, to rounding) and the same text."""
+    from mlnotes import charlm as C
+
+    torch_model = C.CharLSTM(len(C.VOCAB), hidden_size=16, generator=3)
+    twin = C.NumpyCharLSTM(len(C.VOCAB), hidden_size=16, generator=0)
+    twin.load_state_dict(torch_model.state_dict())
+    p_torch = C.next_distribution(torch_model, "the cell", temperature=0.7)
+    p_twin = C.next_distribution(twin, "the cell", temperature=0.7)
+    np.testing.assert_allclose(p_twin, p_torch, rtol=1e-5, atol=1e-7)
+    assert C.greedy(twin, "a sequence", 30) == C.greedy(torch_model, "a sequence", 30)
+    assert C.sample(twin, "memory", 30, generator=4) == C.sample(torch_model, "memory", 30,
+                                                                generator=4)

@@ -49,7 +49,6 @@ from .backend import (
     import_torch,
     is_tensor,
     is_torch,
-    needs_torch,
     to_numpy,
 )
 from .init import seeded_linear
@@ -523,18 +522,26 @@ def train(
 
 
 
-def _read(model: CharLSTM, prompt: str, vocab: str) -> tuple[Any, Any]:
+def _read(model: Any, prompt: str, vocab: str) -> tuple[np.ndarray, Any]:
     """Read ``prompt``; return the logits after its last character ``(V,)`` and the state."""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"prompt must be a non-empty str, got {prompt!r}")
-    ids = torch.from_numpy(_encode(prompt, vocab, "prompt"))[None]  # (1, L)
-    logits, state = model(ids)
-    return logits[0, -1], state
+    logits, state = _step(model, _encode(prompt, vocab, "prompt")[None], None)  # (1, L)
+    return logits, state
 
 
-@needs_torch
-@torch.no_grad()
-def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
+def _step(model: Any, ids: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    """Feed ``ids`` ``(1, L)`` to either kind of model, outside autograd; the last logits
+    as float64 NumPy and the new state (detached: generating needs no gradients)."""
+    if isinstance(model, mlnn.Module):  # the NumPy twin: its Tensors, without history
+        logits, (h, c) = model(ids, state)
+        return to_numpy(logits[0, -1]).astype(np.float64), (h.detach(), c.detach())
+    with torch.no_grad():
+        logits, state = model(torch.from_numpy(ids), state)
+    return to_numpy(logits[0, -1]).astype(np.float64), state
+
+
+def next_distribution(model: Any, prompt: str, temperature: float = 1.0,
                       vocab: str = VOCAB) -> np.ndarray:
     r"""The model's distribution of the character after ``prompt``, at a temperature.
 
@@ -542,7 +549,7 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
         p = \mathrm{softmax}(z / T) = \mathrm{softmax}(\beta z), \qquad \beta = 1/T
 
     Args:
-        model: a :class:`CharLSTM`.
+        model: a :class:`CharLSTM` or its twin :class:`NumpyCharLSTM`.
         prompt: the text read first, at least one character.
         temperature: :math:`T > 0`; 1 is the model's own distribution, smaller is
             sharper (towards the argmax), larger flatter (towards uniform).
@@ -552,7 +559,7 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
         Probabilities of shape ``(V,)``, float64 NumPy.
 
     Example:
-        >>> model = CharLSTM(len(VOCAB))
+        >>> model = NumpyCharLSTM(len(VOCAB), generator=0)
         >>> p = next_distribution(model, "the cell")
         >>> p.shape == (len(VOCAB),), round(float(p.sum()), 6)
         (True, 1.0)
@@ -561,12 +568,10 @@ def next_distribution(model: CharLSTM, prompt: str, temperature: float = 1.0,
     beta = 1.0 / check_number(temperature, "temperature", low=0.0, low_open=True)
     logits, _ = _read(model, prompt, vocab)
     # p = softmax(z / T), the softmax with inverse temperature beta = 1/T
-    return to_numpy(softmax(logits.double(), beta=beta))
+    return softmax(logits, beta=beta)
 
 
-@needs_torch
-@torch.no_grad()
-def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
+def sample(model: Any, prompt: str, length: int, temperature: float = 1.0,
            generator: int | np.random.Generator = 0, vocab: str = VOCAB) -> str:
     r"""Write ``length`` characters after ``prompt``, each drawn from :math:`\mathrm{softmax}(z/T)`.
 
@@ -581,7 +586,7 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
     sample to :func:`greedy`'s text; as :math:`T` grows it tends to uniform.
 
     Args:
-        model: a :class:`CharLSTM`.
+        model: a :class:`CharLSTM` or its twin :class:`NumpyCharLSTM`.
         prompt: the text read first, at least one character; any length.
         length: how many characters to write (0 gives ``""``).
         temperature: :math:`T > 0`.
@@ -596,7 +601,7 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
             negative, or ``prompt`` is empty or has a character outside ``vocab``.
 
     Example:
-        >>> model = CharLSTM(len(VOCAB))
+        >>> model = NumpyCharLSTM(len(VOCAB), generator=0)
         >>> text = sample(model, "a step", length=12, temperature=0.8, generator=1)
         >>> len(text), text == sample(model, "a step", 12, 0.8, generator=1)
         (12, True)
@@ -609,26 +614,23 @@ def sample(model: CharLSTM, prompt: str, length: int, temperature: float = 1.0,
     out = []
     for _ in range(length):
         # p = softmax(beta z), beta = 1/T
-        p = to_numpy(softmax(logits.double(), beta=beta))
+        p = softmax(logits, beta=beta)
         # k = the first index whose cumulative probability exceeds u ~ U[0, 1)
         cdf = np.cumsum(p)
         k = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(p) - 1)
         out.append(k)
-        step_logits, state = model(torch.tensor([[k]]), state)
-        logits = step_logits[0, -1]
+        logits, state = _step(model, np.array([[k]]), state)
     return decode(out, vocab)
 
 
-@needs_torch
-@torch.no_grad()
-def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str:
+def greedy(model: Any, prompt: str, length: int, vocab: str = VOCAB) -> str:
     r"""Write ``length`` characters after ``prompt``, each the most likely one: :math:`T \to 0`.
 
     .. math::
         x_{t+1} = \arg\max_k z_{t,k}
 
     Args:
-        model: a :class:`CharLSTM`.
+        model: a :class:`CharLSTM` or its twin :class:`NumpyCharLSTM`.
         prompt: the text read first, at least one character.
         length: how many characters to write.
         vocab: the alphabet the model was trained on.
@@ -637,7 +639,7 @@ def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str
         The ``length`` characters written (without the prompt).
 
     Example:
-        >>> model = CharLSTM(len(VOCAB))
+        >>> model = NumpyCharLSTM(len(VOCAB), generator=0)
         >>> greedy(model, "memory", 20) == sample(model, "memory", 20, temperature=1e-6)
         True
     """
@@ -647,8 +649,7 @@ def greedy(model: CharLSTM, prompt: str, length: int, vocab: str = VOCAB) -> str
     out = []
     for _ in range(length):
         # x_{t+1} = argmax_k z_k
-        k = int(torch.argmax(logits))
+        k = int(np.argmax(logits))
         out.append(k)
-        step_logits, state = model(torch.tensor([[k]]), state)
-        logits = step_logits[0, -1]
+        logits, state = _step(model, np.array([[k]]), state)
     return decode(out, vocab)
