@@ -104,7 +104,7 @@ def _mix_values(f):
         if err.max() <= 1e-9:
             continue
 
-        def near(weights):
+        def near(weights, got=got, outs=outs):
             return np.allclose(got, np.einsum("ne,neo->no", weights, outs), atol=1e-9)
 
         if near(logits):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..losses import (binary_cross_entropy_with_logits, cross_entropy_backward,
-                      margin_ranking_loss)
+from ..losses import binary_cross_entropy_with_logits, cross_entropy_backward, margin_ranking_loss
 from . import exercise, fail, fresh, shown
 
 # ------------------------------------------- the gradient of softmax + cross-entropy

@@ -17,7 +17,8 @@ def _cases():
     return [(rng.normal(size=(8, 5)) * scales + 4, 1e-5),
             (rng.normal(size=(3, 7)) * 1e-3, 1e-5),   # variance 1e-6: eps is a tenth of it
             (rng.normal(size=(6, 2)) * 2 - 1, 0.5),
-            (draw.normal(size=(n, d)) * draw.uniform(0.01, 5.0, size=d), float(draw.uniform(1e-4, 1.0)))]
+            (draw.normal(size=(n, d)) * draw.uniform(0.01, 5.0, size=d),
+             float(draw.uniform(1e-4, 1.0)))]
 
 
 def _compare(got, want, x, eps, what, explain):
