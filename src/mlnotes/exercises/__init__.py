@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Fail", "Exercise", "Result", "fail", "exercise", "grade", "check", "registry",
-           "fresh", "shown", "describe"]
+           "fresh", "shown", "describe", "answer"]
 
 
 class Fail(AssertionError):
@@ -78,6 +78,26 @@ def fresh():
     import numpy as np
 
     return np.random.default_rng()
+
+
+def answer(out, tol: float) -> tuple[Any, float]:
+    r"""The reader's returned value as a float64 array, and the tolerance that fits it.
+
+    A page that does not ask for float64 accepts an answer computed in float32: its
+    tolerance is widened to float32's resolution (64 units in the last place, about
+    8e-6), never below ``tol``; a float64 answer keeps ``tol``.
+
+    Example:
+        >>> import numpy as np
+        >>> answer(np.float32([0.5]), 1e-9)[1] > 1e-6, answer([0.5], 1e-9)[1]
+        (True, 1e-09)
+    """
+    import numpy as np
+
+    raw = np.asarray(out)
+    if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+        tol = max(tol, 64 * float(np.finfo(raw.dtype).eps))
+    return raw.astype(float), tol
 
 
 def _text(x, digits: int) -> str:
@@ -302,9 +322,11 @@ class _Guarded:
 def _time_limit(seconds: float | None):
     """Raise :class:`_TimedOut` after ``seconds`` where the platform has a timer signal."""
     import signal
+    import sys
     import threading
 
-    usable = (seconds is not None and hasattr(signal, "setitimer")
+    usable = (seconds is not None and sys.platform != "emscripten"
+              and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if not usable:  # Pyodide: the browser ends the worker itself
         yield
@@ -315,10 +337,10 @@ def _time_limit(seconds: float | None):
 
     try:
         old = signal.signal(signal.SIGALRM, stop)
-    except (ValueError, OSError):  # no signals here after all
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    except (ValueError, OSError, AttributeError):  # no timer signal here after all
         yield
         return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..norm import batch_norm, layer_norm
-from . import exercise, fail, fresh, shown
+from . import answer, exercise, fail, fresh, shown
 
 
 def _cases():
@@ -22,12 +22,12 @@ def _cases():
 
 
 def _compare(got, want, x, eps, what, explain):
-    got = np.asarray(got, dtype=float)
+    got, tol = answer(got, 1e-9)
     if got.shape != want.shape:
         fail(f"for x of shape {x.shape} your {what} has shape {got.shape}; it keeps the "
              "input's shape")
     err = np.abs(got - want)
-    if err.max() <= 1e-9 * max(1.0, np.abs(want).max()):
+    if err.max() <= tol * max(1.0, np.abs(want).max()):
         return
     for reason, other in explain(x, eps):
         if np.allclose(got, other, rtol=1e-9, atol=1e-12):
@@ -62,8 +62,8 @@ ln = exercise("normalization.layer_norm", "my_layer_norm")
 @ln.check("each sample has mean 0")
 def _ln_stats(f):
     for x, eps in _cases():
-        y = np.asarray(f(x, eps), dtype=float)
-        if y.shape == x.shape and not np.allclose(y.mean(axis=1), 0, atol=1e-9):
+        y, tol = answer(f(x, eps), 1e-9)
+        if y.shape == x.shape and not np.allclose(y.mean(axis=1), 0, atol=tol):
             fail(f"the rows of your output have means {shown(y.mean(axis=1)[:3], 0)[0]}...; "
                  "layer norm centres each sample (each row) over its features, axis 1")
 
@@ -99,8 +99,8 @@ bn = exercise("normalization.batch_norm", "my_batch_norm")
 @bn.check("each feature has mean 0 over the batch")
 def _bn_stats(f):
     for x, eps in _cases():
-        y = np.asarray(f(x, eps), dtype=float)
-        if y.shape == x.shape and not np.allclose(y.mean(axis=0), 0, atol=1e-9):
+        y, tol = answer(f(x, eps), 1e-9)
+        if y.shape == x.shape and not np.allclose(y.mean(axis=0), 0, atol=tol):
             fail("the columns of your output do not have mean 0: batch norm centres each "
                  "feature (each column) over the batch, axis 0")
 
