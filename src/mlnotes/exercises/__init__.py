@@ -19,7 +19,7 @@ reader's own exceptions (``SystemExit`` and ``KeyboardInterrupt`` included) from
 a check that could not use the returned value, and records an argument changed in
 place, which one last check on every exercise reports. Prints made during grading
 are captured in :attr:`Result.prints`. Each check runs several cases, one of them
-drawn from :func:`fresh` at every Check, so an answer fitted to one case fails.
+drawn from :func:`_fresh` at every Check, so an answer fitted to one case fails.
 
 On a page, the starter cell carries ``:tags: [live, exercise]`` and
 ``:exercise: <id>``; the worked solution, the next cell with ``:tags:
@@ -47,8 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Fail", "Exercise", "Result", "fail", "exercise", "grade", "check", "registry",
-           "fresh", "shown", "describe", "answer"]
+__all__ = ["Fail", "Exercise", "Result", "fail", "exercise", "grade", "check", "registry"]
 
 
 class Fail(AssertionError):
@@ -68,11 +67,11 @@ def fail(message: str) -> None:
     raise Fail(message)
 
 
-def fresh():
+def _fresh():
     r"""A generator seeded afresh at every call: the case no answer can be fitted to.
 
     Example:
-        >>> fresh().normal(size=2).shape
+        >>> _fresh().normal(size=2).shape
         (2,)
     """
     import numpy as np
@@ -80,7 +79,7 @@ def fresh():
     return np.random.default_rng()
 
 
-def answer(out, tol: float) -> tuple[Any, float]:
+def _answer(out, tol: float) -> tuple[Any, float]:
     r"""The reader's returned value as a float64 array, and the tolerance that fits it.
 
     A page that does not ask for float64 accepts an answer computed in float32: its
@@ -89,7 +88,7 @@ def answer(out, tol: float) -> tuple[Any, float]:
 
     Example:
         >>> import numpy as np
-        >>> answer(np.float32([0.5]), 1e-9)[1] > 1e-6, answer([0.5], 1e-9)[1]
+        >>> _answer(np.float32([0.5]), 1e-9)[1] > 1e-6, _answer([0.5], 1e-9)[1]
         (True, 1e-09)
     """
     import numpy as np
@@ -114,13 +113,13 @@ def _text(x, digits: int) -> str:
     return repr(x.tolist() if isinstance(x, np.ndarray) else x)
 
 
-def shown(yours, expected) -> tuple[str, str]:
+def _shown(yours, expected) -> tuple[str, str]:
     r"""``yours`` and ``expected`` as text, with just enough digits to tell them apart.
 
     Example:
-        >>> shown(1.0000001, 1.0)
+        >>> _shown(1.0000001, 1.0)
         ('1.0000001', '1')
-        >>> shown([0.5, 0.25], [0.5, 0.25])
+        >>> _shown([0.5, 0.25], [0.5, 0.25])
         ('[0.5 , 0.25]', '[0.5 , 0.25]')
     """
     for digits in (4, 6, 9, 12, 17):
@@ -130,13 +129,13 @@ def shown(yours, expected) -> tuple[str, str]:
     return a, b
 
 
-def describe(value) -> str:
+def _describe(value) -> str:
     r"""What a returned value is, for a reader: its type, shape and dtype, and the value.
 
     Example:
-        >>> describe([1, 2])
+        >>> _describe([1, 2])
         'a list of length 2: [1, 2]'
-        >>> describe(None)
+        >>> _describe(None)
         'None'
     """
     import numpy as np
@@ -397,7 +396,7 @@ def grade(id: str, namespace: dict[str, Any], timeout: float | None = 10) -> Res
                         failures.append((title, str(verdict)))
                     except Exception:  # noqa: BLE001 - the check could not use the value
                         failures.append((title, "the check could not use what your "
-                                         f"function returned, {describe(guarded.last)}"))
+                                         f"function returned, {_describe(guarded.last)}"))
         except _TimedOut:
             failures.append(("time limit", f"grading ran longer than {timeout:g} s and was "
                              "stopped: does your function loop forever?"))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..gating import softmax_gate
 from ..sharing import share_backward
-from . import exercise, fail, fresh, shown
+from . import _fresh, _shown, exercise, fail
 
 # ------------------------------------------------ the gradient of a shared parameter
 
@@ -14,7 +14,7 @@ shared = exercise("architectures.shared_grad", "shared_gradient")
 
 
 def _shared_cases():
-    draw = fresh()
+    draw = _fresh()
     m, n = int(draw.integers(4, 15)), int(draw.integers(2, 7))
     return [(np.array([1.0, -2.0, 0.5, 4.0, 3.0, 2.0]), np.array([0, 2, 0, 1, 2, 0]), 3),
             (np.array([1.0, 2.0]), np.array([0, 0]), 3),  # parameters 1 and 2 unused
@@ -41,7 +41,7 @@ def _sums(f):
         for j in range(n):
             if not np.isclose(got[j], want[j], rtol=1e-12, atol=1e-12):
                 copies = np.flatnonzero(index == j).tolist()
-                yours, expected = shown(got[j], want[j])
+                yours, expected = _shown(got[j], want[j])
                 if not copies:
                     fail(f"parameter {j} has no copy among the weights, so its gradient is "
                          f"0; you return {yours}")
@@ -70,7 +70,7 @@ mixture = exercise("architectures.mixture", "mixture_output")
 
 
 def _mixture_cases():
-    rng, draw = np.random.default_rng(11), fresh()
+    rng, draw = np.random.default_rng(11), _fresh()
     n, e, o = (int(a) for a in draw.integers(2, 7, size=3))
     return [(rng.normal(size=(4, 3, 2)), 3 * rng.normal(size=(4, 3))),  # (N, E, O), (N, E)
             (rng.normal(size=(2, 5, 3)), 2 * rng.normal(size=(2, 5))),
@@ -116,7 +116,7 @@ def _mix_values(f):
         if near(np.full_like(logits, 1 / logits.shape[1])):
             fail("you average the experts equally; the gater's logits decide their weights")
         n = int(err.max(axis=1).argmax())
-        yours, expected = shown(got[n], want[n])
+        yours, expected = _shown(got[n], want[n])
         fail(f"sample {n}: your mixture is {yours}, expected {expected}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import conv1d, conv_output_size, max_pool2d
-from . import exercise, fail, fresh, shown
+from . import _fresh, _shown, exercise, fail
 
 # ---------------------------------------------------------------- the output's size
 
@@ -15,7 +15,7 @@ _CASES = [(28, 5, 1, 0, 1), (32, 3, 1, 1, 1), (32, 3, 2, 1, 1), (7, 3, 2, 0, 1),
 
 
 def _size_cases():
-    draw = fresh()
+    draw = _fresh()
     cases = list(_CASES)
     while len(cases) < len(_CASES) + 3:
         n, k, s, p, d = (int(a) for a in (draw.integers(5, 80), draw.integers(1, 8),
@@ -60,7 +60,7 @@ pool = exercise("conv.max_pool", "max_pool")
 
 
 def _pool_cases():
-    rng, draw = np.random.default_rng(2), fresh()
+    rng, draw = np.random.default_rng(2), _fresh()
     h, w, k = (int(a) for a in (draw.integers(3, 12), draw.integers(3, 12), draw.integers(2, 4)))
     return [(rng.normal(size=(6, 8)), 2), (rng.normal(size=(6, 8)), 3),
             (-1 - rng.random(size=(5, 7)), 2),  # every window negative; rows and columns left over
@@ -90,7 +90,7 @@ def _pool_values(f):
             continue
         i, j = np.unravel_index(np.abs(got - want).argmax(), want.shape)
         window = x[k * i:k * i + k, k * j:k * j + k]
-        yours, expected = shown(got[i, j], want[i, j])
+        yours, expected = _shown(got[i, j], want[i, j])
         neg = " (every entry of this window is negative)" if window.max() < 0 else ""
         fail(f"for a {x.shape} image and k = {k}, output ({i}, {j}) is {yours}; it should be "
              f"the max of window rows {k * i}-{k * i + k - 1}, columns {k * j}-{k * j + k - 1}, "
@@ -126,7 +126,7 @@ corr = exercise("conv.correlate", "correlate1d")
 
 
 def _corr_cases():
-    draw = fresh()
+    draw = _fresh()
     n = int(draw.integers(6, 20))
     k = int(draw.integers(2, 6))
     return [(np.array([0.0, 1.0, 3.0, 2.0, 0.0, -1.0, 4.0]), np.array([1.0, 2.0, -1.0])),
@@ -159,7 +159,7 @@ def _corr_values(f):
             fail("you flipped the kernel (that is np.convolve): deep learning's convolution "
                  "is a cross-correlation, y[i] = sum_j x[i + j] w[j]")
         i = int(np.abs(got - want).argmax())
-        yours, expected = shown(got[i], want[i])
+        yours, expected = _shown(got[i], want[i])
         fail(f"for a kernel of {len(w)} taps, output {i} is {yours}, expected {expected}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import exercise, fail, fresh, shown
+from . import _fresh, _shown, exercise, fail
 
 # ------------------------------------------------------- a gradient by differences
 
@@ -24,7 +24,7 @@ def _cubic_grad(x):
 
 def _functions():
     """(function, its exact gradient, a point): a cubic and a function drawn afresh."""
-    draw = fresh()
+    draw = _fresh()
     a = draw.uniform(0.5, 2.0, size=int(draw.integers(2, 7)))
 
     def wave(x):
@@ -72,7 +72,7 @@ def _ng_values(f):
             fail("your gradient is twice the true one: f(x + h) - f(x - h) spans 2h")
         if not err.max() <= 1e-6:
             k = int(np.nan_to_num(err, nan=np.inf).argmax())
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             fail(f"at x = {np.round(x, 4).tolist()}, coordinate {k}: you estimate {yours}, "
                  f"the derivative is {expected} (error {err[k]:.1e})")
 
@@ -89,7 +89,7 @@ def _ng_other_h(f):
             if err.max() <= 1e-7:
                 continue
             k = int(np.nan_to_num(err, nan=np.inf).argmax())
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             exact = grad(x)
             fwd = np.array([(F(x + h * e) - F(x)) / h for e in np.eye(x.size)])
             if np.allclose(got, fwd, rtol=1e-7, atol=1e-9):
@@ -127,7 +127,7 @@ shuffle = exercise("debugging.shuffle", "shuffle_together")
 
 
 def _data():
-    draw = fresh()
+    draw = _fresh()
     n = int(draw.integers(6, 30))
     return [(np.arange(20.0).reshape(10, 2), np.arange(10) * 7),
             (np.arange(36.0).reshape(12, 3) - 5, (np.arange(12) * 5) % 12),

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..attention import attention_weights, scaled_dot_product_attention
 from ..gating import soft_gate_backward
-from . import answer, exercise, fail, fresh, shown
+from . import _answer, _fresh, _shown, exercise, fail
 
 # ------------------------------------------------------- the soft gate's three partials
 
@@ -15,7 +15,7 @@ _NAMES = ("df/dx", "df/dy", "df/dr")
 
 
 def _gate_cases():
-    rng, draw = np.random.default_rng(3), fresh()
+    rng, draw = np.random.default_rng(3), _fresh()
     shape = tuple(int(s) for s in draw.integers(1, 6, size=2))
     return [(rng.normal(size=6), rng.normal(size=6), 2 * rng.normal(size=6)),
             (rng.normal(size=(3, 4)), 5 * rng.normal(size=(3, 4)), 4 * rng.normal(size=(3, 4))),
@@ -43,7 +43,7 @@ def _each(f):
             err = np.abs(got - w)
             if not err.max() <= 1e-9:
                 k = np.unravel_index(np.nan_to_num(err, nan=np.inf).argmax(), err.shape)
-                yours, expected = shown(got[k], w[k])
+                yours, expected = _shown(got[k], w[k])
                 fail(f"your {name} is {yours} at x = {x[k]:.4f}, y = {y[k]:.4f}, "
                      f"r = {r[k]:.4f}; the derivative is {expected}")
 
@@ -67,7 +67,7 @@ attention = exercise("gating.attention", "my_attention")
 
 
 def _qkv_cases():
-    rng, draw = np.random.default_rng(5), fresh()
+    rng, draw = np.random.default_rng(5), _fresh()
     L, S, E, Ev = (int(a) for a in draw.integers(1, 9, size=4))
     E = E + 8 if E in (1, 8) else E  # an E not on the page, scale not 1
     return [(rng.normal(size=(3, 8)), rng.normal(size=(5, 8)), rng.normal(size=(5, 2))),
@@ -89,7 +89,7 @@ def _shape(f):
 @attention.check("matches scaled dot-product attention")
 def _values(f):
     for q, k, v in _qkv_cases():
-        got, tol = answer(f(q, k, v), 1e-9)
+        got, tol = _answer(f(q, k, v), 1e-9)
         want = scaled_dot_product_attention(q, k, v)
         E = q.shape[1]
         if got.shape != want.shape:
@@ -116,7 +116,7 @@ def _values(f):
                 fail(f"with queries of {E} features your output uses the scale "
                      "1/sqrt(E) of another E: take E from the queries' shape")
         n = int(err.max(axis=1).argmax())
-        yours, expected = shown(got[n], want[n])
+        yours, expected = _shown(got[n], want[n])
         fail(f"with L = {len(q)}, S = {len(k)}, E = {E}, query {n}'s output is {yours}, "
              f"expected {expected}")
 
@@ -140,7 +140,7 @@ masked = exercise("gating.masked", "masked_weights")
 
 
 def _masked_cases():
-    rng, draw = np.random.default_rng(11), fresh()
+    rng, draw = np.random.default_rng(11), _fresh()
     keep = np.array([[True, True, False, True, False],
                      [False, True, True, True, True],
                      [True, False, False, False, False],  # one key only
@@ -202,7 +202,7 @@ def _masked_values(f):
                 fail(f"with queries of {E} features your weights use the scale 1/sqrt(E) "
                      "of another E: take E from the queries' shape")
         i = int(np.nan_to_num(err, nan=np.inf).max(axis=1).argmax())
-        yours, expected = shown(got[i], want[i])
+        yours, expected = _shown(got[i], want[i])
         fail(f"with E = {E}, the weights of query {i} are {yours}; expected {expected}")
 
 

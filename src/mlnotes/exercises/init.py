@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..init import calculate_gain
-from . import exercise, fail, fresh, shown
+from . import _fresh, _shown, exercise, fail
 
 # ------------------------------------------------------------- the Xavier bound
 
@@ -13,7 +13,7 @@ xavier = exercise("init.xavier_bound", "xavier_bound")
 
 
 def _fans():
-    draw = fresh()
+    draw = _fresh()
     return [(784, 256), (256, 256), (16, 10), (3, 1000), (1, 1),
             (int(draw.integers(1, 3000)), int(draw.integers(1, 3000)))]
 
@@ -32,7 +32,7 @@ def _gain_one(f):
         var = a ** 2 / 3  # the variance of U(-a, a)
         want = 2 / (fan_in + fan_out)
         if not math.isclose(var, want, rel_tol=1e-9):
-            yours, expected = shown(var, want)
+            yours, expected = _shown(var, want)
             fail(f"for fan_in {fan_in}, fan_out {fan_out} your bound {a!r} gives U(-a, a) "
                  f"the variance a^2/3 = {yours}; Xavier wants 2/(fan_in + fan_out) = "
                  f"{expected}")
@@ -40,14 +40,14 @@ def _gain_one(f):
 
 @xavier.check("the gain multiplies the bound")
 def _gain(f):
-    draw = fresh()
+    draw = _fresh()
     for g, name in [(calculate_gain("tanh"), "tanh"), (calculate_gain("relu"), "relu"),
                     (0.25, "0.25"), (float(draw.uniform(0.1, 4.0)), "drawn")]:
         for fan_in, fan_out in [(300, 200), (7, 50)]:
             a1 = _number(f(fan_in, fan_out, 1.0), "with gain 1")
             ag = _number(f(fan_in, fan_out, g), f"with gain {g:.4f}")
             if not math.isclose(ag, g * a1, rel_tol=1e-9):
-                yours, expected = shown(ag, g * a1)
+                yours, expected = _shown(ag, g * a1)
                 fail(f"with gain {g:.6g} ({name}) and fans {fan_in}, {fan_out} your bound is "
                      f"{yours}; it should be gain times the gain-1 bound, {expected}")
 
@@ -69,7 +69,7 @@ he = exercise("init.he_std", "he_std")
 
 
 def _shapes():
-    draw = fresh()
+    draw = _fresh()
     return [(256, 784), (10, 256), (512, 3), (16, 3, 5, 5), (8, 4, 3, 1), (2, 6, 1, 7),
             (32, 16, 2, 3),
             tuple(int(s) for s in draw.integers(1, 9, size=4)),
@@ -84,7 +84,7 @@ def _he(f):
         if not math.isclose(got, want, rel_tol=1e-9):
             hint = (" (a weight of shape (out, in) has fan_in = shape[1])"
                     if math.isclose(got, math.sqrt(2 / shape[0])) else "")
-            yours, expected = shown(got, want)
+            yours, expected = _shown(got, want)
             fail(f"for a weight of shape {shape} you return {yours}, which is not He's std "
                  f"for that shape, {expected}{hint}")
 
@@ -96,7 +96,7 @@ def _he_conv(f):
         fan_in = shape[1] * shape[2] * shape[3]
         want = math.sqrt(2 / fan_in)
         if not math.isclose(got, want, rel_tol=1e-9):
-            yours, expected = shown(got, want)
+            yours, expected = _shown(got, want)
             fail(f"for a conv weight {shape} fan_in is {shape[1]} * {shape[2]} * {shape[3]} "
                  f"= {fan_in}, so the std is {expected}; you return {yours}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import binary_cross_entropy_with_logits, cross_entropy_backward, margin_ranking_loss
-from . import exercise, fail, fresh, shown
+from . import _fresh, _shown, exercise, fail
 
 # ------------------------------------------- the gradient of softmax + cross-entropy
 
@@ -15,7 +15,7 @@ ce_grad = exercise("losses.ce_grad", "ce_gradient")
 def _ce_cases():
     """Batches of several sizes (never only the page's N = 4), one drawn afresh."""
     rng = np.random.default_rng(13)
-    draw = fresh()
+    draw = _fresh()
     n = int(draw.integers(5, 12))
     k = int(draw.integers(2, 7))
     return [(np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [-2.0, 4.0, 0.0], [1.0, 0.0, 0.0]]),
@@ -51,7 +51,7 @@ def _ce_matches(f):
                  "loss is the mean over the batch, so divide by the batch size, "
                  "whatever it is")
         i = tuple(int(k) for k in np.unravel_index(err.argmax(), err.shape))
-        yours, expected = shown(got[i], want[i])
+        yours, expected = _shown(got[i], want[i])
         fail(f"for logits of shape {z.shape} your gradient is {yours} at entry {i}, "
              f"autograd's is {expected}")
 
@@ -61,7 +61,7 @@ def _ce_rows(f):
     for z, y in _ce_cases():
         rows = np.asarray(f(z, y), dtype=float).sum(axis=-1)
         if not np.allclose(rows, 0.0, atol=1e-9):
-            fail(f"row sums of your gradient are {shown(rows, rows)[0]}; softmax outputs "
+            fail(f"row sums of your gradient are {_shown(rows, rows)[0]}; softmax outputs "
                  "and a one-hot vector both sum to 1, so every row of a - y sums to 0")
 
 
@@ -87,7 +87,7 @@ bce = exercise("losses.bce_logits", "bce_with_logits")
 
 
 def _bce_moderate():
-    draw = fresh()
+    draw = _fresh()
     n = int(draw.integers(5, 20))
     return [(np.linspace(-6.0, 6.0, 13), (np.arange(13) % 3 == 0).astype(float)),
             (np.array([[0.3, -2.0], [5.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])),
@@ -105,7 +105,7 @@ def _bce_matches(f):
         err = np.abs(got - want) / np.maximum(1.0, np.abs(want))
         if not err.max() <= 1e-9:
             k = np.unravel_index(np.nan_to_num(err, nan=np.inf).argmax(), err.shape)
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             fail(f"for z = {z[k]!r}, t = {t[k]:g} your loss is {yours}; it should be "
                  f"{expected}")
 
@@ -128,7 +128,7 @@ def _bce_extreme(f):
         err = np.abs(got - want) / np.maximum(1.0, np.abs(want))
         if err.max() > 1e-12:
             k = int(err.argmax())
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             fail(f"for z = {z[k]:g}, t = {t[k]:g} you return {yours}, expected {expected} "
                  "(a confident mistake costs about |z|, a confident success about 0)")
 
@@ -158,7 +158,7 @@ margin = exercise("losses.margin", "margin_loss")
 
 
 def _margin_cases():
-    draw = fresh()
+    draw = _fresh()
     n = int(draw.integers(4, 12))
     return [(np.array([3.0, 1.5, 1.0, 0.0, 2.0]), np.array([1.0, 1.0, 1.0, 2.0, 2.5]),
              np.array([1.0, 1.0, 1.0, 1.0, -1.0]), 1.0),
@@ -181,7 +181,7 @@ def _margin_values(f):
         bad = np.flatnonzero(~np.isclose(got, want, rtol=1e-9, atol=1e-12))
         if bad.size:
             k = int(bad[0])
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             fail(f"pair {k} (x1 = {x1[k]:.6g}, x2 = {x2[k]:.6g}, y = {y[k]:+.0f}, "
                  f"margin = {m:.6g}): you return {yours}, expected {expected}; the loss is "
                  "zero once y (x1 - x2) >= margin")
@@ -190,7 +190,7 @@ def _margin_values(f):
 @margin.check("shifting both scores changes nothing")
 def _margin_shift(f):
     for x1, x2, y, m in _margin_cases():
-        c = float(fresh().uniform(-100, 100))
+        c = float(_fresh().uniform(-100, 100))
         a = np.asarray(f(x1, x2, y, m), dtype=float)
         b = np.asarray(f(x1 + c, x2 + c, y, m), dtype=float)
         if a.shape != b.shape or not np.allclose(a, b, rtol=1e-9, atol=1e-9):

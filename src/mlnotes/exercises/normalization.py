@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..norm import batch_norm, layer_norm
-from . import answer, exercise, fail, fresh, shown
+from . import _answer, _fresh, _shown, exercise, fail
 
 
 def _cases():
     """(x, eps): sizes other than the page's, features of tiny variance where eps matters,
     a large eps, and a batch drawn afresh."""
-    rng, draw = np.random.default_rng(6), fresh()
+    rng, draw = np.random.default_rng(6), _fresh()
     n, d = (int(a) for a in draw.integers(2, 9, size=2))
     scales = np.array([1.0, 10.0, 0.1, 3.0, 50.0])
     return [(rng.normal(size=(8, 5)) * scales + 4, 1e-5),
@@ -22,7 +22,7 @@ def _cases():
 
 
 def _compare(got, want, x, eps, what, explain):
-    got, tol = answer(got, 1e-9)
+    got, tol = _answer(got, 1e-9)
     if got.shape != want.shape:
         fail(f"for x of shape {x.shape} your {what} has shape {got.shape}; it keeps the "
              "input's shape")
@@ -34,7 +34,7 @@ def _compare(got, want, x, eps, what, explain):
             fail(f"for x of shape {x.shape} and eps = {eps:g}: {reason}")
     i = tuple(int(k) for k in np.unravel_index(np.nan_to_num(err, nan=np.inf).argmax(),
                                                err.shape))
-    yours, expected = shown(got[i], want[i])
+    yours, expected = _shown(got[i], want[i])
     fail(f"for x of shape {x.shape} and eps = {eps:g}, entry {i} of your {what} is {yours}, "
          f"expected {expected}")
 
@@ -62,9 +62,9 @@ ln = exercise("normalization.layer_norm", "my_layer_norm")
 @ln.check("each sample has mean 0")
 def _ln_stats(f):
     for x, eps in _cases():
-        y, tol = answer(f(x, eps), 1e-9)
+        y, tol = _answer(f(x, eps), 1e-9)
         if y.shape == x.shape and not np.allclose(y.mean(axis=1), 0, atol=tol):
-            fail(f"the rows of your output have means {shown(y.mean(axis=1)[:3], 0)[0]}...; "
+            fail(f"the rows of your output have means {_shown(y.mean(axis=1)[:3], 0)[0]}...; "
                  "layer norm centres each sample (each row) over its features, axis 1")
 
 
@@ -99,7 +99,7 @@ bn = exercise("normalization.batch_norm", "my_batch_norm")
 @bn.check("each feature has mean 0 over the batch")
 def _bn_stats(f):
     for x, eps in _cases():
-        y, tol = answer(f(x, eps), 1e-9)
+        y, tol = _answer(f(x, eps), 1e-9)
         if y.shape == x.shape and not np.allclose(y.mean(axis=0), 0, atol=tol):
             fail("the columns of your output do not have mean 0: batch norm centres each "
                  "feature (each column) over the batch, axis 0")

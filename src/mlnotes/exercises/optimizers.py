@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Fail, _copy, _same, exercise, fail, fresh, shown
+from . import Fail, _copy, _fresh, _same, _shown, exercise, fail
 
 
 def _runs():
     """(start, gradients): a fixed run and one drawn afresh, of other shapes."""
-    rng, draw = np.random.default_rng(12), fresh()
+    rng, draw = np.random.default_rng(12), _fresh()
     shape = tuple(int(s) for s in draw.integers(1, 4, size=2))
     return [(np.array([1.0, -2.0, 0.5]), [rng.normal(size=3) for _ in range(5)]),
             (draw.normal(size=shape), [draw.normal(size=shape) * 3 for _ in range(6)])]
@@ -49,7 +49,7 @@ def _follow(f, step, hint):
                      f"{mine.shape}")
             err = np.abs(mine - ref).max()
             if not err <= 1e-9:
-                yours, expected = shown(mine, ref)
+                yours, expected = _shown(mine, ref)
                 fail(f"after step {t} your parameters are {yours}, expected {expected}: "
                      f"{hint}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rnn import rnn_cell
-from . import describe, exercise, fail, fresh, shown
+from . import _describe, _fresh, _shown, exercise, fail
 
 # ------------------------------------------------------------------ one RNN step
 
@@ -13,7 +13,7 @@ step = exercise("sequences.rnn_step", "rnn_step")
 
 
 def _step_cases():
-    rng, draw = np.random.default_rng(4), fresh()
+    rng, draw = np.random.default_rng(4), _fresh()
     out = []
     for g, (N, D, H) in [(rng, (2, 3, 5)), (rng, (4, 6, 2)), (rng, (1, 2, 2)),
                          (draw, tuple(int(a) for a in draw.integers(1, 8, size=3)))]:
@@ -45,7 +45,7 @@ def _step_values(f):
         err = np.abs(got - want)
         if not err.max() <= 1e-9:
             n = int(np.nan_to_num(err, nan=np.inf).max(axis=1).argmax())
-            yours, expected = shown(got[n], want[n])
+            yours, expected = _shown(got[n], want[n])
             fail(f"with N = {len(x)}, D = {x.shape[1]}, H = {h.shape[1]}, row {n} of your "
                  f"new state is {yours}; the RNN cell gives {expected}")
 
@@ -77,7 +77,7 @@ def _grads(scale, seed=9):
 def _clip_cases():
     """(gradients, max_norm): norms above and below max_norm, max_norm above and below 1,
     including norms between sqrt(max_norm) and max_norm (a squared norm misjudges them)."""
-    draw = fresh()
+    draw = _fresh()
     m = float(draw.uniform(0.2, 6.0))
     return [(_grads(30.0), 1.0), (_grads(12.0, 1), 5.0), (_grads(0.4, 2), 0.25),
             (_grads(3.0, 3), 4.0), (_grads(0.01), 1.0), (_grads(0.3, 4), 0.2),
@@ -95,7 +95,7 @@ def _clip_shapes(f):
         got = f(grads, m)
         if not isinstance(got, (list, tuple)) or len(got) != len(grads):
             fail(f"for a list of {len(grads)} gradients return a list of {len(grads)}; you "
-                 f"return {describe(got)}")
+                 f"return {_describe(got)}")
         for i, (a, b) in enumerate(zip(got, grads, strict=True)):
             if np.shape(a) != b.shape:
                 fail(f"gradient {i} has shape {b.shape}; yours has {np.shape(a)}")
@@ -110,7 +110,7 @@ def _clip_large(f):
         got = [np.asarray(g, dtype=float) for g in f(grads, m)]
         norm = _norm(got)
         if not np.isclose(norm, m, rtol=1e-9):
-            yours, expected = shown(norm, m)
+            yours, expected = _shown(norm, m)
             fail(f"gradients of total norm {total:.6g} clipped to max_norm = {m:.6g} have "
                  f"total norm {yours}; it should be {expected}: scale every gradient by the "
                  "same factor, max_norm / total norm")

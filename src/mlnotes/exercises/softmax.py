@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import logsumexp, softmax, softmax_backward
-from . import answer, exercise, fail, fresh, shown
+from . import _answer, _fresh, _shown, exercise, fail
 
 
 def _moderate():
     """Logit batches of several sizes, the last one drawn afresh at each Check."""
-    rng = fresh()
+    rng = _fresh()
     n, c = rng.integers(2, 7, size=2)
     return [np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]]),
             np.array([[0.5, -2.0, 3.0, 1.0, 0.0], [2.0, 2.0, 2.0, 2.0, 2.0],
@@ -22,7 +22,7 @@ def _moderate():
 def _huge():
     """Rows that overflow or underflow any exponent not shifted by the row's maximum
     (shifted by the minimum, the mean, the first or last logit, or max |x|)."""
-    rng = fresh()
+    rng = _fresh()
     return [np.array([[0.0, 1000.0], [1000.0, 0.0], [-2000.0, -1000.0]]),
             np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0],
                       [0.0, 2000.0, 1.0], [-1500.0, 0.0, 1500.0]]),
@@ -50,7 +50,7 @@ def _in_range(f):
 @stable.check("every row sums to 1")
 def _rows_sum_to_one(f):
     for x in _moderate():
-        y, tol = answer(f(x), 1e-9)
+        y, tol = _answer(f(x), 1e-9)
         for i, s in enumerate(np.atleast_1d(y.sum(axis=-1))):
             if not np.isclose(s, 1.0, rtol=0, atol=tol):
                 fail(f"row {i} of your softmax of a {x.shape} input sums to {s!r}; every "
@@ -60,7 +60,7 @@ def _rows_sum_to_one(f):
 @stable.check("exact, and no overflow for logits like ±1000 and rows like [0, 1000]")
 def _no_overflow(f):
     for x in _moderate() + _huge():
-        y, tol = answer(f(x), 1e-9)
+        y, tol = _answer(f(x), 1e-9)
         want = softmax(x)
         if y.shape != want.shape:
             fail(f"for a {x.shape} input your function returns shape {y.shape}")
@@ -72,7 +72,7 @@ def _no_overflow(f):
         err = np.abs(y - want)
         if err.max() > tol:
             i = int(err.max(axis=-1).argmax())
-            yours, expected = shown(y[i], want[i])
+            yours, expected = _shown(y[i], want[i])
             fail(f"for the row {np.round(x[i], 3).tolist()} you return {yours}, "
                  f"expected {expected}")
 
@@ -114,7 +114,7 @@ backward = exercise("softmax.backward", "my_softmax_backward")
 
 
 def _cases():
-    rng, draw = np.random.default_rng(7), fresh()
+    rng, draw = np.random.default_rng(7), _fresh()
     n, c = draw.integers(2, 7, size=2)
     return [(softmax(x), draw.normal(size=x.shape) if i == 3 else rng.normal(size=x.shape))
             for i, x in enumerate([rng.normal(size=(3, 4)), rng.normal(size=(1, 6)),
@@ -132,7 +132,7 @@ def _matches(f):
         err = np.abs(got - want)
         if err.max() > 1e-9:
             i = tuple(int(k) for k in np.unravel_index(err.argmax(), err.shape))
-            yours, expected = shown(got[i], want[i])
+            yours, expected = _shown(got[i], want[i])
             fail(f"for y of shape {y.shape} your gradient is {yours} at entry {i}, the "
                  f"Jacobian's product gives {expected}: it is y * (grad - sum(grad * y)), "
                  "the sum over each row")
@@ -141,7 +141,7 @@ def _matches(f):
 @backward.check("adding a constant to a row of grad changes nothing")
 def _shift(f):
     for y, g in _cases():
-        c = fresh().uniform(-10, 10, size=(len(g), 1))
+        c = _fresh().uniform(-10, 10, size=(len(g), 1))
         a = np.asarray(f(g, y), dtype=float)
         b = np.asarray(f(g + c, y), dtype=float)
         if a.shape != b.shape or not np.allclose(a, b, rtol=0, atol=1e-9):
@@ -181,7 +181,7 @@ def _lse_shape(f):
 @lse.check("exact for small and huge logits")
 def _lse_values(f):
     for x in _moderate() + _huge():
-        got, tol = answer(f(x), 1e-12)
+        got, tol = _answer(f(x), 1e-12)
         want = logsumexp(x)
         if got.shape != want.shape:
             fail(f"for a {x.shape} input you return shape {got.shape}, not {want.shape}")
@@ -193,7 +193,7 @@ def _lse_values(f):
         err = np.abs(got - want) / np.maximum(1.0, np.abs(want))
         if err.max() > tol:
             k = int(err.argmax())
-            yours, expected = shown(got[k], want[k])
+            yours, expected = _shown(got[k], want[k])
             fail(f"for the row {np.round(x[k], 3).tolist()} you return {yours}, "
                  f"expected {expected}")
 

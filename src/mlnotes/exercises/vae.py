@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..vae import gaussian_kl, reparameterize
-from . import answer, exercise, fail, fresh, shown
+from . import _answer, _fresh, _shown, exercise, fail
 
 
 def _cases():
-    rng, draw = np.random.default_rng(8), fresh()
+    rng, draw = np.random.default_rng(8), _fresh()
     n, d = (int(a) for a in draw.integers(1, 7, size=2))
     return [(np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.7]]),
              np.array([[0.3, -0.8, 0.0], [1.2, -2.0, 0.5]])),
@@ -26,7 +26,7 @@ sample = exercise("vae.reparameterize", "sample_z")
 @sample.check("z = mu + sigma * eps, with sigma = exp(log_var / 2)")
 def _z(f):
     for mu, log_var in _cases():
-        eps = fresh().normal(size=mu.shape)
+        eps = _fresh().normal(size=mu.shape)
         got = np.asarray(f(mu, log_var, eps), dtype=float)
         want = reparameterize(mu, log_var, eps)
         if got.shape != want.shape:
@@ -41,7 +41,7 @@ def _z(f):
             fail("your sample does not depend on log_var: the noise must be scaled by the "
                  "standard deviation")
         i = int(np.abs(got - want).max(axis=-1).argmax())
-        yours, expected = shown(got[i], want[i])
+        yours, expected = _shown(got[i], want[i])
         fail(f"for mu of shape {mu.shape}, row {i} of z should be {expected}, yours is {yours}")
 
 
@@ -80,7 +80,7 @@ def _kl_shape(f):
 @kl.check("matches the closed form")
 def _kl_values(f):
     for mu, log_var in _cases():
-        got, tol = answer(f(mu, log_var), 1e-9)
+        got, tol = _answer(f(mu, log_var), 1e-9)
         want = gaussian_kl(mu, log_var)
         if got.shape != want.shape:
             fail(f"your KL has shape {got.shape}, not {want.shape}")
@@ -94,13 +94,13 @@ def _kl_values(f):
             fail("you average over the latent dimensions; the KL of independent dimensions "
                  "is their sum")
         i = int(np.abs(got - want).argmax())
-        yours, expected = shown(got[i], want[i])
+        yours, expected = _shown(got[i], want[i])
         fail(f"for row {i} you return {yours}, expected {expected}")
 
 
 @kl.check("zero for the standard normal itself")
 def _kl_zero(f):
-    for d in (3, int(fresh().integers(1, 9))):
+    for d in (3, int(_fresh().integers(1, 9))):
         got = np.asarray(f(np.zeros((2, d)), np.zeros((2, d))), dtype=float)
         if not np.allclose(got, 0.0, atol=1e-12):
             fail(f"KL(N(0, 1) || N(0, 1)) must be 0; you return {got.tolist()}")
