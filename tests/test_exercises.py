@@ -531,3 +531,42 @@ def test_no_hint_states_a_number_to_hard_code():
 def test_timeout_is_checked_at_the_door():
     with pytest.raises(ValueError, match="timeout"):
         exercises.grade("softmax.stable", {}, timeout=-1)
+
+
+# ---------------------------------------------------------------- varied cases
+
+def _fingerprint(args) -> tuple:
+    import numpy as np
+
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            out.append((a.shape, a.tobytes()))
+        elif isinstance(a, (list, tuple)):
+            out.append(_fingerprint(a))
+        elif not callable(a) and not isinstance(a, (dict, np.random.Generator)):
+            out.append(repr(a))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("ex_id", sorted(ALTERNATIVES))
+def test_every_check_runs_several_cases_and_one_drawn_afresh(ex_id):
+    """Each check calls the answer on at least two different inputs, and a second
+    Check does not repeat the first one's inputs exactly (one case is drawn afresh)."""
+    ex = exercises.registry()[ex_id]
+    ns = _namespace(_page_entry(ex_id))
+    exec(compile(ALTERNATIVES[ex_id][0], "<cell>", "exec"), ns)
+    answer = ns[ex.function]
+    for title, check_fn in ex.checks:
+        runs = []
+        for _ in range(2):
+            seen: list = []
+
+            def spy(*args, seen=seen):
+                seen.append(_fingerprint(args))
+                return answer(*args)
+
+            check_fn(exercises._Guarded(spy, ex))
+            runs.append(seen)
+        assert len(set(runs[0])) >= 2, f"{ex_id}: check {title!r} runs one case"
+        assert set(runs[0]) != set(runs[1]), f"{ex_id}: check {title!r} draws no fresh case"

@@ -112,9 +112,12 @@ def _bce_matches(f):
 
 @bce.check("stays finite and exact for logits of ±40 and ±800")
 def _bce_extreme(f):
+    draw = _fresh()
+    big = draw.choice([-1.0, 1.0], size=8) * draw.uniform(30, 2000, size=8)
     for z, t in [(np.array([-800.0, 800.0, 800.0, -800.0]), np.array([1.0, 0.0, 1.0, 0.0])),
                  (np.array([40.0, -40.0, 40.0, -40.0, 1e4]),
-                  np.array([0.0, 1.0, 1.0, 0.0, 0.0]))]:
+                  np.array([0.0, 1.0, 1.0, 0.0, 0.0])),
+                 (big, draw.integers(0, 2, size=8).astype(float))]:
         want = binary_cross_entropy_with_logits(z, t, reduction="none")
         got = np.asarray(f(z, t), dtype=float)
         if got.shape != z.shape:
