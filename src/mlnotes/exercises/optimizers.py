@@ -57,8 +57,15 @@ def _follow(f, step, hint):
 def _globals(f):
     """The reader's module-level data (what a step could keep between calls)."""
     names = getattr(getattr(f, "f", f), "__globals__", {})
-    return {k: _copy(v) for k, v in names.items() if not k.startswith("_")
-            and isinstance(v, (dict, list, set, np.ndarray, int, float))}
+    kept = {}
+    for k, v in names.items():
+        if k.startswith("_") or k in ("In", "Out") or not isinstance(
+                v, (dict, list, set, np.ndarray, int, float)):
+            continue  # IPython's history, functions, modules
+        c = _copy(v)
+        if _same(v, c):  # plain data, which a copy can stand for
+            kept[k] = c
+    return kept
 
 
 def _own_state(f):
