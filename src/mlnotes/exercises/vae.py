@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..vae import gaussian_kl, reparameterize
-from . import exercise, fail
+from . import _answer, _fresh, _shown, exercise, fail
 
-_MU = np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.7]])
-_LOG_VAR = np.array([[0.3, -0.8, 0.0], [1.2, -2.0, 0.5]])
+
+def _cases():
+    rng, draw = np.random.default_rng(8), _fresh()
+    n, d = (int(a) for a in draw.integers(1, 7, size=2))
+    return [(np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.7]]),
+             np.array([[0.3, -0.8, 0.0], [1.2, -2.0, 0.5]])),
+            (rng.normal(size=(4, 5)), 2 * rng.normal(size=(4, 5))),
+            (rng.normal(size=(1, 2)), np.array([[3.0, -4.0]])),
+            (draw.normal(size=(n, d)), 2 * draw.normal(size=(n, d)))]
+
 
 # -------------------------------------------------------- the reparameterised sample
 
@@ -17,31 +25,43 @@ sample = exercise("vae.reparameterize", "sample_z")
 
 @sample.check("z = mu + sigma * eps, with sigma = exp(log_var / 2)")
 def _z(f):
-    eps = np.random.default_rng(1).normal(size=_MU.shape)
-    got = np.asarray(f(_MU, _LOG_VAR, eps), dtype=float)
-    want = reparameterize(_MU, _LOG_VAR, eps)
-    if got.shape != want.shape:
-        fail(f"your z has shape {got.shape}; it has the shape of mu, {want.shape}")
-    if np.allclose(got, _MU + np.exp(_LOG_VAR) * eps):
-        fail("you scale eps by the variance exp(log_var); scale it by the standard "
-             "deviation exp(log_var / 2)")
-    if not np.allclose(got, want, atol=1e-12):
-        fail(f"z[0] should be {np.round(want[0], 4).tolist()}, yours is "
-             f"{np.round(got[0], 4).tolist()}")
+    for mu, log_var in _cases():
+        eps = _fresh().normal(size=mu.shape)
+        got = np.asarray(f(mu, log_var, eps), dtype=float)
+        want = reparameterize(mu, log_var, eps)
+        if got.shape != want.shape:
+            fail(f"for mu of shape {mu.shape} your z has shape {got.shape}; it has the "
+                 "shape of mu")
+        if np.allclose(got, want, rtol=1e-12, atol=1e-12):
+            continue
+        if np.allclose(got, mu + np.exp(log_var) * eps):
+            fail("you scale eps by the variance exp(log_var); scale it by the standard "
+                 "deviation exp(log_var / 2)")
+        if np.allclose(got, mu + eps):
+            fail("your sample does not depend on log_var: the noise must be scaled by the "
+                 "standard deviation")
+        i = int(np.abs(got - want).max(axis=-1).argmax())
+        yours, expected = _shown(got[i], want[i])
+        fail(f"for mu of shape {mu.shape}, row {i} of z should be {expected}, yours is {yours}")
 
 
 @sample.check("eps = 0 gives the mean")
 def _mean(f):
-    got = np.asarray(f(_MU, _LOG_VAR, np.zeros_like(_MU)), dtype=float)
-    if not np.allclose(got, _MU):
-        fail("with eps = 0 the sample must be mu itself: the noise is the only random part")
+    for mu, log_var in _cases():
+        got = np.asarray(f(mu, log_var, np.zeros_like(mu)), dtype=float)
+        if got.shape != mu.shape or not np.allclose(got, mu, rtol=1e-12, atol=1e-12):
+            fail("with eps = 0 the sample must be mu itself: the noise is the only random part")
 
 
-sample.plant("variance for std", "import numpy as np\n"
-             "def sample_z(mu, log_var, eps):\n    return mu + np.exp(log_var) * eps\n",
+_SZ = "import numpy as np\ndef sample_z(mu, log_var, eps):\n"
+sample.plant("variance for std", _SZ + "    return mu + np.exp(log_var) * eps\n",
              "standard deviation")
-sample.plant("log-variance as std", "def sample_z(mu, log_var, eps):\n"
-             "    return mu + log_var * eps\n", "should be")
+sample.plant("log-variance as std", _SZ + "    return mu + log_var * eps\n", "should be")
+sample.plant("log_var ignored", _SZ + "    return mu + eps\n", "does not depend on log_var")
+sample.plant("hard-coded shape", _SZ + "    return mu + np.exp(log_var / 2) * eps[:2, :3]\n",
+             "raised ValueError")
+sample.plant("in place", _SZ + "    eps *= np.exp(log_var / 2)\n    return mu + eps\n",
+             "changed its input `eps`")
 
 # -------------------------------------------------------------------- the Gaussian KL
 
@@ -50,37 +70,53 @@ kl = exercise("vae.kl", "kl_to_standard_normal")
 
 @kl.check("one KL per distribution, summed over the latent dimensions")
 def _kl_shape(f):
-    got = np.asarray(f(_MU, _LOG_VAR))
-    if got.shape != (2,):
-        fail(f"for 2 distributions over 3 latent dimensions return 2 numbers; yours has "
-             f"shape {got.shape} (sum over the last axis)")
+    for mu, log_var in _cases():
+        got = np.asarray(f(mu, log_var))
+        if got.shape != (len(mu),):
+            fail(f"for {len(mu)} distributions over {mu.shape[1]} latent dimensions return "
+                 f"{len(mu)} numbers; yours has shape {got.shape} (sum over the last axis)")
 
 
 @kl.check("matches the closed form")
 def _kl_values(f):
-    got = np.asarray(f(_MU, _LOG_VAR), dtype=float)
-    want = gaussian_kl(_MU, _LOG_VAR)
-    if np.allclose(got, 2 * want):
-        fail("your KL is twice the right one: the closed form has a factor 1/2")
-    if np.allclose(got, -want):
-        fail("your KL is negative; a KL divergence is never below 0 (check the signs)")
-    if not np.allclose(got, want, rtol=1e-9):
-        fail(f"you return {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}"
-             ": 0.5 * sum(exp(log_var) + mu^2 - 1 - log_var)")
+    for mu, log_var in _cases():
+        got, tol = _answer(f(mu, log_var), 1e-9)
+        want = gaussian_kl(mu, log_var)
+        if got.shape != want.shape:
+            fail(f"your KL has shape {got.shape}, not {want.shape}")
+        if np.allclose(got, want, rtol=tol, atol=tol * 1e-3):
+            continue
+        if np.allclose(got, 2 * want):
+            fail("your KL is twice the right one: the closed form has a factor 1/2")
+        if np.allclose(got, -want):
+            fail("your KL is negative; a KL divergence is never below 0 (check the signs)")
+        if np.allclose(got, want / mu.shape[1]):
+            fail("you average over the latent dimensions; the KL of independent dimensions "
+                 "is their sum")
+        i = int(np.abs(got - want).argmax())
+        yours, expected = _shown(got[i], want[i])
+        fail(f"for row {i} you return {yours}, expected {expected}")
 
 
 @kl.check("zero for the standard normal itself")
 def _kl_zero(f):
-    got = np.asarray(f(np.zeros((1, 3)), np.zeros((1, 3))), dtype=float)
-    if not np.allclose(got, 0.0, atol=1e-12):
-        fail(f"KL(N(0, 1) || N(0, 1)) must be 0; you return {got.tolist()}")
+    for d in (3, int(_fresh().integers(1, 9))):
+        got = np.asarray(f(np.zeros((2, d)), np.zeros((2, d))), dtype=float)
+        if not np.allclose(got, 0.0, atol=1e-12):
+            fail(f"KL(N(0, 1) || N(0, 1)) must be 0; you return {got.tolist()}")
 
 
-kl.plant("no one half", "import numpy as np\n"
-         "def kl_to_standard_normal(mu, log_var):\n"
-         "    return (np.exp(log_var) + mu ** 2 - 1 - log_var).sum(axis=-1)\n",
+_KL = "import numpy as np\ndef kl_to_standard_normal(mu, log_var):\n"
+kl.plant("no one half", _KL + "    return (np.exp(log_var) + mu ** 2 - 1 - log_var).sum(axis=-1)\n",
          "factor 1/2")
-kl.plant("sign error", "import numpy as np\n"
-         "def kl_to_standard_normal(mu, log_var):\n"
-         "    return -0.5 * (np.exp(log_var) + mu ** 2 - 1 - log_var).sum(axis=-1)\n",
-         "negative")
+kl.plant("sign error", _KL +
+         "    return -0.5 * (np.exp(log_var) + mu ** 2 - 1 - log_var).sum(axis=-1)\n", "negative")
+kl.plant("mean over the dimensions", _KL +
+         "    return 0.5 * (np.exp(log_var) + mu ** 2 - 1 - log_var).mean(axis=-1)\n",
+         "is their sum")
+kl.plant("log-variance as variance", _KL +
+         "    return 0.5 * (log_var + mu ** 2 - 1 - np.log(np.abs(log_var))).sum(axis=-1)\n",
+         "expected")
+kl.plant("in place", _KL + "    np.exp(log_var, out=log_var)\n"
+         "    return 0.5 * (log_var + mu ** 2 - 1 - np.log(log_var)).sum(axis=-1)\n",
+         "changed its input `log_var`")
