@@ -100,6 +100,12 @@ def test_planted_wrong_answer_fails_with_its_message(ex_id, label):
     ns: dict = {}
     exec(compile(code, "<cell>", "exec"), ns)
     result = exercises.grade(ex_id, ns)
+    if result.passed:
+        # only an in-place answer with the right values passes (the checks' data is safe,
+        # they pass copies), and the reader is told what their function did to its input
+        assert says.startswith("changed its input"), f"{ex_id}: {label!r} passes"
+        assert "Note: your function " + says in result.summary(), result.summary()
+        return
     assert not result.passed, f"{ex_id}: the wrong answer {label!r} passes"
     assert says in result.summary(), f"{ex_id}, {label!r}: {result.summary()}"
 
@@ -395,8 +401,12 @@ def test_a_correct_answer_written_differently_passes(ex_id, i):
 
 
 def test_every_exercise_has_correct_alternatives():
+    # the backpropagation page's alternatives live in tests/test_exercises_backprop.py
+    from test_exercises_backprop import CORRECT as BACKPROP
+
     for ex in exercises.registry().values():
-        assert len(ALTERNATIVES.get(ex.id, [])) >= 2, ex.id
+        found = BACKPROP if ex.id == "backprop.register" else ALTERNATIVES.get(ex.id, [])
+        assert len(found) >= 2, ex.id
 
 
 @pytest.mark.parametrize("ex_id", sorted(ALTERNATIVES))
@@ -429,22 +439,22 @@ IN_PLACE = {
 def test_an_in_place_answer_corrupts_nothing(ex_id):
     """In one namespace: an in-place answer, the starter, then a correct answer.
 
-    The in-place answer's values are right, so it fails only the check that says it
-    changed its input; the starter after it still fails (the checks' data is intact);
-    the same answer working on its own copy passes."""
+    The in-place answer's values are right, so it passes, with a note that it changed its
+    input; the starter after it still fails (the checks' data is intact); the same answer
+    working on its own copy passes with no note."""
     entry = _page_entry(ex_id)
     ns = _namespace(entry)
     exec(compile(IN_PLACE[ex_id], "<cell>", "exec"), ns)
     first = exercises.grade(ex_id, ns)
-    assert [title for title, _ in first.failures] == ["leaves its inputs unchanged"], \
-        first.summary()
+    assert first.passed, first.summary()
     assert "your function changed its input `x`" in first.summary()
     exec(compile(entry["starter"], "<cell>", "exec"), ns)
     starter = exercises.grade(ex_id, ns)
     assert not starter.passed and "overflow" in starter.summary(), starter.summary()
     own_copy = IN_PLACE[ex_id].replace("):\n", "):\n    x = x.copy()\n", 1)
     exec(compile(own_copy, "<cell>", "exec"), ns)
-    assert exercises.grade(ex_id, ns).passed
+    copied = exercises.grade(ex_id, ns)
+    assert copied.passed and not copied.notes, copied.summary()
     exec(compile(entry["starter"], "<cell>", "exec"), ns)
     assert not exercises.grade(ex_id, ns).passed
 
