@@ -514,7 +514,7 @@ class VAE(nn.Module):
         self, x: torch.Tensor, eps: torch.Tensor | None = None,
         generator: torch.Generator | None = None, beta: float = 1.0,
     ) -> torch.Tensor:
-        r"""The batch mean of :func:`elbo_loss`: the negative ELBO for binary inputs, a loss for grey ones."""
+        r"""The batch mean of :func:`elbo_loss`: -ELBO for binary inputs, a loss for grey ones."""
         logits, mu, log_var = self(x, eps=eps, generator=generator)
         return elbo_loss(logits, x, mu, log_var, beta=beta)
 
