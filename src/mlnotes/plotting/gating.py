@@ -342,7 +342,11 @@ def alignment_figure(weights: np.ndarray, queries: Sequence[str], keys: Sequence
         >>> len(alignment_figure(np.eye(2), ["a", "b"], ["x", "y"]).axes)
         2
     """
-    w = np.asarray(weights, dtype=np.float64)
+    for labels, name in ((queries, "queries"), (keys, "keys")):
+        if (not isinstance(labels, Sequence) or isinstance(labels, str)
+                or not all(isinstance(t, str) for t in labels)):
+            raise TypeError(f"{name} must be a sequence of strings, got {type(labels).__name__}")
+    w = _as_float_array(weights, "weights")
     if w.shape != (len(queries), len(keys)):
         raise ValueError(f"weights must have shape (len(queries), len(keys)) = "
                          f"{(len(queries), len(keys))}, got {w.shape}")
@@ -375,7 +379,9 @@ def positional_encoding_figure(P: np.ndarray) -> Figure:
         >>> len(positional_encoding_figure(positional_encoding(10, 8)).axes)
         2
     """
-    P = np.asarray(P, dtype=np.float64)
+    P = _as_float_array(P, "P")
+    if P.ndim != 2:
+        raise ValueError(f"P must be 2-D (positions, features), got shape {P.shape}")
     fig, ax = new_figure(width=6.0, height=3.4)
     im = ax.imshow(P, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     ax.set_xlabel("feature (sin, cos pairs, slower to the right)")
@@ -386,3 +392,13 @@ def positional_encoding_figure(P: np.ndarray) -> Figure:
                f"{P.shape[1]} features across, values from -1 (blue) to 1 (red): the left "
                "columns alternate quickly along the positions, the right ones barely change.")
     return fig
+
+
+def _as_float_array(x: object, name: str) -> np.ndarray:
+    """``x`` as a float64 array, or a TypeError naming ``name``."""
+    if isinstance(x, (bool, str, dict)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
