@@ -121,7 +121,8 @@ def cross_attention_args():
 def encoder_layer_args():
     from mlnotes.attention import ENCODER_LAYER_PARAMETERS
     shapes = [(12, 4), (12,), (4, 4), (4,), (8, 4), (8,), (4, 8), (4,), (4,), (4,), (4,), (4,)]
-    params = {k: a(*s, seed=i) for i, (k, s) in enumerate(zip(ENCODER_LAYER_PARAMETERS, shapes))}
+    pairs = enumerate(zip(ENCODER_LAYER_PARAMETERS, shapes, strict=True))
+    params = {k: a(*s, seed=i) for i, (k, s) in pairs}
     return (a(3, 4), params, 2), {}
 
 
