@@ -131,6 +131,19 @@ def mha_args():
     return (x, x, x, 2, a(12, 4, seed=1), a(12, seed=2), a(4, 4, seed=3), a(4, seed=4)), {}
 
 
+def cross_attention_args():
+    return (a(3, 4), a(5, 6, seed=1), 2, a(4, 4, seed=2), a(4, 6, seed=3), a(4, 6, seed=4),
+            a(12, seed=5), a(4, 4, seed=6), a(4, seed=7)), {}
+
+
+def encoder_layer_args():
+    from mlnotes.attention import ENCODER_LAYER_PARAMETERS
+    shapes = [(12, 4), (12,), (4, 4), (4,), (8, 4), (8,), (4, 8), (4,), (4,), (4,), (4,), (4,)]
+    pairs = enumerate(zip(ENCODER_LAYER_PARAMETERS, shapes, strict=True))
+    params = {k: a(*s, seed=i) for i, (k, s) in pairs}
+    return (a(3, 4), params, 2), {}
+
+
 def vae():
     from mlnotes.vae import VAE
     return VAE(16, generator=0)
@@ -183,6 +196,9 @@ GOOD = {
     M + "attention.scaled_dot_product_attention":
         lambda: ((a(2, 4), a(3, 4, seed=1), a(3, 5, seed=2)), {}),
     M + "attention.multi_head_attention": mha_args,
+    M + "attention.cross_attention": cross_attention_args,
+    M + "attention.positional_encoding": lambda: ((5, 4), {}),
+    M + "attention.transformer_encoder_layer": encoder_layer_args,
     # autograd: the engine's Tensor, its registration and its primitives (arrays are constants)
     M + "autograd.Tensor": lambda: ((a(2, 3),), {"requires_grad": True}),
     M + "autograd.register": lambda: ((lambda x: x, lambda grad, x: grad), {}),
@@ -401,6 +417,8 @@ GOOD = {
         lambda: ((gated(), t(5, 1), t(5, 1, seed=1)), {}),
     M + "plotting.gating.soft_switch_figure": lambda: ((), {}),
     M + "plotting.gating.attention_figure": lambda: ((np.eye(3), np.eye(3)), {}),
+    M + "plotting.gating.alignment_figure": lambda: ((np.eye(2), ["a", "b"], ["x", "y"]), {}),
+    M + "plotting.gating.positional_encoding_figure": lambda: ((np.zeros((4, 4)),), {}),
     M + "plotting.gating.moe_regions_figure":
         lambda: ((importlib.import_module(M + "moe").MixtureOfExperts(2, 2, dtype=torch.float64),
                   np.zeros((4, 2)), np.array([0, 1, 0, 1])), {}),

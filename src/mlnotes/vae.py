@@ -384,10 +384,12 @@ def elbo_loss(
         \mathrm{KL}\big(\mathcal{N}(\mu, \sigma^2) \,\|\, \mathcal{N}(0, I)\big),
         \qquad z = \mu + \sigma\epsilon
 
-    With one sample :math:`z` per input this is an unbiased estimate of
-    :math:`-\mathrm{ELBO}` (for :math:`\beta = 1`), an upper bound on
-    :math:`-\log p(x)` in nats. :math:`\beta \ne 1` gives the
-    :math:`\beta`-VAE.
+    With one sample :math:`z` per input and binary targets (pixels 0 or 1) this
+    is an unbiased estimate of :math:`-\mathrm{ELBO}` (for :math:`\beta = 1`),
+    an upper bound on :math:`-\log p(x)` in nats. For targets strictly between 0
+    and 1 (grey pixels) the Bernoulli term is a binary cross-entropy but not a
+    normalised log-likelihood, so the value is a training loss and bounds no
+    :math:`-\log p(x)`. :math:`\beta \ne 1` gives the :math:`\beta`-VAE.
 
     Args:
         logits: the decoder's logits for :math:`z`, shape ``(N, D)``.
@@ -479,7 +481,7 @@ class _VAEBody:
         return self.decode(z), mu, log_var
 
     def loss(self, x: Any, eps: Any = None, generator: Any = None, beta: float = 1.0) -> Any:
-        r"""The batch mean of :func:`elbo_loss` (the negative ELBO, in nats per input)."""
+        r"""The batch mean of :func:`elbo_loss`: -ELBO for binary inputs, a loss for grey ones."""
         logits, mu, log_var = self(x, eps=eps, generator=generator)
         return elbo_loss(logits, x, mu, log_var, beta=beta)
 

@@ -28,10 +28,12 @@ from ._figure import COLORS, new_figure
 from .backprop import graph_figure
 from .conv import conv_net_figure, neighbour_figure, pooling_figure, sobel_figure
 from .gating import (
+    alignment_figure,
     attention_figure,
     gated_network_figure,
     moe_regions_figure,
     motif_figure,
+    positional_encoding_figure,
     soft_gate_figure,
     soft_switch_figure,
     weight_matrices_figure,
@@ -118,6 +120,8 @@ __all__ = [
     "gated_network_figure",
     "soft_switch_figure",
     "attention_figure",
+    "alignment_figure",
+    "positional_encoding_figure",
     "moe_regions_figure",
     "motif_figure",
     "weight_matrices_figure",

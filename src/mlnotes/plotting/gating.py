@@ -2,6 +2,7 @@ r"""Figures of the gating and architectures pages and their decks: gates, attent
 
 The soft gate and its partials, a trained gated network, softmax gating as a
 switch, attention weights (:doc:`/gating`, deck "Lecture: Gates and attention");
+cross-attention's alignment and the positional encoding (:doc:`/transformer`);
 a mixture of experts' regions, a motif detector, shared weight matrices
 (:doc:`/architectures`, deck "Lecture: Architectures").
 """
@@ -332,3 +333,79 @@ def weight_matrices_figure(matrices: Sequence[np.ndarray], titles: Sequence[str]
     )
     return fig
 
+
+
+def alignment_figure(weights: np.ndarray, queries: Sequence[str], keys: Sequence[str],
+                     title: str = "cross-attention weights") -> Figure:
+    r"""Cross-attention weights as a heat map with the tokens as labels (:doc:`/transformer`).
+
+    Rows are the queries' tokens (the sentence being written), columns the keys'
+    tokens (the sentence being read): entry :math:`(i, j)` is how much query
+    :math:`i` reads key :math:`j`, as :func:`~mlnotes.attention.cross_attention`
+    returns it.
+
+    Example:
+        >>> import numpy as np
+        >>> len(alignment_figure(np.eye(2), ["a", "b"], ["x", "y"]).axes)
+        2
+    """
+    for labels, name in ((queries, "queries"), (keys, "keys")):
+        if (not isinstance(labels, Sequence) or isinstance(labels, str)
+                or not all(isinstance(t, str) for t in labels)):
+            raise TypeError(f"{name} must be a sequence of strings, got {type(labels).__name__}")
+    w = _as_float_array(weights, "weights")
+    if w.shape != (len(queries), len(keys)):
+        raise ValueError(f"weights must have shape (len(queries), len(keys)) = "
+                         f"{(len(queries), len(keys))}, got {w.shape}")
+    fig, ax = new_figure(width=4.8, height=3.6)
+    im = ax.imshow(w, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), value in np.ndenumerate(w):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if value > 0.6 else "black")
+    ax.set_xticks(range(len(keys)), keys)
+    ax.set_yticks(range(len(queries)), queries)
+    ax.set_xlabel("keys and values: the sentence read")
+    ax.set_ylabel("queries: the sentence written")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    pairs = ", ".join(f"{q} reads {keys[int(np.argmax(row))]}"
+                      for q, row in zip(queries, w, strict=True))
+    fig.alt = (f"Heat map of cross-attention weights ({title}), the written sentence's tokens "
+               f"down and the read sentence's across; the largest weight of each row: {pairs}.")
+    return fig
+
+
+def positional_encoding_figure(P: np.ndarray) -> Figure:
+    r"""A positional encoding (:func:`~mlnotes.attention.positional_encoding`) as a heat map.
+
+    Positions down, features across: each pair of columns is a sine and a cosine
+    turning more slowly than the pair before it.
+
+    Example:
+        >>> from mlnotes.attention import positional_encoding
+        >>> len(positional_encoding_figure(positional_encoding(10, 8)).axes)
+        2
+    """
+    P = _as_float_array(P, "P")
+    if P.ndim != 2:
+        raise ValueError(f"P must be 2-D (positions, features), got shape {P.shape}")
+    fig, ax = new_figure(width=6.0, height=3.4)
+    im = ax.imshow(P, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax.set_xlabel("feature (sin, cos pairs, slower to the right)")
+    ax.set_ylabel("position t")
+    ax.set_title("sinusoidal positional encoding")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.alt = (f"Heat map of a sinusoidal positional encoding, {P.shape[0]} positions down and "
+               f"{P.shape[1]} features across, values from -1 (blue) to 1 (red): the left "
+               "columns alternate quickly along the positions, the right ones barely change.")
+    return fig
+
+
+def _as_float_array(x: object, name: str) -> np.ndarray:
+    """``x`` as a float64 array, or a TypeError naming ``name``."""
+    if isinstance(x, (bool, str, dict)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
