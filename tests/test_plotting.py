@@ -855,3 +855,27 @@ def test_graph_figure_draws_the_engines_graph_with_the_leaves_gradients():
     assert xs["b"] == xs["multiply"]                            # one column before its user
     with pytest.raises(TypeError, match="output must be a Tensor"):
         plotting.graph_figure(np.ones(2))
+
+
+def test_alignment_figure_draws_the_weights_it_is_given_with_the_tokens():
+    w = np.array([[0.9, 0.1, 0.0], [0.2, 0.3, 0.5]])
+    fig = plotting.alignment_figure(w, ["le", "chat"], ["the", "black", "cat"])
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), w)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["the", "black", "cat"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["le", "chat"]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(f"{v:.2f}" for v in w.ravel())
+    assert "le reads the" in fig.alt and "chat reads cat" in fig.alt
+    with pytest.raises(ValueError, match="weights must have shape"):
+        plotting.alignment_figure(w.T, ["le", "chat"], ["the", "black", "cat"])
+
+
+def test_positional_encoding_figure_shows_the_encoding_itself():
+    from mlnotes.attention import positional_encoding
+
+    P = positional_encoding(12, 6)
+    fig = plotting.positional_encoding_figure(P)
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), P)
+    assert "12 positions" in fig.alt and "6 features" in fig.alt
+    with pytest.raises(ValueError, match="2-D"):
+        plotting.positional_encoding_figure(P[0])
