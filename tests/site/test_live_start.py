@@ -78,7 +78,7 @@ def test_focus_starts_python_and_run_finds_it_started(browser, logged_server):
     assert not any(p.startswith(RUNTIME[0]) for p in handler.log), "runtime fetched on load"
     page.locator("[data-live-cell] .cm-content").first.focus()
     statuses = []
-    page.expose_function("noteStatus", statuses.append)
+    page.expose_function("noteStatus", lambda text: statuses.append(text))
     page.evaluate("""() => window.mlnotesLive.runtime.listeners.add(t => window.noteStatus(t))""")
     assert page.evaluate("async () => { await window.mlnotesLive.runtime.ready; "
                          "return window.mlnotesLive.runtime.startedBy; }") == "intent"
