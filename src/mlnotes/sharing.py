@@ -169,7 +169,9 @@ def share(u: Any, index: Any) -> Any:
         raise ValueError(f"u must be 1-D, got shape {tuple(u.shape)}")
     _check_index(index, u.shape[0], xp)
     # w_i = u[index_i], and 0 where index_i = -1
-    copies = xp.take(u, xp.where(index >= 0, index, xp.zeros_like(index)), axis=0)
+    # (indexing, not take: NumPy's take refuses int64 indices where its index type is
+    # 32-bit, as in the browser's wasm32 Python)
+    copies = u[xp.where(index >= 0, index, xp.zeros_like(index))]
     return xp.where(index >= 0, copies, xp.zeros_like(copies))
 
 

@@ -92,8 +92,10 @@ def test_a_live_slides_controls_work_while_the_lecturer_draws(visit):
     on runs the cell instead of drawing a dot (the plugin's canvas lies over the slide)."""
     v = visit("slides/softmax.html")
     page = v.page
-    page.wait_for_function("window.Reveal && Reveal.isReady() && window.RevealChalkboard "
-                           "&& window.mlnotesInk && window.mlnotesInk.undo", timeout=15_000)
+    # (a predicate that evaluates to a function is called by Playwright: compare the type)
+    page.wait_for_function("window.Reveal && Reveal.isReady() && window.RevealChalkboard && "
+                           "typeof (window.mlnotesInk || {}).undo === 'function'",
+                           timeout=15_000)
     h, v_ = page.evaluate("""() => {
         const s = Reveal.getSlides().find(s => s.querySelector('[data-live-cell]'));
         const i = Reveal.getIndices(s);
