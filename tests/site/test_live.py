@@ -18,6 +18,7 @@ console error.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -88,6 +89,15 @@ def open_deck_slide(page, index: int) -> None:
     page.wait_for_timeout(300)
 
 
+CHAOTIC = (f"(i) => {{ const c = {CELLS}[i]; "
+           "return (c.closest('.cell') || c).classList.contains('tag_live-chaotic'); }")
+
+
+def _skeleton(text: str) -> str:
+    """The printed text with every number replaced by #: its lines and words."""
+    return re.sub(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "#", text)
+
+
 @pytest.mark.parametrize("path", LIVE_PAGES)
 def test_live_cells_print_what_the_build_printed(visit, path):
     v = visit(path)
@@ -99,6 +109,14 @@ def test_live_cells_print_what_the_build_printed(visit, path):
         out = press(v.page, i)
         timings.append(time.perf_counter() - t0)
         assert out["state"] == "done", f"cell {i}: {out['status']}\n{out['error']}"
+        if v.page.evaluate(CHAOTIC, i):
+            # a chaotic training run (tagged live-chaotic on its page): the browser's libm
+            # rounds exp and tanh in other last bits, and the run amplifies them; the same
+            # lines must come out, numbers aside
+            assert _skeleton(out["live"]) == _skeleton(out["built"]), (
+                f"cell {i} printed in the browser:\n{out['live']}\nbut at build time:\n"
+                f"{out['built']}")
+            continue
         assert out["live"] == out["built"], (
             f"cell {i} printed in the browser:\n{out['live']}\nbut at build time:\n"
             f"{out['built']}")

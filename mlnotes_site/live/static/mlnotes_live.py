@@ -160,15 +160,14 @@ def check_cell(code: str, namespace: dict, exercise: str,
         stream = _Stream(emit)
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
             verdict = grade(exercise, namespace)
+            # the grader collects what the reader's functions printed while checked (so
+            # that its own messages stay apart): it is sent on, and shown, all the same
+            extra = getattr(verdict, "prints", "") or ""
+            print(extra if isinstance(extra, str) else "".join(extra), end="")
         stream.flush_all()
-        prints = stream.getvalue()
-        # should the grader collect the prints itself, its own are shown too
-        extra = getattr(verdict, "prints", "") or ""
         result["grade"] = {"passed": verdict.passed, "total": verdict.total,
                            "failures": [list(f) for f in verdict.failures],
-                           "summary": verdict.summary(),
-                           "prints": (extra if isinstance(extra, str) else "".join(extra))
-                           + prints}
+                           "summary": verdict.summary(), "prints": stream.getvalue()}
     else:
         result["grade"] = {"passed": False, "total": 0, "failures": [], "prints": "",
                            "summary": "Your code raised an error (below); fix it, then Check."}
