@@ -209,7 +209,12 @@ def test_printed_lines_stream_while_the_cell_runs_and_stop_keeps_them(visit):
     # Stop from the keyboard: Esc leaves the editor for the Run button, now Stop
     set_code(page, 0, SLOW_LOOP.format(n=1000, pause=0.2))
     page.keyboard.press("Shift+Enter")
-    page.wait_for_function(f"{CELLS}[0].textContent.includes('line 3')", timeout=60_000)
+    # the previous run's output (which also holds 'line 3') stays until this run starts:
+    # wait for this run's own lines, the old 'finished' gone, before pressing Stop
+    page.wait_for_function(
+        f"(() => {{ const t = [...{CELLS}[0].querySelectorAll('.mlnotes-live-output pre.mlnotes-live-text')]"
+        ".map((p) => p.textContent).join(''); return t.includes('line 3') && !t.includes('finished'); })()",
+        timeout=60_000)
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.textContent") == "Stop"
     page.keyboard.press("Enter")
