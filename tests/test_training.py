@@ -121,3 +121,16 @@ def test_bad_max_norm():
     w = torch.zeros(1, requires_grad=True)
     with pytest.raises(ValueError, match="max_norm must be"):
         T.fit(lambda b: w.sum(), SGD([w]), [None], max_norm=0.0)
+
+
+def test_on_step_sees_each_step_after_it_is_taken():
+    """on_step is called once per step, after the update, with the history so far."""
+    w = torch.tensor([2.0], requires_grad=True)
+    seen = []
+    losses = T.fit(lambda b: (w**2).sum(), SGD([w], lr=0.25), range(3),
+                   on_step=lambda so_far: seen.append((list(so_far), float(w.detach()))))
+    # w halves at every step: the callback sees the new w and the loss before the step
+    assert seen == [([4.0], 1.0), ([4.0, 1.0], 0.5), ([4.0, 1.0, 0.25], 0.25)]
+    assert losses == [4.0, 1.0, 0.25]
+    with pytest.raises(TypeError, match="on_step must be"):
+        T.fit(lambda b: (w**2).sum(), SGD([w]), [None], on_step="print")

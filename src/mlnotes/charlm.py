@@ -34,7 +34,7 @@ Shapes: ``N`` batch, ``L`` sequence length, ``V`` vocabulary size (the classes),
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -478,6 +478,7 @@ def train(
     lr: float = 0.02,
     max_norm: float = 1.0,
     generator: int | np.random.Generator = 0,
+    on_step: Callable[[list[float]], Any] | None = None,
 ) -> list[float]:
     r"""Fit ``model`` to ``ids`` with Adam on :func:`sequence_loss`; return the loss of each step.
 
@@ -494,6 +495,8 @@ def train(
         lr: Adam's learning rate.
         max_norm: the largest gradient norm a step uses.
         generator: an int seed or a ``numpy.random.Generator`` for the batches.
+        on_step: called after each step with the losses so far, as in
+            :func:`mlnotes.training.fit` (to print progress or redraw a curve).
 
     Returns:
         The training loss before each step, in nats per character.
@@ -512,7 +515,7 @@ def train(
     # a fresh batch for every step, drawn as the loop reaches it: (inputs, targets, lengths)
     batches = (make_batch(ids, batch_size, min_length, max_length, rng) for _ in range(steps))
     return fit(lambda batch: sequence_loss(model, batch[0], batch[1]),
-               Adam(model.parameters(), lr=lr), batches, max_norm=max_norm)
+               Adam(model.parameters(), lr=lr), batches, max_norm=max_norm, on_step=on_step)
 
 
 # ------------------------------------------------------------------------ writing

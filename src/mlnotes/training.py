@@ -36,7 +36,8 @@ __all__ = ["fit"]
 
 
 def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
-        batches: Iterable[Any], *, max_norm: float | None = None) -> list[float]:
+        batches: Iterable[Any], *, max_norm: float | None = None,
+        on_step: Callable[[list[float]], Any] | None = None) -> list[float]:
     r"""One step of ``optimizer`` on ``loss_fn(batch)`` for each batch; return the loss of each.
 
     One step is
@@ -60,6 +61,10 @@ def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
             batch as the loop reaches it.
         max_norm: :math:`c`: clip the joint norm of the optimizer's gradients to it
             before each step (``None``: no clipping).
+        on_step: called after each step with the losses so far (the list ``fit``
+            returns, one longer each time): to print progress or redraw a loss curve
+            while the run goes on (:func:`mlnotes.plotting.redraw`). What it returns
+            is ignored.
 
     Returns:
         The loss before each step, one float per batch.
@@ -79,12 +84,26 @@ def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
         ...              itertools.repeat(np.array([3.0]), 3))
         >>> losses, w.data
         ([9.0, 2.25, 0.5625], array([2.625]))
+
+        Report the run as it goes, every second step:
+
+        >>> w = Tensor(np.zeros(1), requires_grad=True)
+        >>> def report(losses):
+        ...     if len(losses) % 2 == 0:
+        ...         print(f"step {len(losses)}: loss {losses[-1]:.4f}")
+        >>> _ = fit(lambda target: mse_loss(w, target), SGD([w], lr=0.25),
+        ...         itertools.repeat(np.array([3.0]), 4), on_step=report)
+        step 2: loss 2.2500
+        step 4: loss 0.1406
     """
     if not hasattr(optimizer, "param_groups"):
         raise TypeError("optimizer must be a torch or mlnotes optimizer (with param_groups), "
                         f"got {type(optimizer).__name__}")
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function of a batch, got {type(loss_fn).__name__}")
+    if on_step is not None and not callable(on_step):
+        raise TypeError(f"on_step must be a function of the losses so far or None, "
+                        f"got {type(on_step).__name__}")
     params = [p for group in optimizer.param_groups for p in group["params"]]
     losses = []
     for batch in batches:
@@ -95,4 +114,6 @@ def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
             clip_grad_norm(params, max_norm)
         optimizer.step()
         losses.append(float(loss.detach()))
+        if on_step is not None:
+            on_step(losses)
     return losses
