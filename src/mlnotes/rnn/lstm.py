@@ -34,11 +34,12 @@ torch = import_torch()
 def _split_gates(xp: Any, z: Any) -> tuple[Any, Any, Any, Any]:
     # z = x W_ih^T + b_ih + h W_hh^T + b_hh, (..., 4H): the four layers in torch's order
     H = z.shape[-1] // 4
-    z_i, z_f, z_g, z_o = xp.unstack(xp.reshape(z, (*z.shape[:-1], 4, H)), axis=-2)
-    i = _sigmoid(xp, z_i)  # input gate: how much of the candidate to write
-    f = _sigmoid(xp, z_f)  # forget gate: how much of the old cell to keep
-    g = xp.tanh(z_g)  # candidate values, in [-1, 1]
-    o = _sigmoid(xp, z_o)  # output gate: how much of the cell to show
+    z = xp.reshape(z, (*z.shape[:-1], 4, H))
+    # three gates are sigmoids, one pass over all four rows (the third, g's, goes unused)
+    i, f, _, o = xp.unstack(_sigmoid(xp, z), axis=-2)
+    # i: input gate, how much of the candidate to write; f: forget gate, how much of the
+    # old cell to keep; o: output gate, how much of the cell to show
+    g = xp.tanh(z[..., 2, :])  # candidate values, in [-1, 1]
     return i, f, g, o
 
 
