@@ -28,7 +28,7 @@ TRAINS = re.compile(r"\b(fit|fit_vae|fit_classifier|train|train_\w+)\(")
 TAGS = re.compile(r"^:tags:\s*\[([^\]]*)\]", re.M)
 NEEDS_TORCH = "Needs torch: download this page's notebook to run it."
 GOAL = 0.90     # issue 24
-FLOOR = 0.857   # measured: 379 of 442 cells; the share may only rise
+FLOOR = GOAL     # measured: 396 of 440 cells (90.0 %); the share may only rise
 
 
 def _pages():
