@@ -212,9 +212,9 @@ def test_printed_lines_stream_while_the_cell_runs_and_stop_keeps_them(visit):
     # the previous run's output (which also holds 'line 3') stays until this run starts:
     # wait for this run's own lines, the old 'finished' gone, before pressing Stop
     page.wait_for_function(
-        f"(() => {{ const t = [...{CELLS}[0].querySelectorAll('.mlnotes-live-output pre.mlnotes-live-text')]"
-        ".map((p) => p.textContent).join(''); return t.includes('line 3') && !t.includes('finished'); })()",
-        timeout=60_000)
+        f"(() => {{ const t = [...{CELLS}[0].querySelectorAll("
+        "'.mlnotes-live-output pre.mlnotes-live-text')].map((p) => p.textContent).join('');"
+        " return t.includes('line 3') && !t.includes('finished'); })()", timeout=60_000)
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.textContent") == "Stop"
     page.keyboard.press("Enter")
