@@ -152,7 +152,28 @@ def live_table(live: dict, before: dict | None = None) -> str:
             f"{live['editor_bytes'] / 1e3:.0f} kB\n"
             + (f"- before: measured {before['measured']}, Python started on the first Run, "
                f"sources compiled in the browser, no service worker\n" if before else ""))
+    ph = {k: live.get("phases", {}).get(k, float("nan"))
+          for k in ("download", "runtime", "imports", "setup_s")}
+    if live.get("phases"):
+        head += ("- where the cold NumPy run's time went (medians, seconds from the worker's "
+                 f"start): the last byte of the runtime and wheels in at {ph['download']:.2f}, "
+                 f"Python booted with its packages installed at {ph['runtime']:.2f}, numpy "
+                 f"(and matplotlib) imported at {ph['imports']:.2f}; then the page's setup "
+                 f"code {ph['setup_s']:.2f} s; the rest of {live['numpy_s']:.2f} s is the "
+                 "page's own load, the worker's creation and the cell\n")
     return head + "\n" + _table(["measure", "median", "runs", "before", "goal", "met"], rows)
+
+
+def training_table(training: dict) -> str:
+    """Each live training cell's default run in Chromium, against issue 24's goal."""
+    rows = [[f"`{c['page']}` cell {c['cell']}", f"`{c['code']}`", f"{c['median_s']:.2f} s",
+             ", ".join(f"{t:.2f}" for t in c["runs"]), _met(c["median_s"] <= training["goal_s"])]
+            for c in training["cells"]]
+    head = (f"- {len(rows)} live cells that train, each Run {len(training['cells'][0]['runs'])}"
+            f" times in a Python already started with its page's setup (Chromium headless, "
+            f"served from 127.0.0.1); goal: a default run within {training['goal_s']:g} s\n"
+            if rows else "")
+    return head + "\n" + _table(["cell", "first line", "median", "runs", "met"], rows)
 
 
 def markdown(results: dict) -> str:
@@ -166,6 +187,9 @@ def markdown(results: dict) -> str:
     if results.get("live"):
         parts += ["### Live cells", "", f"Measured {results['live']['measured']}.", "",
                   live_table(results["live"], results.get("live_before")), ""]
+    if results.get("live_training"):
+        parts += ["### Live training", "", f"Measured {results['live_training']['measured']}.",
+                  "", training_table(results["live_training"]), ""]
     if results.get("kernels"):
         parts += ["### Kernels", "", f"Measured {results['kernels']['measured']}.", "",
                   kernel_tables(results["kernels"])]
@@ -191,6 +215,8 @@ def section(results: dict | None, part: str) -> str:
         return f"*The {part} part has not been measured yet: {HOW_TO}.*"
     if part == "live":
         text = live_table(results["live"], results.get("live_before"))
+    elif part == "live_training":
+        text = training_table(results["live_training"])
     else:
         text = {"build": build_table}.get(part, kernel_tables)(results[part])
     if part == "kernels":  # the machine is described in its own section

@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if previous and "goals" not in previous:  # the measure before the fast start
             results["live_before"] = previous
         results["live"] = live.measure(site, "softmax.html", args.live_runs) | {"measured": _now()}
+        say("live training cells (Chromium, each Run 3 times in a started Python) ...")
+        results["live_training"] = live.measure_training(site) | {"measured": _now()}
 
     target = ROOT / "benchmarks" / "results.json"
     target.write_text(json.dumps(results, indent=1) + "\n")

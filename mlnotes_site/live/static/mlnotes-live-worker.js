@@ -6,11 +6,11 @@
 //                codes: [code, ...] the page's live cells, as the build gave them}
 //               {type: "run", id, code, exercise?: id to grade}
 // Messages out: {type: "progress", text}   while the runtime loads
-//               {type: "ready", seconds}
+//               {type: "ready", seconds, phases}  where the start's time went
 //               {type: "started", id}       the cell's own code begins (setup done)
 //               {type: "stream", id, text}  lines the cell printed, as it prints them
 //               {type: "frame", id, key, png, alt}  a figure redrawn (mlnotes.plotting.redraw)
-//               {type: "result", id, ok, outputs, grade?, seconds}
+//               {type: "result", id, ok, outputs, grade?, seconds, setup_s}
 //               {type: "failed", text}      the runtime could not start
 "use strict";
 
@@ -21,6 +21,12 @@ let namespace = null; // the page's one Python namespace
 let setup = [];       // the page's setup code, run once before the first cell
 let setupDone = false;
 let plottingLoaded = false;
+// Where a start's time goes, in seconds from the start message (the benchmark reads them):
+// download (the last byte of what the start needs), runtime (loadPyodide returned: booted,
+// packages installed), imports (numpy, matplotlib), then setup_s (the page's setup code,
+// run with the first cell).
+const phases = {};
+let t0 = 0;
 
 // Does this code draw? The one place that decides: at start for the whole page (so
 // matplotlib loads with numpy), and before a run for code the reader changed.
@@ -44,6 +50,9 @@ function countBytes(what, needed) {
         const { done, value } = await reader.read();
         if (done) { controller.close(); return; }
         loaded += value.byteLength;
+        if (loaded >= needed && phases.download === undefined) {
+          phases.download = (performance.now() - t0) / 1000;
+        }
         if (performance.now() - said > 100 || loaded >= needed) {
           said = performance.now();
           say(`loading ${what}: ${mb(Math.min(loaded, needed))} of ${mb(needed)} MB`);
@@ -59,7 +68,7 @@ function countBytes(what, needed) {
 }
 
 async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
-  const t0 = performance.now();
+  t0 = performance.now();
   setup = pageSetup;
   const plotting = draws([...setup, ...codes].join("\n"));
   const what = plotting ? "Python, numpy and matplotlib" : "Python and numpy";
@@ -79,6 +88,7 @@ async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
     env: { HOME: "/home/pyodide", MPLBACKEND: "Agg" },
   });
   plottingLoaded = plotting;
+  phases.runtime = (performance.now() - t0) / 1000;
   say(plotting ? "importing numpy and matplotlib" : "importing numpy");
   const source = await fetch(manifest.runner).then((r) => r.text());
   // import now what every page's setup imports anyway
@@ -88,7 +98,8 @@ async function start({ pyodide: base, manifest, setup: pageSetup, codes }) {
   runner = live.run_cell;
   checker = live.check_cell;
   namespace = py.globals.get("dict")();
-  postMessage({ type: "ready", seconds: (performance.now() - t0) / 1000 });
+  phases.imports = (performance.now() - t0) / 1000;
+  postMessage({ type: "ready", seconds: phases.imports, phases });
 }
 
 // matplotlib is large: load it only when a cell (or the setup) draws.
@@ -112,7 +123,8 @@ function run(code, exercise, id) {
 }
 
 async function runCell({ id, code, exercise }) {
-  const t0 = performance.now();
+  const started = performance.now();
+  let setupSeconds = null;
   if (!setupDone) {
     for (const part of setup) {
       await needPlotting(part);
@@ -124,12 +136,13 @@ async function runCell({ id, code, exercise }) {
       }
     }
     setupDone = true;
+    setupSeconds = (performance.now() - started) / 1000;
   }
   await needPlotting(code);
   postMessage({ type: "started", id });
   const r = run(code, exercise, id);
   postMessage({ type: "result", id, ok: r.ok, outputs: r.outputs, grade: r.grade,
-                seconds: (performance.now() - t0) / 1000 });
+                seconds: (performance.now() - started) / 1000, setup_s: setupSeconds });
 }
 
 onmessage = async (event) => {

@@ -50,6 +50,7 @@
 
     progress(text) { this.listeners.forEach((f) => f(text)); },
 
+    phases: null,    // where the current worker's start went, in seconds (the benchmark reads it)
     starts: 0,       // workers started on this page (a test reads it)
     startedBy: "",   // what started the current one: "intent" or "run"
 
@@ -69,7 +70,7 @@
           worker.onmessage = (event) => {
             const msg = event.data;
             if (msg.type === "progress") this.progress("Starting Python: " + msg.text + "…");
-            else if (msg.type === "ready") resolve();
+            else if (msg.type === "ready") { this.phases = msg.phases; resolve(); }
             else if (msg.type === "failed") reject(new Error(msg.text));
           };
           worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message)); };
@@ -91,6 +92,7 @@
         const waiting = this.pending.get(msg.id);
         if (waiting && waiting.onMessage) waiting.onMessage(msg);
       } else if (msg.type === "result" || msg.type === "failed") {
+        if (msg.setup_s != null && this.phases) this.phases.setup_s = msg.setup_s;
         const waiting = this.pending.get(msg.id) || this.pending.values().next().value;
         if (!waiting) return;
         this.pending.delete(waiting.id);
