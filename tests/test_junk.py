@@ -459,6 +459,7 @@ GOOD = {
     M + "plotting.vae.vae_reconstructions_figure":
         lambda: ((vae(), np.zeros((3, 4, 4))), {"n": 3}),
     M + "plotting.vae.vae_samples_figure": lambda: ((vae(),), {"n": 4, "ncols": 4}),
+    M + "plotting.vae.codes_figure": lambda: (({"ae": a(3, 2)}, np.arange(3.0)), {}),
     M + "plotting.vae.latent_space_figure":
         lambda: ((vae(), np.zeros((3, 4, 4)), np.arange(3.0)), {"steps": 3}),
     # rnn

@@ -518,6 +518,31 @@ def test_latent_space_figure_draws_the_codes_and_the_decoded_grid():
     assert "coloured by index" in fig.alt
 
 
+def test_codes_figure_draws_each_set_on_shared_axes_with_the_prior_circle():
+    rng = np.random.default_rng(3)
+    wide, narrow = 5 * rng.normal(size=(40, 2)), 0.5 * rng.normal(size=(40, 2))
+    fig = plotting.codes_figure({"autoencoder": wide, "VAE": narrow}, np.arange(40.0),
+                                label="index", radius=2.0)
+    ax0, ax1 = fig.axes[:2]
+    np.testing.assert_array_equal(ax0.collections[0].get_offsets(), wide)
+    np.testing.assert_array_equal(ax1.collections[0].get_offsets(), narrow)
+    np.testing.assert_array_equal(ax1.collections[0].get_array(), np.arange(40.0))
+    for ax in (ax0, ax1):  # the dashed circle: every point at distance 2 from the origin
+        circle = ax.lines[0].get_xydata()
+        np.testing.assert_allclose(np.hypot(circle[:, 0], circle[:, 1]), 2.0, rtol=1e-12)
+        # both panels span the widest set, so the two scatters compare by eye
+        assert ax.get_xlim() == ax0.get_xlim() and ax.get_ylim() == ax0.get_ylim()
+    assert ax0.get_xlim()[1] >= np.abs(wide).max()
+    share = np.mean(np.hypot(wide[:, 0], wide[:, 1]) > 2)
+    assert ax0.get_title() == f"autoencoder: {share:.0%} of codes outside r = 2"
+    assert ax1.get_title() == "VAE: 0% of codes outside r = 2"
+    assert "coloured by index" in fig.alt and "86%" in fig.alt   # 1 - exp(-2) of N(0, I)
+    with pytest.raises(ValueError, match="codes"):
+        plotting.codes_figure({"a": wide[:3]}, np.arange(40.0))
+    with pytest.raises(TypeError, match="codes"):
+        plotting.codes_figure([wide], np.arange(40.0))
+
+
 # -------------------------------------------- training: init, normalisation, optimizers
 
 

@@ -71,6 +71,7 @@ from .training import (
     selection_figure,
 )
 from .vae import (
+    codes_figure,
     gradient_estimators_figure,
     latent_space_figure,
     vae_reconstructions_figure,
@@ -108,6 +109,7 @@ __all__ = [
     "vae_reconstructions_figure",
     "vae_samples_figure",
     "latent_space_figure",
+    "codes_figure",
     # training: initialisation, normalisation, optimizers, debugging
     "init_variance_figure",
     "normalisation_axes_figure",

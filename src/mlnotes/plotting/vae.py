@@ -150,3 +150,63 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
     )
     return fig
 
+
+def codes_figure(codes: dict[str, np.ndarray], color: np.ndarray, label: str = "angle",
+                 radius: float = 2.0) -> Figure:
+    r"""Sets of 2-D codes side by side, on shared axes, with the prior's circle of ``radius``.
+
+    One panel per entry of ``codes`` (``{title: (N, 2) array}``, e.g. an autoencoder's
+    codes and a VAE's mean codes of the same data), each point coloured by ``color`` (a
+    factor of the data, ``(N,)``). The dashed circle of radius :math:`r` holds
+    :math:`1 - e^{-r^2/2}` of the prior :math:`\mathcal{N}(0, I)`'s mass (86 % for
+    :math:`r = 2`); each panel's title gives the share of its codes outside it.
+
+    Example:
+        >>> fig = codes_figure({"wide": np.array([[3.0, 0.0], [0.0, 1.0]]),
+        ...                     "narrow": np.array([[0.5, 0.0], [0.0, 1.0]])}, np.arange(2.0))
+        >>> [ax.get_title() for ax in fig.axes[:2]]
+        ['wide: 50% of codes outside r = 2', 'narrow: 0% of codes outside r = 2']
+    """
+    if not isinstance(codes, dict) or not codes:
+        raise TypeError(f"codes must be a non-empty dict {{title: (N, 2) array}}, "
+                        f"got {type(codes).__name__}")
+    color = np.asarray(color)
+    if color.ndim != 1 or not np.issubdtype(color.dtype, np.number) or color.dtype == bool:
+        raise ValueError(f"color must be a 1-D array of numbers, got shape {color.shape}, "
+                         f"dtype {color.dtype}")
+    arrays = {}
+    for title, c in codes.items():
+        c = np.asarray(c)
+        if c.shape != (len(color), 2) or not np.issubdtype(c.dtype, np.floating):
+            raise ValueError(f"codes[{title!r}] must be a float array of shape "
+                             f"({len(color)}, 2), one code per color, got {c.shape}, {c.dtype}")
+        if not np.isfinite(c).all():
+            raise ValueError(f"codes[{title!r}] must be finite")
+        arrays[str(title)] = c
+    radius = float(radius)
+    if not np.isfinite(radius) or radius <= 0:
+        raise ValueError(f"radius must be a positive number, got {radius}")
+    lim = max(radius, *(np.abs(c).max() for c in arrays.values())) * 1.08
+    fig, axes = new_figure(1, len(arrays), width=4.0 * len(arrays) + 0.8, height=4.0)
+    axes = np.atleast_1d(axes)
+    angle = np.linspace(0, 2 * np.pi, 200)
+    for ax, (title, c) in zip(axes, arrays.items(), strict=True):
+        points = ax.scatter(c[:, 0], c[:, 1], c=color, cmap="twilight", s=5)
+        ax.plot(radius * np.cos(angle), radius * np.sin(angle), "--", color=COLORS["other"],
+                lw=1.2)
+        outside = np.mean(np.hypot(c[:, 0], c[:, 1]) > radius)
+        ax.set_title(f"{title}: {outside:.0%} of codes outside r = {radius:g}", fontsize=10)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel(r"$z_1$")
+        ax.set_ylabel(r"$z_2$")
+    fig.colorbar(points, ax=list(axes), label=label, shrink=0.85)
+    fig.alt = (
+        "Codes of the data, one panel each for " + ", ".join(arrays) + ", on the same axes, "
+        "coloured by " + label + ", with a dashed circle of radius " + f"{radius:g}" +
+        " around the origin where the prior N(0, I) puts "
+        f"{1 - np.exp(-radius ** 2 / 2):.0%} of its mass; each title gives the share of "
+        "codes outside the circle."
+    )
+    return fig
