@@ -424,6 +424,11 @@ GOOD = {
                   np.zeros((4, 2)), np.array([0, 1, 0, 1])), {}),
     M + "plotting.gating.motif_figure": lambda: ((np.zeros(10), np.array([1.0, -1.0]), [0, 5]), {}),
     M + "plotting.gating.weight_matrices_figure": lambda: (([np.eye(2)], ["identity"]), {}),
+    M + "plotting.diagrams.multiplicative_module_figure": lambda: ((), {}),
+    M + "plotting.diagrams.mixture_of_experts_figure": lambda: ((3,), {}),
+    M + "plotting.diagrams.parameter_transform_figure": lambda: ((), {}),
+    M + "plotting.diagrams.weight_sharing_figure": lambda: (([0, 1, 0],), {"num_params": 2}),
+    M + "plotting.diagrams.motif_detector_figure": lambda: ((6, 2), {}),
     M + "plotting.losses.regression_losses_figure": lambda: (([0.0, 1.0, 9.0],), {}),
     M + "plotting.losses.nll_curve_figure": lambda: (([1, 0, 1],), {}),
     M + "plotting.losses.sigmoid_pitfall_figure":

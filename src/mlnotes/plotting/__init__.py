@@ -11,6 +11,7 @@ or takes its results.
 
 One family per file, all re-exported here: ``softmax.py``, ``losses.py``,
 ``conv.py``, ``gating.py`` (gates, attention and the architectures page),
+``diagrams.py`` (block diagrams of the architectures),
 ``sequences.py``, ``backprop.py`` (the engine's graph), ``training.py``
 (initialisation, normalisation, optimizers, debugging) and ``vae.py``;
 ``_figure.py`` holds what they share: the palette :data:`COLORS`, the figure
@@ -27,6 +28,13 @@ from __future__ import annotations
 from ._figure import COLORS, new_figure
 from .backprop import graph_figure
 from .conv import conv_net_figure, neighbour_figure, pooling_figure, sobel_figure
+from .diagrams import (
+    mixture_of_experts_figure,
+    motif_detector_figure,
+    multiplicative_module_figure,
+    parameter_transform_figure,
+    weight_sharing_figure,
+)
 from .gating import (
     alignment_figure,
     attention_figure,
@@ -127,6 +135,12 @@ __all__ = [
     "moe_regions_figure",
     "motif_figure",
     "weight_matrices_figure",
+    # block diagrams of the architectures
+    "multiplicative_module_figure",
+    "mixture_of_experts_figure",
+    "parameter_transform_figure",
+    "weight_sharing_figure",
+    "motif_detector_figure",
     # sequences
     "gradient_distance_figure",
     "recall_training_figure",
