@@ -64,10 +64,17 @@ FIRST = """(draws) => [...document.querySelectorAll('[data-live-cell]')].findInd
   /matplotlib|plotting/.test(c.querySelector('.cm-content, textarea').textContent) === draws)"""
 
 
+#: on a deck, go to the slide of live cell ``i`` (a hidden slide's buttons cannot be pressed)
+SHOW = """(i) => { if (!window.Reveal) return;
+  const at = Reveal.getIndices(document.querySelectorAll('[data-live-cell]')[i].closest('section'));
+  Reveal.slide(at.h, at.v || 0); }"""
+
+
 def _run_cell(page, index: int) -> float:
     """Press Run on live cell ``index``; the seconds until its output is shown."""
     page.evaluate("(i) => document.querySelectorAll('[data-live-cell]')[i]"
                   ".removeAttribute('data-live-state')", index)
+    page.evaluate(SHOW, index)  # a deck's cell: go to its slide, where its Run can be pressed
     t0 = time.perf_counter()
     page.locator("[data-live-cell]").nth(index).get_by_role("button", name="Run",
                                                           exact=True).click()
@@ -89,7 +96,10 @@ def _run_once(browser, url: str) -> dict:
     # 1. open the page, Run its first NumPy cell at once; then warm re-runs; then a new tab
     context = browser.new_context()
     sizes: list[int] = []
-    context.on("response", lambda r: sizes.append(_body_size(r)))
+    # a response the service worker answered is counted where the service worker fetched
+    # it (its own request reaches the network once): not twice
+    context.on("response", lambda r: sizes.append(0 if r.from_service_worker
+                                                  else _body_size(r)))
     page, t0 = _open(context, url)
     page.evaluate("async () => { if (navigator.serviceWorker) "
                   "await navigator.serviceWorker.ready; }")
@@ -197,6 +207,7 @@ def measure_training(site: Path, runs: int = 3, pages: list[str] | None = None) 
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
                 page = context.new_page()
                 page.goto(base + name, wait_until="load")
+                page.wait_for_function("!window.Reveal || Reveal.isReady()", timeout=15_000)
                 codes = page.evaluate(CODES)
                 chosen = _training_cells(codes)
                 if chosen:

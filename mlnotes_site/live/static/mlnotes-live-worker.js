@@ -48,11 +48,13 @@ function countBytes(what, needed) {
     const counted = new ReadableStream({
       async pull(controller) {
         const { done, value } = await reader.read();
-        if (done) { controller.close(); return; }
-        loaded += value.byteLength;
-        if (loaded >= needed && phases.download === undefined) {
-          phases.download = (performance.now() - t0) / 1000;
+        if (done) {
+          // the start's last byte: when the last response read before the imports ended
+          if (phases.imports === undefined) phases.download = (performance.now() - t0) / 1000;
+          controller.close();
+          return;
         }
+        loaded += value.byteLength;
         if (performance.now() - said > 100 || loaded >= needed) {
           said = performance.now();
           say(`loading ${what}: ${mb(Math.min(loaded, needed))} of ${mb(needed)} MB`);
