@@ -337,20 +337,34 @@ def _check_multi_head_attention(query: Any, key: Any, value: Any, num_heads: Any
     if query.ndim == 3 and not query.shape[0] == key.shape[0] == value.shape[0]:
         raise ValueError(f"query, key and value must have the same batch size N, got "
                          f"{query.shape[0]}, {key.shape[0]} and {value.shape[0]}")
-    for a, name, symbol, shape in ((in_proj_weight, "in_proj_weight", "(3E, E)", (3 * E, E)),
+    _check_projections(((in_proj_weight, "in_proj_weight", "(3E, E)", (3 * E, E)),),
+                       in_proj_bias, out_proj_weight, out_proj_bias, E)
+    _check_attn_mask(xp, attn_mask, query, key, H)
+    return xp, H
+
+
+def _check_projections(weights: tuple, in_proj_bias: Any, out_proj_weight: Any,
+                       out_proj_bias: Any, E: int) -> None:
+    # the input projections' weights (each (array, name, symbol, shape)), then the parts
+    # every multi-head attention has: the input bias (3E,), the output projection (E, E), (E,)
+    for a, name, symbol, shape in (*weights,
                                    (in_proj_bias, "in_proj_bias", "(3E,)", (3 * E,)),
                                    (out_proj_weight, "out_proj_weight", "(E, E)", (E, E)),
                                    (out_proj_bias, "out_proj_bias", "(E,)", (E,))):
         if a is not None and tuple(a.shape) != shape:
             raise ValueError(f"{name} must have shape {symbol} = {shape}, got {tuple(a.shape)}")
+
+
+def _check_attn_mask(xp: Any, attn_mask: Any, query: Any, key: Any, H: int) -> None:
+    # a mask for every head alike (L, S), or one per sample and head (N * H, L, S)
+    if attn_mask is None:
+        return
     N = query.shape[0] if query.ndim == 3 else 1
     L, S = query.shape[-2], key.shape[-2]
-    if attn_mask is not None:
-        if tuple(attn_mask.shape) not in ((L, S), (N * H, L, S)):
-            raise ValueError(f"attn_mask must have shape (L, S) = {(L, S)} or "
-                             f"(N * H, L, S) = {(N * H, L, S)}, got {tuple(attn_mask.shape)}")
-        _check_mask_dtype(xp, attn_mask, "attn_mask")
-    return xp, H
+    if tuple(attn_mask.shape) not in ((L, S), (N * H, L, S)):
+        raise ValueError(f"attn_mask must have shape (L, S) = {(L, S)} or "
+                         f"(N * H, L, S) = {(N * H, L, S)}, got {tuple(attn_mask.shape)}")
+    _check_mask_dtype(xp, attn_mask, "attn_mask")
 
 
 def cross_attention(
@@ -426,21 +440,11 @@ def cross_attention(
     H = check_count(num_heads, "num_heads")
     if E % H:
         raise ValueError(f"num_heads must divide the embedding size E = {E}, got {H}")
-    for a, name, symbol, shape in ((q_proj_weight, "q_proj_weight", "(E, E)", (E, E)),
-                                   (k_proj_weight, "k_proj_weight", "(E, C)", (E, C)),
-                                   (v_proj_weight, "v_proj_weight", "(E, C)", (E, C)),
-                                   (in_proj_bias, "in_proj_bias", "(3E,)", (3 * E,)),
-                                   (out_proj_weight, "out_proj_weight", "(E, E)", (E, E)),
-                                   (out_proj_bias, "out_proj_bias", "(E,)", (E,))):
-        if a is not None and tuple(a.shape) != shape:
-            raise ValueError(f"{name} must have shape {symbol} = {shape}, got {tuple(a.shape)}")
-    N = x.shape[0] if x.ndim == 3 else 1
-    L, S = x.shape[-2], context.shape[-2]
-    if attn_mask is not None:
-        if tuple(attn_mask.shape) not in ((L, S), (N * H, L, S)):
-            raise ValueError(f"attn_mask must have shape (L, S) = {(L, S)} or "
-                             f"(N * H, L, S) = {(N * H, L, S)}, got {tuple(attn_mask.shape)}")
-        _check_mask_dtype(xp, attn_mask, "attn_mask")
+    _check_projections(((q_proj_weight, "q_proj_weight", "(E, E)", (E, E)),
+                        (k_proj_weight, "k_proj_weight", "(E, C)", (E, C)),
+                        (v_proj_weight, "v_proj_weight", "(E, C)", (E, C))),
+                       in_proj_bias, out_proj_weight, out_proj_bias, E)
+    _check_attn_mask(xp, attn_mask, x, context, H)
     return _multi_head(xp, x, context, context, H,
                        (q_proj_weight, k_proj_weight, v_proj_weight), in_proj_bias,
                        out_proj_weight, out_proj_bias, attn_mask, False, need_weights,
