@@ -125,9 +125,10 @@ def _sigmoid(xp: Any, x: Any) -> Any:
     """The kernel of :func:`sigmoid`, for callers that have checked ``x``."""
     # e = exp(-|x|) lies in (0, 1]: no overflow whatever the sign of x.
     # -|x| is written with `where` so that its derivative at 0 is -1, not abs's 0.
-    e = xp.exp(xp.where(x >= 0, -x, x))
-    # sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    positive = x >= 0
+    e = xp.exp(xp.where(positive, -x, x))
+    # sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0: one division
+    return xp.where(positive, 1.0, e) / (1 + e)
 
 
 def sigmoid_backward(grad: Any, y: Any) -> Any:

@@ -283,29 +283,33 @@ def lstm_backward(
     # recomputed at once: z_t = x_t W_ih^T + b + h_{t-1} W_hh^T
     hs_prev = xp.concat([h0[None], hs[:-1]], axis=0)
     cs_prev = xp.concat([c0[None], cs[:-1]], axis=0)
-    gates = _split_gates(xp, _affine(xs, W_ih, b) + hs_prev @ W_hh.T)
+    i, f, g, o = _split_gates(xp, _affine(xs, W_ih, b) + hs_prev @ W_hh.T)
     tanh_cs = xp.tanh(cs)
+    # the local derivatives need no gradient, so they too are computed for all steps at
+    # once: h_t = o tanh c_t and c_t = f c_{t-1} + i g, through each gate's own derivative
+    dh_dc = o * (1 - tanh_cs**2)
+    dh_dzo = tanh_cs * o * (1 - o)
+    dc_dzi, dc_dzf, dc_dzg = g * i * (1 - i), cs_prev * f * (1 - f), i * (1 - g**2)
+    # the walk back in time carries the gradient only
     grad_zs = [None] * xs.shape[0]
-    grad_z_next, grad_c_next, f_next = None, None, None
+    grad_z_next, grad_c_next = None, None
     for t in reversed(range(xs.shape[0])):
-        c_prev, tanh_c = cs_prev[t], tanh_cs[t]
-        i, f, g, o = (gate[t] for gate in gates)
         grad_h = grad_hs[t] if grad_z_next is None else grad_hs[t] + grad_z_next @ W_hh
-        grad_c = grad_cs[t] + grad_h * o * (1 - tanh_c**2)
+        grad_c = grad_cs[t] + grad_h * dh_dc[t]
         if grad_c_next is not None:
-            grad_c = grad_c + f_next * grad_c_next
+            grad_c = grad_c + f[t + 1] * grad_c_next
         # the gates' pre-activations, in torch's order i, f, g, o
-        grad_z = xp.concat([grad_c * g * i * (1 - i), grad_c * c_prev * f * (1 - f),
-                            grad_c * i * (1 - g**2), grad_h * tanh_c * o * (1 - o)], axis=-1)
+        grad_z = xp.concat([grad_c * dc_dzi[t], grad_c * dc_dzf[t], grad_c * dc_dzg[t],
+                            grad_h * dh_dzo[t]], axis=-1)
         grad_zs[t] = grad_z
-        grad_z_next, grad_c_next, f_next = grad_z, grad_c, f
+        grad_z_next, grad_c_next = grad_z, grad_c
     # the shared weights collect every step's share: sums over t and n, one product each
     grad_z = xp.reshape(xp.stack(grad_zs, axis=0), (-1, 4 * H))  # (L N, 4H)
     grad_W_ih = grad_z.T @ xp.reshape(xs, (-1, D))
     grad_W_hh = grad_z.T @ xp.reshape(hs_prev, (-1, H))
     grad_b = xp.sum(grad_z, axis=0)
     grad_xs = xp.reshape(grad_z @ W_ih, tuple(xs.shape))
-    grad_h0, grad_c0 = grad_z_next @ W_hh, f_next * grad_c_next
+    grad_h0, grad_c0 = grad_z_next @ W_hh, f[0] * grad_c_next
     if unbatched:
         grad_xs, grad_h0, grad_c0 = grad_xs[:, 0], grad_h0[0], grad_c0[0]
     return grad_xs, grad_h0, grad_c0, grad_W_ih, grad_W_hh, grad_b, grad_b
