@@ -320,7 +320,7 @@ def engine_recall_lstm(device: str, repeats: int, sync: Callable[[], None]) -> l
     fused = torch.nn.LSTM(theirs.lstm.input_size, theirs.lstm.hidden_size)
     fused.load_state_dict(theirs.lstm.state_dict())
     theirs.lstm = fused
-    xs, y = recall_task(64, 50, generator=0)  # the page's batch: 64 sequences of 50 steps
+    xs, y = recall_task(64, 50, generator=0)  # the page's larger run: 64 sequences of 50 steps
     xs_t, y_t = torch.from_numpy(xs), torch.from_numpy(y)
     opt_ours, opt_theirs = optim.Adam(ours.parameters(), lr=0.03), torch.optim.Adam(
         theirs.parameters(), lr=0.03)
