@@ -129,6 +129,32 @@ def test_laptop_reader_collapses_and_expands_the_sidebar(visit):
     v.assert_clean()
 
 
+#: every icon of the page: its box, and what its ::before draws in which font
+ICONS = """() => [...document.querySelectorAll('i[class*="fa-"]')].map(i => {
+  const before = getComputedStyle(i, '::before'), box = i.getBoundingClientRect();
+  return {cls: i.className, content: before.content, font: before.fontFamily,
+          width: box.width, shown: i.offsetParent !== null}; })"""
+
+
+def test_icons_are_drawn_by_the_theme_font_without_its_script(visit):
+    # the theme's fontawesome.js (1.5 MB, inline SVG icons) is left out of every page
+    # (mlnotes_site/templates/static/webpack-macros.html): its stylesheet's web font draws them
+    v = visit("softmax.html")
+    page = v.page
+    scripts = page.evaluate("[...document.scripts].map(s => s.src)")
+    assert not [s for s in scripts if "fontawesome" in s], scripts
+    page.evaluate("document.fonts.ready")
+    icons = page.evaluate(ICONS)
+    shown = [i for i in icons if i["shown"]]
+    assert len(shown) >= 4, icons  # the menu, search, theme and contents icons at least
+    for icon in shown:
+        assert icon["content"] not in ("none", "normal", '""'), icon
+        assert "Font Awesome" in icon["font"], icon
+        assert icon["width"] > 0, icon
+    assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 7 Free\"')")
+    v.assert_clean()
+
+
 SIDEWAYS = """() => {
   const d = document.documentElement;
   const wide = [];
