@@ -303,12 +303,13 @@ def lstm_backward(
                             grad_h * dh_dzo[t]], axis=-1)
         grad_zs[t] = grad_z
         grad_z_next, grad_c_next = grad_z, grad_c
-    # the shared weights collect every step's share: sums over t and n, one product each
-    grad_z = xp.reshape(xp.stack(grad_zs, axis=0), (-1, 4 * H))  # (L N, 4H)
-    grad_W_ih = grad_z.T @ xp.reshape(xs, (-1, D))
-    grad_W_hh = grad_z.T @ xp.reshape(hs_prev, (-1, H))
-    grad_b = xp.sum(grad_z, axis=0)
-    grad_xs = xp.reshape(grad_z @ W_ih, tuple(xs.shape))
+    # the shared weights collect every step's share: W_ih's gradient is sum_t sum_n of
+    # grad z_tn^T x_tn, written as it reads (einsum sums the indices t, n it drops)
+    grad_z = xp.stack(grad_zs, axis=0)  # (L, N, 4H)
+    grad_W_ih = xp.einsum("tnk,tnd->kd", grad_z, xs)
+    grad_W_hh = xp.einsum("tnk,tnj->kj", grad_z, hs_prev)
+    grad_b = xp.sum(grad_z, axis=(0, 1))
+    grad_xs = grad_z @ W_ih
     grad_h0, grad_c0 = grad_z_next @ W_hh, f[0] * grad_c_next
     if unbatched:
         grad_xs, grad_h0, grad_c0 = grad_xs[:, 0], grad_h0[0], grad_c0[0]
