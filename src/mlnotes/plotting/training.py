@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..backend import as_generator
+from ..backend import as_generator, check_bool, check_count, check_number
 from ..experiments.init import INIT_SCHEMES, init_variances
 from ..experiments.normalization import norm_training_losses
 from ..norm import batch_norm, layer_norm
-from ._figure import COLORS, new_figure
+from ._figure import COLORS, _check_array, _check_arrays, new_figure
 
 
 def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = None,
@@ -145,7 +145,15 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
         >>> len(optimizer_paths_figure(H, {"SGD": path}).axes)
         2
     """
-    H = np.asarray(H, dtype=np.float64)
+    H = _check_array(H, "H", 2, "(2, 2)")
+    if H.shape != (2, 2):
+        raise ValueError(f"H must be a 2 x 2 Hessian, got shape {H.shape}")
+    paths = _check_arrays(paths, "paths", 2, "(T + 1, 2)")
+    if any(p.shape[1] != 2 for p in paths.values()):
+        raise ValueError(f"paths must hold (T + 1, 2) points, got shapes "
+                         f"{ {k: p.shape for k, p in paths.items()} }")
+    tol = None if tol is None else check_number(tol, "tol", 0.0, low_open=True)
+    show_steps = check_count(show_steps, "show_steps")
     fig, (ax0, ax1) = new_figure(1, 2, width=10.0, height=3.8)
     reach = max(np.abs(p).max() for p in paths.values()) * 1.1
     u = np.linspace(-reach, reach, 201)
@@ -180,10 +188,17 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
 def loss_curves_figure(histories: dict, logy: bool = True) -> Figure:
     r"""Training curves: the loss after each step for each run in ``histories``.
 
+    Args:
+        histories: ``{label: losses}``, one 1-D sequence per run; a run stopped when its
+            loss stopped being finite may end in NaN or infinity (not drawn).
+        logy: whether the loss axis is logarithmic.
+
     Example:
         >>> len(loss_curves_figure({"run": [1.0, 0.5, 0.2]}).axes)
         1
     """
+    histories = _check_arrays(histories, "histories", 1, "(steps,)", finite=False)
+    logy = check_bool(logy, "logy")
     fig, ax = new_figure(width=6.4, height=3.2)
     for (label, values), color in zip(histories.items(), list(COLORS.values()) * 2,
                                       strict=False):
@@ -211,6 +226,10 @@ def selection_figure(val: np.ndarray, test: np.ndarray) -> Figure:
         >>> len(selection_figure(np.array([0.5, 0.7]), np.array([0.6, 0.6])).axes)
         1
     """
+    val, test = _check_array(val, "val", 1, "(n_settings,)"), _check_array(test, "test", 1)
+    if test.shape != val.shape:
+        raise ValueError(f"val and test must have one accuracy per setting each, got shapes "
+                         f"{val.shape} and {test.shape}")
     fig, ax = new_figure(width=4.8, height=4.0)
     ax.scatter(test, val, s=12, color=COLORS["ours"], alpha=0.7, label="one setting")
     best = int(np.argmax(val))
