@@ -234,3 +234,36 @@ def test_arguments_that_disagree_are_refused_naming_them(case):
     call, error, message = DISAGREEING[case]
     with pytest.raises(error, match=message):
         call()
+
+
+# the optional data of the figures that run their experiment when given none
+OPTIONAL = {
+    "a norm the figure does not know": (
+        lambda: plotting.norm_training_figure({"group": np.ones(3)}), ValueError,
+        r"losses must be keyed by \['none', 'batch', 'layer'\]"),
+    "losses as a list": (
+        lambda: plotting.norm_training_figure([1.0, 0.5]), TypeError,
+        r"losses must be a dict \{label: 1-D array\}, got list"),
+    "one activation": (
+        lambda: plotting.init_variance_figure({"tanh": {"xavier": np.ones(3)}}), ValueError,
+        "variances must hold two activations"),
+    "an unknown scheme": (
+        lambda: plotting.init_variance_figure({"tanh": {"xavier": np.ones(3)},
+                                               "relu": {"lecun": np.ones(3)}}),
+        ValueError, r"variances\['relu'\] must be keyed by schemes among"),
+    "a gate's value as a string": (
+        lambda: plotting.lstm_cell_figure({"f": "0.9"}), TypeError,
+        r"values\['f'\] must be a real number"),
+    "a value the cell has no box for": (
+        lambda: plotting.lstm_cell_figure({"z": 0.5}), ValueError,
+        "values may hold i, f, g, o, c, c_prev and h, got 'z'"),
+    "values as a list": (
+        lambda: plotting.lstm_cell_figure([0.5]), TypeError, "values must be a dict"),
+}
+
+
+@pytest.mark.parametrize("case", OPTIONAL)
+def test_optional_data_is_checked_when_given(case):
+    call, error, message = OPTIONAL[case]
+    with pytest.raises(error, match=message):
+        call()

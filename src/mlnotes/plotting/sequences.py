@@ -116,7 +116,13 @@ def lstm_cell_figure(values: dict | None = None) -> Figure:
     """
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-    values = values or {}
+    values = {} if values is None else values
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be a dict {{name: number}}, got {type(values).__name__}")
+    for name, v in values.items():
+        if name not in ("i", "f", "g", "o", "c", "c_prev", "h"):
+            raise ValueError(f"values may hold i, f, g, o, c, c_prev and h, got {name!r}")
+        check_number(v, f"values[{name!r}]")
     fig, ax = new_figure(width=7.6, height=4.0)
     ax.set_xlim(0, 11)
     ax.set_ylim(0, 6)

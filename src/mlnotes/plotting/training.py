@@ -18,7 +18,7 @@ from ..backend import as_generator, check_bool, check_count, check_number
 from ..experiments.init import INIT_SCHEMES, init_variances
 from ..experiments.normalization import norm_training_losses
 from ..norm import batch_norm, layer_norm
-from ._figure import COLORS, _check_array, _check_arrays, new_figure
+from ._figure import COLORS, _check_array, _check_arrays, _check_dict, new_figure
 
 
 def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = None,
@@ -27,14 +27,23 @@ def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = No
 
     Args:
         variances: the output of :func:`mlnotes.experiments.init_variances` (computed with
-            ``kwargs`` when ``None``).
+            ``kwargs`` when ``None``): ``{activation: {scheme: variances}}``, two activations,
+            schemes among the keys of ``mlnotes.experiments.INIT_SCHEMES``.
 
     Example:
         >>> len(init_variance_figure(depth=3, width=8, batch=4).axes)
         2
     """
 
-    variances = init_variances(**kwargs) if variances is None else variances
+    if variances is None:
+        variances = init_variances(**kwargs)
+    elif len(_check_dict(variances, "variances", "{activation: {scheme: curve}}")) != 2:
+        raise ValueError(f"variances must hold two activations, got {list(variances)}")
+    for act, curves in variances.items():  # one panel per activation, one line per scheme
+        if not set(_check_arrays(curves, f"variances[{act!r}]", 1, finite=False)) <= set(
+                INIT_SCHEMES):
+            raise ValueError(f"variances[{act!r}] must be keyed by schemes among "
+                             f"{list(INIT_SCHEMES)}, got {list(curves)}")
     colors = {"small": COLORS["fourth"], "large": COLORS["other"], "xavier": COLORS["third"],
               "xavier_tanh": COLORS["ours"], "he": COLORS["ours"]}
     fig, axes = new_figure(1, 2, width=9.0, height=3.6)
@@ -101,13 +110,21 @@ def norm_training_figure(losses: dict[str, np.ndarray] | None = None, **kwargs: 
     r"""Training loss against step for the models of
     :func:`mlnotes.experiments.norm_training_losses`.
 
+    Args:
+        losses: ``{norm: losses}``, ``norm`` among ``"none"``, ``"batch"`` and ``"layer"``
+            (run by :func:`~mlnotes.experiments.norm_training_losses` with ``kwargs`` when
+            ``None``).
+
     Example:
         >>> len(norm_training_figure({"none": np.ones(3)}).axes)
         1
     """
 
-    losses = norm_training_losses(**kwargs) if losses is None else losses
     names = {"none": "no normalisation", "batch": "batch norm", "layer": "layer norm"}
+    if losses is None:
+        losses = norm_training_losses(**kwargs)
+    elif not set(_check_arrays(losses, "losses", 1, finite=False)) <= set(names):
+        raise ValueError(f"losses must be keyed by {list(names)}, got {list(losses)}")
     colors = {"none": COLORS["other"], "batch": COLORS["ours"], "layer": COLORS["third"]}
     fig, ax = new_figure(width=6.0, height=3.4)
     for norm, curve in losses.items():
