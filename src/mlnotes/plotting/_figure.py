@@ -4,6 +4,13 @@ r"""What every figure shares: the palette, the figure factory, the description, 
 without pyplot (so no global state is touched) that shows itself in a notebook as
 a PNG carrying its own description, ``fig.alt``, as the image's alternative text.
 :data:`COLORS` gives each role one colour, the same on every page and deck.
+
+The checks the figure helpers make at their door live here too:
+:func:`_check_array` (an array of real numbers of a given number of dimensions,
+returned as a float64 NumPy array), :func:`_check_arrays` (a dict of such arrays,
+one curve or one set of points per entry) and :func:`_check_dict`; scalars go
+through :mod:`mlnotes.backend`'s ``check_number`` and friends. Every message
+names the argument: "``val`` must be a 1-D array (n_settings,), got shape (2, 2)".
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ..backend import is_tensor, is_torch, to_numpy
 
 #: a colour for each role, used consistently across pages and decks. Chosen for
 #: colour-blind readers: blue, vermillion and reddish purple from Okabe and Ito's
@@ -76,6 +85,82 @@ def new_figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float
     for ax in np.atleast_1d(axes).flat:  # lines without a colour take the palette too
         ax.set_prop_cycle(color=list(COLORS.values()))
     return fig, axes
+
+
+def _check_array(x: Any, name: str, ndim: int, what: str = "", *, finite: bool = True
+                 ) -> np.ndarray:
+    r"""``x`` as a float64 NumPy array of ``ndim`` dimensions, or an error naming ``name``.
+
+    A figure draws data, so any array of real numbers will do: a NumPy array, a torch
+    tensor (detached, moved to the CPU), an :class:`mlnotes.autograd.Tensor`, or a list
+    or tuple of numbers; integer, boolean and float16 entries are drawn as float64.
+
+    Raises:
+        TypeError: ``x`` is not one of those (``None``, a string, a dict, a bare number)
+            or does not hold real numbers (complex, strings, ragged lists).
+        ValueError: ``x`` has another number of dimensions, no entries, or (when
+            ``finite``) a NaN or an infinity.
+
+    Example:
+        >>> _check_array([1, 2], "x", 1)
+        array([1., 2.])
+        >>> _check_array(np.zeros((2, 2)), "val", 1, "(n_settings,)")
+        Traceback (most recent call last):
+        ...
+        ValueError: val must be a 1-D array (n_settings,), got shape (2, 2)
+    """
+    if not (isinstance(x, (np.ndarray, list, tuple)) or is_torch(x) or is_tensor(x)):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__}")
+    try:
+        array = to_numpy(x)
+    except (TypeError, ValueError) as exc:  # a ragged list
+        raise TypeError(f"{name} must be an array of real numbers: {exc}") from exc
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array{' ' + what if what else ''}, "
+                         f"got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    array = array.astype(np.float64)
+    if finite and not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(array)).sum())} "
+                         "NaN or infinite entries")
+    return array
+
+
+def _check_dict(d: Any, name: str, what: str) -> dict:
+    r"""``d`` if it is a non-empty dict, or an error naming ``name`` and saying ``what`` it maps.
+
+    Example:
+        >>> _check_dict([1.0], "histories", "{label: losses}")
+        Traceback (most recent call last):
+        ...
+        TypeError: histories must be a dict {label: losses}, got list
+    """
+    if not isinstance(d, dict):
+        raise TypeError(f"{name} must be a dict {what}, got {type(d).__name__}")
+    if not d:
+        raise ValueError(f"{name} must have at least one entry {what}, got an empty dict")
+    return d
+
+
+def _check_arrays(d: Any, name: str, ndim: int, what: str = "", *, finite: bool = True
+                  ) -> dict[Any, np.ndarray]:
+    r"""A non-empty dict of arrays (one curve, or one set of points, per entry), each checked
+    by :func:`_check_array` under the name ``name[key]``.
+
+    Example:
+        >>> _check_arrays({"run": [1.0, 0.5]}, "histories", 1)
+        {'run': array([1. , 0.5])}
+        >>> _check_arrays({"run": "x"}, "histories", 1)
+        Traceback (most recent call last):
+        ...
+        TypeError: histories['run'] must be an array of real numbers, got str
+    """
+    _check_dict(d, name, f"{{label: {ndim}-D array{' ' + what if what else ''}}}")
+    return {key: _check_array(value, f"{name}[{key!r}]", ndim, what, finite=finite)
+            for key, value in d.items()}
 
 
 def _tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..backend import as_generator
+from ..backend import as_generator, check_count
 from ..conv import edge_magnitude, max_pool2d, sobel
 from ..experiments.conv import LENET, conv_net_shapes
-from ._figure import COLORS, new_figure
+from ._figure import COLORS, _check_array, new_figure
 
 
 def conv_net_figure(layers: tuple[tuple, ...] = LENET,
@@ -71,12 +71,15 @@ def sobel_figure(image: np.ndarray) -> Figure:
 
     Computed with :func:`mlnotes.conv.sobel` and :func:`mlnotes.conv.edge_magnitude`.
 
+    Args:
+        image: a grey image ``(H, W)``, values in [0, 1].
+
     Example:
         >>> len(sobel_figure(np.eye(8)).axes)
         4
     """
-
-    x = np.asarray(image, dtype=np.float64)[None, None]
+    image = _check_array(image, "image", 2, "(H, W)")
+    x = image[None, None]
     g, mag = sobel(x)[0], edge_magnitude(x)[0, 0]
     lim = np.abs(g).max()
     fig, axes = new_figure(1, 4, width=10.0, height=3.4)
@@ -97,14 +100,26 @@ def sobel_figure(image: np.ndarray) -> Figure:
 def pooling_figure(x: np.ndarray, shifted: np.ndarray, kernel_size: int = 2) -> Figure:
     r"""Two grey images and their max pooling: a shift inside a window leaves the pool unchanged.
 
+    Args:
+        x: a grey image ``(H, W)``, values in [0, 1].
+        shifted: the same image shifted, ``(H, W)``.
+        kernel_size: the pooling window's side (and stride).
+
     Example:
         >>> len(pooling_figure(np.eye(4), np.eye(4)).axes)
         4
     """
-
+    k = check_count(kernel_size, "kernel_size")
+    images = {name: _check_array(img, name, 2, "(H, W)") for name, img in
+              (("x", x), ("shifted", shifted))}
+    for name, img in images.items():
+        if min(img.shape) < k:
+            raise ValueError(f"{name} must be at least kernel_size={k} pixels on each side, "
+                             f"got shape {img.shape}")
+    x, shifted = images["x"], images["shifted"]
     fig, axes = new_figure(2, 2, width=5.6, height=5.2)
     for col, (img, name) in enumerate(((x, "image"), (shifted, "shifted by one pixel"))):
-        pooled = max_pool2d(np.asarray(img, dtype=np.float64)[None, None], kernel_size)[0, 0]
+        pooled = max_pool2d(img[None, None], kernel_size)[0, 0]
         for row, (a, title) in enumerate(((img, name), (pooled, f"max pool {kernel_size}x"
                                                                 f"{kernel_size}"))):
             ax = axes[row, col]
@@ -140,7 +155,10 @@ def neighbour_figure(feature_map: np.ndarray, far: int = 8, max_points: int = 40
         >>> len(neighbour_figure(np.random.default_rng(0).random((20, 20)), far=4).axes)
         2
     """
-    f = np.asarray(feature_map, dtype=np.float64)
+    f = _check_array(feature_map, "feature_map", 2, "(H, W)")
+    if check_count(far, "far") >= f.shape[1]:
+        raise ValueError(f"far must be less than the map's width {f.shape[1]}, got {far}")
+    check_count(max_points, "max_points")
     rng = as_generator(generator)  # which points to draw, when there are too many
     fig, axes = new_figure(1, 2, width=7.2, height=3.4)
     for ax, d in zip(axes, (1, far), strict=True):

@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 
 from ..activations import softmax
 from ..attention import attention_weights
-from ..backend import check_model, is_torch, to_numpy
+from ..backend import check_model, check_number, is_torch, to_numpy
 from ..gating import soft_gate, soft_gate_backward, softmax_gate
 from ..sharing import motif_scores
-from ._figure import COLORS, new_figure
+from ._figure import COLORS, _check_array, new_figure
 
 if TYPE_CHECKING:
     from ..gating import GatedNetwork, NumpyGatedNetwork
@@ -72,6 +72,11 @@ def gated_network_figure(model: GatedNetwork | NumpyGatedNetwork, u: Any, target
     Left: the target, the two branches ``x_net(u)``, ``y_net(u)`` and the gated
     output. Right: the gate :math:`\sigma(r(u))`, the share of the x-branch.
 
+    Args:
+        model: the trained network, torch's or its NumPy twin.
+        u: the inputs ``(N, 1)``, an array or a tensor (fed to ``model`` in its dtype).
+        target: the targets ``(N, 1)``.
+
     Example:
         >>> import torch
         >>> from mlnotes.gating import GatedNetwork
@@ -81,8 +86,13 @@ def gated_network_figure(model: GatedNetwork | NumpyGatedNetwork, u: Any, target
         2
     """
     check_model(model)
-    xs = [to_numpy(a)[:, 0] for a in (u, target, model.x_net(u), model.y_net(u),
-                                      model(u), model.gate_value(u))]
+    u, target = _check_array(u, "u", 2, "(N, 1)"), _check_array(target, "target", 2, "(N, 1)")
+    if u.shape[1] != 1 or target.shape != u.shape:
+        raise ValueError(f"u and target must both have shape (N, 1), got {u.shape} and "
+                         f"{target.shape}")
+    x = _model_input(model, u)
+    xs = [to_numpy(a)[:, 0] for a in (u, target, model.x_net(x), model.y_net(x),
+                                      model(x), model.gate_value(x))]
     uu, t, bx, by, out, s = xs
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.0)
     ax0.plot(uu, t, "k.", ms=3, label="target")
@@ -153,8 +163,8 @@ def attention_figure(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = Non
         2
     """
 
-    w = attention_weights(np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64),
-                            mask=mask)
+    q, k = _check_array(q, "q", 2, "(L, D)"), _check_array(k, "k", 2, "(S, D)")
+    w = attention_weights(q, k, mask=mask)
     fig, ax = new_figure(width=4.6, height=3.4)
     im = ax.imshow(w, cmap="Blues", vmin=0, vmax=1)
     for (i, j), value in np.ndenumerate(w):
@@ -215,6 +225,15 @@ def moe_regions_figure(model: MixtureOfExperts | NumpyMixtureOfExperts, X: np.nd
         1
     """
     check_model(model)
+    if single is not None:
+        check_model(single, "single")
+    X, y = _check_array(X, "X", 2, "(N, 2)"), _check_array(y, "y", 1, "(N,)")
+    if X.shape[1] != 2 or len(y) != len(X):
+        raise ValueError(f"X must be (N, 2) points and y their N labels, got shapes {X.shape} "
+                         f"and {y.shape}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("y must hold the labels 0 and 1 only")
+    lim = check_number(lim, "lim", 0.0, low_open=True)
     g = np.linspace(-lim, lim, 161)
     G1, G2 = np.meshgrid(g, g)
     grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
@@ -274,15 +293,18 @@ def motif_figure(x: np.ndarray, motif: np.ndarray, positions: Sequence[int]) -> 
     Args:
         x: the background, a 1-D sequence.
         motif: the motif, a 1-D sequence shorter than ``x`` (also the detector's weights).
-        positions: where to insert it.
+        positions: where to insert it, each an int in ``[0, len(x) - len(motif)]``.
 
     Example:
         >>> len(motif_figure(np.zeros(10), np.array([1.0, -1.0]), [0, 5]).axes)
         2
     """
-
-    x, motif = np.asarray(x, dtype=np.float64), np.asarray(motif, dtype=np.float64)
+    x, motif = _check_array(x, "x", 1, "(L,)"), _check_array(motif, "motif", 1, "(K,)")
     K = len(motif)
+    if K > len(x) or not motif.any():  # (the scores are drawn divided by their largest)
+        raise ValueError(f"motif must be no longer than x ({len(x)}) and not all zero, got "
+                         f"{K} entries, largest {np.abs(motif).max():g}")
+    _check_positions(positions, len(x) - K)
     fig, axes = new_figure(len(positions), 1, width=7.6, height=1.2 + 0.9 * len(positions))
     axes = np.atleast_1d(axes)
     for ax, pos in zip(axes, positions, strict=True):
@@ -312,11 +334,20 @@ def motif_figure(x: np.ndarray, motif: np.ndarray, positions: Sequence[int]) -> 
 def weight_matrices_figure(matrices: Sequence[np.ndarray], titles: Sequence[str]) -> Figure:
     r"""Weight matrices side by side as heat maps (for tied and convolutional weights).
 
+    Args:
+        matrices: a non-empty sequence of 2-D arrays.
+        titles: one title (a string) per matrix.
+
     Example:
         >>> len(weight_matrices_figure([np.eye(2)], ["identity"]).axes)
         2
     """
-    mats = [np.asarray(m, dtype=np.float64) for m in matrices]
+    if not isinstance(matrices, Sequence) or isinstance(matrices, str):
+        raise TypeError(f"matrices must be a list of 2-D arrays, got {type(matrices).__name__}")
+    if not matrices:
+        raise ValueError("matrices must hold at least one matrix, got none")
+    mats = [_check_array(m, f"matrices[{i}]", 2) for i, m in enumerate(matrices)]
+    _check_labels(titles, "titles", len(mats))
     lim = max(np.abs(m).max() for m in mats) or 1.0
     fig, axes = new_figure(1, len(mats), width=3.4 * len(mats) + 0.8, height=2.8)
     axes = np.atleast_1d(axes)
@@ -350,10 +381,8 @@ def alignment_figure(weights: np.ndarray, queries: Sequence[str], keys: Sequence
         2
     """
     for labels, name in ((queries, "queries"), (keys, "keys")):
-        if (not isinstance(labels, Sequence) or isinstance(labels, str)
-                or not all(isinstance(t, str) for t in labels)):
-            raise TypeError(f"{name} must be a sequence of strings, got {type(labels).__name__}")
-    w = _as_float_array(weights, "weights")
+        _check_labels(labels, name)
+    w = _check_array(weights, "weights", 2, "(len(queries), len(keys))", finite=False)
     if w.shape != (len(queries), len(keys)):
         raise ValueError(f"weights must have shape (len(queries), len(keys)) = "
                          f"{(len(queries), len(keys))}, got {w.shape}")
@@ -386,9 +415,7 @@ def positional_encoding_figure(P: np.ndarray) -> Figure:
         >>> len(positional_encoding_figure(positional_encoding(10, 8)).axes)
         2
     """
-    P = _as_float_array(P, "P")
-    if P.ndim != 2:
-        raise ValueError(f"P must be 2-D (positions, features), got shape {P.shape}")
+    P = _check_array(P, "P", 2, "(positions, features)", finite=False)
     fig, ax = new_figure(width=6.0, height=3.4)
     im = ax.imshow(P, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     ax.set_xlabel("feature (sin, cos pairs, slower to the right)")
@@ -401,11 +428,21 @@ def positional_encoding_figure(P: np.ndarray) -> Figure:
     return fig
 
 
-def _as_float_array(x: object, name: str) -> np.ndarray:
-    """``x`` as a float64 array, or a TypeError naming ``name``."""
-    if isinstance(x, (bool, str, dict)) or x is None:
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
-    try:
-        return np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
+def _check_labels(labels: Any, name: str, n: int | None = None) -> None:
+    """Raise unless ``labels`` is a sequence of strings (``n`` of them, when given)."""
+    if (not isinstance(labels, Sequence) or isinstance(labels, str)
+            or not all(isinstance(t, str) for t in labels)):
+        raise TypeError(f"{name} must be a sequence of strings, got {type(labels).__name__}")
+    if n is not None and len(labels) != n:
+        raise ValueError(f"{name} must have one entry per matrix ({n}), got {len(labels)}")
+
+
+def _check_positions(positions: Any, last: int) -> None:
+    """Raise unless ``positions`` is a non-empty sequence of ints in ``[0, last]``."""
+    if (not isinstance(positions, (Sequence, np.ndarray)) or isinstance(positions, str)
+            or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool)
+                       for p in positions)):
+        raise TypeError(f"positions must be a sequence of ints, got {type(positions).__name__}")
+    if not len(positions) or not all(0 <= p <= last for p in positions):
+        raise ValueError(f"positions must be one or more ints in [0, {last}] (the motif must "
+                         f"fit inside x), got {list(positions)}")

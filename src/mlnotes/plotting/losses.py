@@ -26,7 +26,7 @@ from ..losses import (
     mse_loss,
     mse_loss_backward,
 )
-from ._figure import COLORS, _graph_figure, new_figure
+from ._figure import COLORS, _check_array, _check_arrays, _graph_figure, new_figure
 
 
 def regression_losses_figure(data: Sequence[float], lim: float = 3.0) -> Figure:
@@ -41,6 +41,7 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0) -> Figure:
         >>> len(regression_losses_figure([0.0, 1.0, 9.0]).axes)
         2
     """
+    d = _check_array(data, "data", 1, "(N,)")
 
     r = np.linspace(-lim, lim, 301)
     zero = np.zeros_like(r)
@@ -55,7 +56,6 @@ def regression_losses_figure(data: Sequence[float], lim: float = 3.0) -> Figure:
     ax0.set_xlabel("residual r = prediction - target")
     ax0.set_title("loss of one residual")
     ax0.legend(fontsize=8)
-    d = np.asarray(data, dtype=np.float64)
     c = np.linspace(d.min() - 1, d.max() + 1, 801)
     mse, l1 = constant_fit_losses(d, c)
     ax1.plot(c, mse / mse.max(), color=COLORS["ours"], label="MSE (scaled)")
@@ -116,12 +116,14 @@ def sigmoid_pitfall_figure(y: Sequence[float],
         >>> len(sigmoid_pitfall_figure([0, 1], {"a": [0.1, 0.9], "b": [0.9, 0.9]}).axes)
         2
     """
-    y = np.asarray(y)
+    y, outputs = _check_array(y, "y", 1, "(N,)"), _check_arrays(outputs, "outputs", 1, "(N,)")
+    if any(a.shape != y.shape for a in outputs.values()):
+        raise ValueError(f"outputs must hold one output per label of y ({len(y)}), got "
+                         f"{ {k: len(a) for k, a in outputs.items()} }")
     fig, axes = new_figure(1, len(outputs), width=4.2 * len(outputs), height=3.0)
     axes = np.atleast_1d(axes)
     bins = np.linspace(0, 1, 21)
     for ax, (title, a) in zip(axes, outputs.items(), strict=True):
-        a = np.asarray(a)
         ax.hist(a[y == 0], bins=bins, color=COLORS["other"], alpha=0.7, label="label y = 0")
         ax.hist(a[y == 1], bins=bins, color=COLORS["ours"], alpha=0.7, label="label y = 1")
         ax.set_title(title)
@@ -140,18 +142,27 @@ def multilabel_figure(X: np.ndarray, Y: np.ndarray, predictions: dict[str, np.nd
                       ) -> Figure:
     r"""The multi-label points, each marked by whether a model got its whole label set.
 
-    ``predictions`` maps a title to the ``(N, 2)`` 0/1 predicted labels.
+    Args:
+        X: the points ``(N, 2)``.
+        Y: their true 0/1 labels ``(N, K)``.
+        predictions: ``{title: (N, K) predicted 0/1 labels}``, one panel each.
 
     Example:
         >>> X = np.array([[1.0, 1.0], [-1.0, 1.0]]); Y = (X > 0) * 1.0
         >>> len(multilabel_figure(X, Y, {"all right": Y}).axes)
         1
     """
-    X, Y = np.asarray(X), np.asarray(Y)
+    X, Y = _check_array(X, "X", 2, "(N, 2)"), _check_array(Y, "Y", 2, "(N, K)")
+    predictions = _check_arrays(predictions, "predictions", 2, "(N, K)")
+    if X.shape[1] != 2 or len(Y) != len(X) or any(P.shape != Y.shape
+                                                  for P in predictions.values()):
+        raise ValueError(f"X must be (N, 2), Y and predictions (N, K) for the same N, got X "
+                         f"{X.shape}, Y {Y.shape}, predictions "
+                         f"{ {k: P.shape for k, P in predictions.items()} }")
     fig, axes = new_figure(1, len(predictions), width=3.6 * len(predictions), height=3.4)
     axes = np.atleast_1d(axes)
     for ax, (title, P) in zip(axes, predictions.items(), strict=True):
-        right = np.all(np.asarray(P) == Y, axis=1)
+        right = np.all(P == Y, axis=1)
         ax.scatter(*X[right].T, s=14, color=COLORS["third"], label="label set right")
         ax.scatter(*X[~right].T, s=22, marker="x", color=COLORS["other"],
                    label="label set wrong")

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..backend import check_model, to_numpy
+from ..backend import check_model, check_number, to_numpy
 from ..experiments.sequences import bptt_gradient_norms
 from ..rnn import lstm_cell, lstm_gates
-from ._figure import COLORS, new_figure
+from ._figure import COLORS, _check_array, _check_dict, new_figure
 
 if TYPE_CHECKING:
     from ..rnn import LSTM
@@ -67,6 +67,14 @@ def recall_training_figure(histories: dict, chance: float | None = None) -> Figu
         >>> len(recall_training_figure(h, chance=0.25).axes)
         2
     """
+    for name, h in _check_dict(histories, "histories", "{name: history}").items():
+        if not isinstance(h, dict) or not {"loss", "accuracy"} <= set(h):
+            raise TypeError(f"histories[{name!r}] must be a dict with the keys 'loss' and "
+                            f"'accuracy', got {type(h).__name__}")
+        for key in ("loss", "accuracy"):
+            _check_array(h[key], f"histories[{name!r}][{key!r}]", 1, finite=False)
+    if chance is not None:
+        chance = check_number(chance, "chance", 0.0, 1.0, low_open=True)
     fig, (ax0, ax1) = new_figure(1, 2, width=8.4, height=3.2)
     colors = [COLORS["other"], COLORS["ours"], COLORS["third"], COLORS["fourth"]]
     for (name, h), color in zip(histories.items(), colors * 2, strict=False):
@@ -108,7 +116,13 @@ def lstm_cell_figure(values: dict | None = None) -> Figure:
     """
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-    values = values or {}
+    values = {} if values is None else values
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be a dict {{name: number}}, got {type(values).__name__}")
+    for name, v in values.items():
+        if name not in ("i", "f", "g", "o", "c", "c_prev", "h"):
+            raise ValueError(f"values may hold i, f, g, o, c, c_prev and h, got {name!r}")
+        check_number(v, f"values[{name!r}]")
     fig, ax = new_figure(width=7.6, height=4.0)
     ax.set_xlim(0, 11)
     ax.set_ylim(0, 6)
@@ -188,8 +202,8 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
     The model is a :class:`mlnotes.rnn.LSTM` or its twin :class:`mlnotes.rnn.NumpyLSTM`.
 
     Runs :func:`mlnotes.rnn.lstm_gates` step by step on sequence ``sample`` of
-    ``xs`` ``(L, N, D)`` and draws :math:`i, f, g, o` and :math:`c` as heat maps
-    (units against time).
+    ``xs`` ``(L, N, D)`` (``D`` the model's ``input_size``) and draws :math:`i, f, g, o`
+    and :math:`c` as heat maps (units against time).
 
     Example:
         >>> import numpy as np, torch
@@ -198,10 +212,15 @@ def lstm_gates_figure(model: LSTM, xs: np.ndarray, sample: int = 0) -> Figure:
         10
     """
     check_model(model)
+    xs = _check_array(xs, "xs", 3, "(L, N, D)")
+    if xs.shape[2] != model.input_size:
+        raise ValueError(f"xs must have the model's input_size={model.input_size} features, "
+                         f"got shape {xs.shape}")
+    sample = check_number(sample, "sample", 0, xs.shape[1] - 1, integer=True)
 
     # the weights as float64 arrays, from a torch LSTM or its NumPy twin
     W = [None if p is None else to_numpy(p).astype(np.float64) for p in model.layer_weights(0)]
-    xs = np.asarray(xs, dtype=np.float64)[:, sample]
+    xs = xs[:, sample]
     h = c = np.zeros(model.hidden_size)
     trace = {name: [] for name in ("i", "f", "g", "o", "c")}
     for x in xs:

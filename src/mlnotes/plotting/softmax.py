@@ -27,9 +27,10 @@ from ..activations import (
     tanh,
     tanh_backward,
 )
+from ..backend import check_number
 from ..experiments.softmax import saturation_gradients
 from ..losses import binary_cross_entropy_with_logits
-from ._figure import COLORS, _graph_figure, new_figure
+from ._figure import COLORS, _check_array, _graph_figure, new_figure
 
 
 def temperature_figure(x: Sequence[float],
@@ -44,7 +45,8 @@ def temperature_figure(x: Sequence[float],
         >>> len(fig.axes)
         5
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _check_array(x, "x", 1, "(K,)")
+    betas = [check_number(b, f"betas[{i}]", 0.0, low_open=True) for i, b in enumerate(betas)]
     fig, axes = new_figure(1, len(betas) + 1, width=2.0 * (len(betas) + 1), height=2.6)
     k = np.arange(len(x))
     for ax, beta in zip(axes[:-1], betas, strict=True):
@@ -133,7 +135,7 @@ def jacobian_figure(x: Sequence[float]) -> Figure:
         >>> len(jacobian_figure([1.0, 2.0, 0.5]).axes)
         4
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _check_array(x, "x", 1, "(K,)")
     J_soft = softmax_jacobian(softmax(x))
     s = sigmoid(x)
     J_sig = np.diag(s * (1 - s))

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..backend import as_generator
+from ..backend import as_generator, check_bool, check_count, check_number
 from ..experiments.init import INIT_SCHEMES, init_variances
 from ..experiments.normalization import norm_training_losses
 from ..norm import batch_norm, layer_norm
-from ._figure import COLORS, new_figure
+from ._figure import COLORS, _check_array, _check_arrays, _check_dict, new_figure
 
 
 def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = None,
@@ -27,14 +27,23 @@ def init_variance_figure(variances: dict[str, dict[str, np.ndarray]] | None = No
 
     Args:
         variances: the output of :func:`mlnotes.experiments.init_variances` (computed with
-            ``kwargs`` when ``None``).
+            ``kwargs`` when ``None``): ``{activation: {scheme: variances}}``, two activations,
+            schemes among the keys of ``mlnotes.experiments.INIT_SCHEMES``.
 
     Example:
         >>> len(init_variance_figure(depth=3, width=8, batch=4).axes)
         2
     """
 
-    variances = init_variances(**kwargs) if variances is None else variances
+    if variances is None:
+        variances = init_variances(**kwargs)
+    elif len(_check_dict(variances, "variances", "{activation: {scheme: curve}}")) != 2:
+        raise ValueError(f"variances must hold two activations, got {list(variances)}")
+    for act, curves in variances.items():  # one panel per activation, one line per scheme
+        if not set(_check_arrays(curves, f"variances[{act!r}]", 1, finite=False)) <= set(
+                INIT_SCHEMES):
+            raise ValueError(f"variances[{act!r}] must be keyed by schemes among "
+                             f"{list(INIT_SCHEMES)}, got {list(curves)}")
     colors = {"small": COLORS["fourth"], "large": COLORS["other"], "xavier": COLORS["third"],
               "xavier_tanh": COLORS["ours"], "he": COLORS["ours"]}
     fig, axes = new_figure(1, 2, width=9.0, height=3.6)
@@ -101,13 +110,21 @@ def norm_training_figure(losses: dict[str, np.ndarray] | None = None, **kwargs: 
     r"""Training loss against step for the models of
     :func:`mlnotes.experiments.norm_training_losses`.
 
+    Args:
+        losses: ``{norm: losses}``, ``norm`` among ``"none"``, ``"batch"`` and ``"layer"``
+            (run by :func:`~mlnotes.experiments.norm_training_losses` with ``kwargs`` when
+            ``None``).
+
     Example:
         >>> len(norm_training_figure({"none": np.ones(3)}).axes)
         1
     """
 
-    losses = norm_training_losses(**kwargs) if losses is None else losses
     names = {"none": "no normalisation", "batch": "batch norm", "layer": "layer norm"}
+    if losses is None:
+        losses = norm_training_losses(**kwargs)
+    elif not set(_check_arrays(losses, "losses", 1, finite=False)) <= set(names):
+        raise ValueError(f"losses must be keyed by {list(names)}, got {list(losses)}")
     colors = {"none": COLORS["other"], "batch": COLORS["ours"], "layer": COLORS["third"]}
     fig, ax = new_figure(width=6.0, height=3.4)
     for norm, curve in losses.items():
@@ -145,7 +162,15 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
         >>> len(optimizer_paths_figure(H, {"SGD": path}).axes)
         2
     """
-    H = np.asarray(H, dtype=np.float64)
+    H = _check_array(H, "H", 2, "(2, 2)")
+    if H.shape != (2, 2):
+        raise ValueError(f"H must be a 2 x 2 Hessian, got shape {H.shape}")
+    paths = _check_arrays(paths, "paths", 2, "(T + 1, 2)")
+    if any(p.shape[1] != 2 for p in paths.values()):
+        raise ValueError(f"paths must hold (T + 1, 2) points, got shapes "
+                         f"{ {k: p.shape for k, p in paths.items()} }")
+    tol = None if tol is None else check_number(tol, "tol", 0.0, low_open=True)
+    show_steps = check_count(show_steps, "show_steps")
     fig, (ax0, ax1) = new_figure(1, 2, width=10.0, height=3.8)
     reach = max(np.abs(p).max() for p in paths.values()) * 1.1
     u = np.linspace(-reach, reach, 201)
@@ -180,10 +205,17 @@ def optimizer_paths_figure(H: np.ndarray, paths: dict, tol: float | None = None,
 def loss_curves_figure(histories: dict, logy: bool = True) -> Figure:
     r"""Training curves: the loss after each step for each run in ``histories``.
 
+    Args:
+        histories: ``{label: losses}``, one 1-D sequence per run; a run stopped when its
+            loss stopped being finite may end in NaN or infinity (not drawn).
+        logy: whether the loss axis is logarithmic.
+
     Example:
         >>> len(loss_curves_figure({"run": [1.0, 0.5, 0.2]}).axes)
         1
     """
+    histories = _check_arrays(histories, "histories", 1, "(steps,)", finite=False)
+    logy = check_bool(logy, "logy")
     fig, ax = new_figure(width=6.4, height=3.2)
     for (label, values), color in zip(histories.items(), list(COLORS.values()) * 2,
                                       strict=False):
@@ -211,6 +243,10 @@ def selection_figure(val: np.ndarray, test: np.ndarray) -> Figure:
         >>> len(selection_figure(np.array([0.5, 0.7]), np.array([0.6, 0.6])).axes)
         1
     """
+    val, test = _check_array(val, "val", 1, "(n_settings,)"), _check_array(test, "test", 1)
+    if test.shape != val.shape:
+        raise ValueError(f"val and test must have one accuracy per setting each, got shapes "
+                         f"{val.shape} and {test.shape}")
     fig, ax = new_figure(width=4.8, height=4.0)
     ax.scatter(test, val, s=12, color=COLORS["ours"], alpha=0.7, label="one setting")
     best = int(np.argmax(val))

@@ -12,8 +12,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..activations import sigmoid
-from ..backend import check_model, to_numpy
-from ._figure import COLORS, _show_images, new_figure
+from ..backend import check_count, check_model, check_number, to_numpy
+from ._figure import COLORS, _check_array, _check_arrays, _show_images, new_figure
 
 if TYPE_CHECKING:
     from ..vae import VAE
@@ -37,7 +37,8 @@ def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: fl
         >>> len(gradient_estimators_figure(rng.normal(size=99), 9 * rng.normal(size=99), 0).axes)
         1
     """
-    pathwise, score = np.asarray(pathwise, float), np.asarray(score, float)
+    pathwise, score = _check_array(pathwise, "pathwise", 1), _check_array(score, "score", 1)
+    true = check_number(true, "true")
     lo, hi = np.percentile(score, [1, 99])
     lo, hi = min(lo, pathwise.min()), max(hi, pathwise.max())
     bins = np.linspace(lo, hi, 81)
@@ -58,6 +59,15 @@ def gradient_estimators_figure(pathwise: np.ndarray, score: np.ndarray, true: fl
     return fig
 
 
+def _check_images(model: Any, images: Any) -> np.ndarray:
+    """``images`` as a float64 ``(N, h, w)`` array of ``h * w`` = the model's inputs, or raise."""
+    images = _check_array(images, "images", 3, "(N, h, w)")
+    if images.shape[1] * images.shape[2] != model.in_features:
+        raise ValueError(f"images must have h * w = the model's in_features "
+                         f"({model.in_features}) pixels, got shape {images.shape}")
+    return images
+
+
 def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> Figure:
     r"""``n`` input images above the VAE's reconstructions of them (decoded at :math:`z = \mu`).
 
@@ -68,7 +78,7 @@ def vae_reconstructions_figure(model: VAE, images: np.ndarray, n: int = 10) -> F
         2
     """
     check_model(model)
-    images = np.asarray(images)[:n]
+    images = _check_images(model, images)[:check_count(n, "n")]
     side = images.shape[1:]
     x = model.as_input(images.reshape(len(images), -1))
     recon = to_numpy(model.reconstruct(x)).reshape(-1, *side)
@@ -118,6 +128,14 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
     of the data, which the VAE was never told). Right: the decoder's image for
     each :math:`z` of a ``steps`` x ``steps`` grid over :math:`[-l, l]^2`.
 
+    Args:
+        model: a trained VAE (or its NumPy twin) with a 2-D latent space.
+        images: ``(N, side, side)`` images, ``side ** 2`` the model's ``in_features``.
+        color: ``(N,)``, a number per image.
+        label: the colour bar's label.
+        lim: the grid's half-width :math:`l`.
+        steps: the grid's points per side.
+
     Example:
         >>> from mlnotes.vae import NumpyVAE
         >>> model = NumpyVAE(16, generator=0)
@@ -126,7 +144,13 @@ def latent_space_figure(model: VAE, images: np.ndarray, color: np.ndarray, label
         3
     """
     check_model(model)
-    images = np.asarray(images)
+    if model.latent_features != 2:
+        raise ValueError(f"model must have a 2-D latent space, got {model.latent_features}")
+    images, color = _check_images(model, images), _check_array(color, "color", 1, "(N,)")
+    if len(color) != len(images):
+        raise ValueError(f"color must have one number per image ({len(images)}), got "
+                         f"{len(color)}")
+    lim, steps = check_number(lim, "lim", 0.0, low_open=True), check_count(steps, "steps")
     side = images.shape[1]
     mu = to_numpy(model.encode(model.as_input(images.reshape(len(images), -1)))[0])
     grid = np.linspace(-lim, lim, steps)
@@ -167,25 +191,12 @@ def codes_figure(codes: dict[str, np.ndarray], color: np.ndarray, label: str = "
         >>> [ax.get_title() for ax in fig.axes[:2]]
         ['wide: 50% of codes outside r = 2', 'narrow: 0% of codes outside r = 2']
     """
-    if not isinstance(codes, dict) or not codes:
-        raise TypeError(f"codes must be a non-empty dict {{title: (N, 2) array}}, "
-                        f"got {type(codes).__name__}")
-    color = np.asarray(color)
-    if color.ndim != 1 or not np.issubdtype(color.dtype, np.number) or color.dtype == bool:
-        raise ValueError(f"color must be a 1-D array of numbers, got shape {color.shape}, "
-                         f"dtype {color.dtype}")
-    arrays = {}
-    for title, c in codes.items():
-        c = np.asarray(c)
-        if c.shape != (len(color), 2) or not np.issubdtype(c.dtype, np.floating):
-            raise ValueError(f"codes[{title!r}] must be a float array of shape "
-                             f"({len(color)}, 2), one code per color, got {c.shape}, {c.dtype}")
-        if not np.isfinite(c).all():
-            raise ValueError(f"codes[{title!r}] must be finite")
-        arrays[str(title)] = c
-    radius = float(radius)
-    if not np.isfinite(radius) or radius <= 0:
-        raise ValueError(f"radius must be a positive number, got {radius}")
+    arrays = {str(title): c for title, c in _check_arrays(codes, "codes", 2, "(N, 2)").items()}
+    color = _check_array(color, "color", 1, "(N,)")
+    if any(c.shape != (len(color), 2) for c in arrays.values()):
+        raise ValueError(f"codes must hold one (N, 2) array per title, N = {len(color)} codes "
+                         f"(one per color), got {({t: c.shape for t, c in arrays.items()})}")
+    radius = check_number(radius, "radius", 0.0, low_open=True)
     lim = max(radius, *(np.abs(c).max() for c in arrays.values())) * 1.08
     fig, axes = new_figure(1, len(arrays), width=4.0 * len(arrays) + 0.8, height=4.0)
     axes = np.atleast_1d(axes)
