@@ -208,6 +208,17 @@ def test_hardmax_is_one_hot_argmax_first_on_ties(backend):
     assert_close(A.hardmax(make(x, backend), axis=0), F.one_hot(torch.tensor([1, 1, 0]), 3).T)
 
 
+def test_zero_dimensional_hardmax_is_one_class(backend):
+    # one element along one axis, as softmax (and torch's) treat a 0-d input: it is the argmax,
+    # the limit of softmax(x, beta) (which is 1 for every beta)
+    x = make(-2.5, backend)
+    assert_close(A.hardmax(x), torch.softmax(torch.tensor(-2.5, dtype=torch.float64), 0))
+    assert tuple(A.hardmax(x, axis=0).shape) == ()
+    assert_close(A.hardmax_backward(make(1.3, backend), x), torch.tensor(0.0, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"axis=1 is out of range for an input with 1 dimensions"):
+        A.hardmax(x, axis=1)
+
+
 # ----------------------------------------------------------------------- gradients
 
 
@@ -310,6 +321,16 @@ def test_logsumexp_backward_over_tuple_axes_matches_autograd(axis, keepdims, bac
     mine = A.logsumexp_backward(make(g, backend), make(values, backend), axis=axis,
                                 keepdims=keepdims)
     assert_close(mine, expected)
+
+
+@pytest.mark.parametrize("keepdims, g_shape, expected", [
+    (False, (4, 1), r"\(4,\), got \(4, 1\)"), (True, (4,), r"\(4, 1\), got \(4,\)"),
+    (False, (), r"\(4,\), got \(\)")])
+def test_logsumexp_backward_refuses_a_grad_of_another_shape(keepdims, g_shape, expected, backend):
+    message = r"grad must have the shape of logsumexp\(x\), " + expected
+    with pytest.raises(ValueError, match=message):
+        A.logsumexp_backward(make(np.ones(g_shape), backend), make(RANDOM, backend),
+                             keepdims=keepdims)
 
 
 def test_zero_dimensional_backwards_match_autograd(backend):

@@ -30,6 +30,9 @@ def test_namespace_refuses_mixed_and_foreign_inputs():
         B.namespace(np.zeros(1), torch.zeros(1))
     with pytest.raises(TypeError, match="x must be a NumPy array or a torch tensor, got list"):
         B.namespace([1.0], names=("x",))
+    with pytest.raises(TypeError, match=r"arrays\[1\] must be a NumPy array or a torch tensor, "
+                                        r"got NoneType"):
+        B.namespace(np.zeros(1), None)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available on this machine")
@@ -45,6 +48,8 @@ def test_is_torch_device_of_and_to_numpy(device):
     out = B.to_numpy(t)
     assert isinstance(out, np.ndarray) and out.tolist() == [0.0, 1.0, 2.0]
     assert not B.stop_gradient(t).requires_grad and t.requires_grad
+    with pytest.raises(TypeError, match="x must be a NumPy array or a torch tensor, got list"):
+        B.device_of([1.0])
 
 
 # -------------------------------------------------------------------- argument checks
@@ -62,9 +67,15 @@ def test_check_floating_axis_count_and_shape():
     assert B.check_count(np.int32(4), "n") == 4
     with pytest.raises(TypeError, match="n must be an int, got bool"):
         B.check_count(True, "n")
+    with pytest.raises(TypeError, match="ndim must be an int, got NoneType"):
+        B.check_axis(0, None)
+    with pytest.raises(ValueError, match="ndim must be an int >= 0, got -1"):
+        B.check_axis(0, -1)
     B.check_same_shape(np.zeros((2, 3)), torch.zeros(2, 3), ("a", "b"))
     with pytest.raises(ValueError, match=r"a and b must have the same shape, got \(2,\) and "):
         B.check_same_shape(np.zeros(2), np.zeros(3), ("a", "b"))
+    with pytest.raises(TypeError, match="b must be a NumPy array or a torch tensor, got list"):
+        B.check_same_shape(np.zeros(2), [0.0, 0.0], ("a", "b"))
 
 
 @pytest.mark.parametrize("value, kwargs, expected", [
@@ -167,6 +178,20 @@ def test_draws_on_the_generators_device_land_on_the_datas(device):
                                             dtype=torch.float64))
 
 
+@pytest.mark.parametrize("shape, generator, like, error, message", [
+    ((2,), 0, None, TypeError, "like must be a NumPy array or a torch tensor, got NoneType"),
+    ("ab", 0, np.zeros(1), TypeError, "shape must be a tuple of non-negative ints, got 'ab'"),
+    ((2, -1), 0, np.zeros(1), TypeError, r"shape must be a tuple of non-negative ints, got \(2,"),
+    ((2,), None, np.zeros(1), ValueError, "generator must be an int seed or a generator"),
+    ((2,), np.random.default_rng(0), torch.zeros(1), TypeError,
+     r"torch.Generator for torch data, got Generator \(like is a torch tensor\)"),
+])
+def test_draws_refuse(shape, generator, like, error, message):
+    for draw in (B.randn, B.rand):
+        with pytest.raises(error, match=message):
+            draw(shape, generator, like)
+
+
 def test_rand_and_randn_have_their_moments():
     rng = np.random.default_rng(1)
     like = np.zeros(1)
@@ -197,6 +222,22 @@ def test_fills_of_an_array_are_numpys_draws():
     np.testing.assert_array_equal(w, np.random.default_rng(2).normal(0.0, 3.0, (3, 4)))
 
 
+@pytest.mark.parametrize("x, a, b, generator, error, message", [
+    ([0.0], 0.0, 1.0, 0, TypeError, "x must be a NumPy array or a torch tensor, got list"),
+    (np.zeros(2), "0", 1.0, 0, TypeError, "must be a real number, got str"),
+    (np.zeros(2), 0.0, math.inf, 0, ValueError, "must be a finite number( >= 0)?, got inf"),
+    (np.zeros(2), 0.0, 1.0, None, ValueError, "generator must be an int seed or a generator"),
+    (torch.zeros(2), 0.0, 1.0, np.random.default_rng(0), TypeError,
+     r"torch.Generator for torch data, got Generator \(x is a torch tensor\)"),
+])
+def test_fills_refuse(x, a, b, generator, error, message):
+    for fill in (B.fill_uniform_, B.fill_normal_):
+        with pytest.raises(error, match=message):
+            fill(x, a, b, generator)
+    with pytest.raises(ValueError, match="std must be a finite number >= 0, got -1.0"):
+        B.fill_normal_(np.zeros(2), 0.0, -1.0, 0)
+
+
 # ---------------------------------------------------------------- in-place updates
 
 
@@ -206,3 +247,15 @@ def test_assign_writes_a_leaf_outside_autograd(backend):
     assert out is x and B.to_numpy(x).tolist() == [1.0, 2.0, 3.0]
     if backend != "numpy":
         assert x.grad_fn is None and x.requires_grad
+
+
+@pytest.mark.parametrize("x, value, error, message", [
+    (None, np.zeros(2), TypeError, "x must be a NumPy array or a torch tensor, got NoneType"),
+    (np.zeros(2), None, TypeError, "value must be a NumPy array or a torch tensor, got NoneType"),
+    (np.zeros(2), np.zeros(3), ValueError, r"x and value must have the same shape, got \(2,\)"),
+    (torch.zeros(2), np.zeros(2), TypeError, "cannot mix NumPy arrays and torch tensors: x is "
+                                             "Tensor, value is ndarray"),
+])
+def test_assign_refuses(x, value, error, message):
+    with pytest.raises(error, match=message):
+        B.assign_(x, value)

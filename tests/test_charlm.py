@@ -88,6 +88,11 @@ def test_pad_sequences():
         C.pad_sequences([])
     with pytest.raises(ValueError, match=r"seqs\[1\] must be 1-D"):
         C.pad_sequences([[1], [[2]]])
+    assert C.pad_sequences([[1], []])[0].tolist() == [[1], [0]]  # an empty row is padding only
+    with pytest.raises(TypeError, match="seqs must be a list of 1-D integer sequences, got str"):
+        C.pad_sequences("abc")
+    with pytest.raises(TypeError, match=r"seqs\[0\] must hold integers, got dtype float64"):
+        C.pad_sequences([[1.5, 2.0]])  # was truncated to [1, 2] without a word
 
 
 def test_make_batch_windows_and_targets():

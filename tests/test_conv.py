@@ -523,6 +523,10 @@ def test_bad_input_is_named():
         C.conv2d(x, torch.zeros(2, 3, 3, 3, dtype=torch.float64))
     with pytest.raises(ValueError, match=r"grad must have the output's shape \(1, 2, 3, 3\)"):
         C.conv2d_backward(np.zeros((1, 2, 5, 5)), x, w)
+    # an empty batch x is legal, and then grad must be empty too: the message says whose shape
+    with pytest.raises(ValueError, match=r"shape \(0, 2, 3, 3\) \(that of conv2d\(x, w\) with "
+                                         r"these options\), got \(1, 2, 3, 3\)"):
+        C.conv2d_backward(np.zeros((1, 2, 3, 3)), x[:0], w)
     with pytest.raises(ValueError, match=r"grad must have the output's shape \(2, 3, 3\)"):
         C.conv2d_backward(np.zeros((1, 2, 3, 3)), x[0], w)
     # the backward finds one namespace for grad, x and w: each is named when it does not fit
@@ -619,6 +623,9 @@ def test_bad_pooling_input_is_named():
         C.max_pool2d(np.zeros((4, 4)), 2)
     with pytest.raises(ValueError, match=r"grad must have the output's shape \(1, 1, 2, 2\)"):
         C.max_pool2d_backward(np.zeros((1, 1, 4, 4)), x, 2)
+    with pytest.raises(ValueError, match=r"\(that of max_pool2d\(x, kernel_size\) with these "
+                                         r"options\), got \(1, 1, 2, 2\)"):
+        C.max_pool2d_backward(np.zeros((1, 1, 2, 2)), x, 1)
     with pytest.raises(ValueError, match=r"grad must have the output's shape \(1, 3, 3\)"):
         C.max_pool2d_backward(np.zeros((1, 2, 2)), x[0], 2, ceil_mode=True, stride=1)
     with pytest.raises(ValueError, match="divisor_override must be a nonzero int or None, got 0"):

@@ -543,6 +543,18 @@ def test_timeout_is_checked_at_the_door():
         exercises.grade("softmax.stable", {}, timeout=-1)
 
 
+def test_an_exercise_is_defined_by_two_strings():
+    # refused before anything is registered: the registry is left as it was
+    before = dict(exercises._REGISTRY)
+    with pytest.raises(TypeError, match="id must be a string, got list"):
+        exercises.exercise(["softmax.stable"], "f")
+    with pytest.raises(TypeError, match="function must be a string, got NoneType"):
+        exercises.exercise("junk.none", None)
+    with pytest.raises(ValueError, match="id must be '<page>.<name>', got 'stable'"):
+        exercises.exercise("stable", "f")
+    assert exercises._REGISTRY == before
+
+
 # ---------------------------------------------------------------- varied cases
 
 def _fingerprint(args) -> tuple:

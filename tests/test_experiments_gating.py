@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from mlnotes.experiments.gating import branch_gradient_norms, train_gated_network
@@ -42,3 +43,20 @@ def test_train_gated_network_lowers_the_loss():
     parts = [torch.nn.Linear(1, 1).double() for _ in range(3)]
     losses = train_gated_network(GatedNetwork(*parts), (a,), a.abs(), steps=40)
     assert len(losses) == 40 and losses[-1] < 0.5 * losses[0]
+
+
+@pytest.mark.parametrize("experiment", [branch_gradient_norms, train_gated_network])
+def test_the_experiments_check_their_inputs(experiment):
+    net = GatedNetwork(*(torch.nn.Linear(1, 1).double() for _ in range(3)))
+    a = torch.zeros(4, 1, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"inputs must be a tuple \(a,\), \(a, b\) or \(a, b, c\), "
+                                        r"got Tensor"):
+        experiment(net, a, a)  # the array itself, not (a,)
+    with pytest.raises(ValueError, match="inputs must hold one to three arrays .*, got 0"):
+        experiment(net, (), a)
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a NumPy array or a torch tensor, "
+                                        r"got str"):
+        experiment(net, (a, "b"), a)
+    with pytest.raises(TypeError, match=r"inputs\[0\] must have the model's dtype float64, "
+                                        r"got float32"):
+        experiment(net, (a.float(),), a)

@@ -90,5 +90,7 @@ def test_deep_forward_bad_arguments():
         deep_forward("kaiming")
     with pytest.raises(ValueError, match="activation must be 'tanh' or 'relu', got 'gelu'"):
         deep_forward("he", "gelu")
+    with pytest.raises(ValueError, match=r"scheme must be one of .*, got \['he'\]"):
+        deep_forward(["he"])  # a list cannot be looked up in INIT_SCHEMES: said, not raised raw
     with pytest.raises(ValueError, match="depth must be at least 1, got 0"):
         deep_forward("he", "relu", depth=0)

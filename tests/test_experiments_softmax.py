@@ -39,3 +39,14 @@ def test_saturation_gradients_closed_forms():
 def test_saturation_gradients_needs_two_classes():
     with pytest.raises(ValueError, match="k must be an int >= 2, got 1"):
         saturation_gradients(np.zeros(2), k=1)
+
+
+def test_saturation_gradients_checks_its_gaps():
+    soft, logsoft = saturation_gradients([0, 20])  # a list of ints is gaps too
+    np.testing.assert_array_equal(soft, saturation_gradients(np.array([0.0, 20.0]))[0])
+    with pytest.raises(TypeError, match="gaps must be an array of real numbers, got dtype object"):
+        saturation_gradients(None)
+    with pytest.raises(TypeError, match="gaps must be an array of real numbers, got dtype <U"):
+        saturation_gradients("0 5 10")
+    with pytest.raises(ValueError, match=r"gaps must have shape \(G,\), got \(\)"):
+        saturation_gradients(np.array(5.0))

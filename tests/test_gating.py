@@ -330,6 +330,9 @@ def test_bad_input_soft_gate():
         G.soft_gate(np.zeros(3), np.zeros(3), np.zeros(3, dtype=int))
     with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors"):
         G.soft_gate(np.zeros(3), torch.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match=r"grad, x, y and r must have the same shape, got \(3,\), "
+                                         r"\(3,\), \(2,\) and \(3,\)"):
+        G.soft_gate_backward(np.zeros(3), np.zeros(3), np.zeros(2), np.zeros(3))
 
 
 def test_bad_input_softmax_gate():

@@ -13,7 +13,8 @@ complex dtypes, and NaN/inf; for a model an array, a tensor, a dict and ``None``
 tensor, a 0-d array, a list and ``None``; for numbers, strings, sequences and callables the values
 of their wrong kinds. Each call must either
 
-- raise ``TypeError`` or ``ValueError`` whose message names the argument, or
+- raise ``TypeError`` or ``ValueError`` whose message names the argument (for the value that one
+  of ``backend``'s checkers checks, the caller's name it was given: :func:`reported_name`), or
 - succeed, with a finite result whenever the inputs were finite: such junk is legal for that
   argument. The legal cases are the documented conversions: a list or an int where the docstring
   says "sequence" or "array-like" (``coin_nll``'s flips, ``decode``'s ids, the schedulers'
@@ -37,7 +38,6 @@ import importlib
 import inspect
 import itertools
 import math
-import pathlib
 import pkgutil
 import re
 import warnings
@@ -617,6 +617,22 @@ def _contains_nonfinite(value: object, depth: int = 0) -> bool:
     return False
 
 
+def reported_name(qualname: str, fn: object, arg_name: str, args: list, kwargs: dict) -> str:
+    """The name a clear message about ``arg_name`` carries.
+
+    ``backend``'s checkers (``check_count(value, name)``, ``check_number``, ``check_bool``, ...)
+    report their caller's argument: ``check_count(n, "num_experts")`` says "num_experts must be
+    an int", not "value must be". So for the value such a checker checks (its first parameter)
+    the message must carry the ``name`` it was given; everywhere else, the argument's own name.
+    """
+    params = list(inspect.signature(fn).parameters)
+    if not qualname.startswith(M + "backend.") or "name" not in params or arg_name != params[0]:
+        return arg_name
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments["name"]
+
+
 def _names(message: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) is not None
 
@@ -650,7 +666,7 @@ def sweep(names: list[str] | None = None) -> tuple[dict[str, int], list[str]]:
                 except EXPECTED.get(qualname, ()):
                     counts["legal"] += 1
                 except (TypeError, ValueError) as exc:
-                    if _names(str(exc), arg_name):
+                    if _names(str(exc), reported_name(qualname, fn, arg_name, args, kwargs)):
                         counts["clear"] += 1
                     else:
                         counts["raw"] += 1
@@ -703,32 +719,13 @@ def test_good_call_succeeds(qualname):
     assert not _contains_nonfinite(result)
 
 
-KNOWN = pathlib.Path(__file__).with_name("junk_known.txt")
-
-
-def known_offences() -> set[str]:
-    """The calls still listed as the backlog in ``junk_known.txt``."""
-    lines = KNOWN.read_text().splitlines()
-    return {line for line in lines if line and not line.startswith("#")}
-
-
 def test_junk_is_refused_clearly():
+    # no backlog: every call of the sweep is refused clearly or legal (issue 28, item 1)
     counts, bad = sweep()
-    offences = {line.split(": ", 1)[0]: line for line in bad}
-    new = sorted(set(offences) - known_offences())
-    fixed = sorted(known_offences() - set(offences))
-    assert not new, (f"{len(new)} new raw or silent calls ({counts}):\n"
-                     + "\n".join(offences[k] for k in new))
-    assert not fixed, ("these calls are refused clearly now; delete their lines from "
-                       f"{KNOWN.name}:\n" + "\n".join(fixed))
+    assert not bad, f"{len(bad)} raw or silent calls ({counts}):\n" + "\n".join(bad)
 
 
-if __name__ == "__main__":  # the sweep's numbers: python tests/test_junk.py [--known]
-    import sys
-
+if __name__ == "__main__":  # the sweep's numbers: python tests/test_junk.py
     counts, bad = sweep()
-    if "--known" in sys.argv:
-        print("\n".join(sorted({line.split(": ", 1)[0] for line in bad})))
-    else:
-        print("\n".join(bad))
-        print(counts)
+    print("\n".join(bad))
+    print(counts)

@@ -168,6 +168,8 @@ def test_bad_input():
         model(torch.zeros(4, 2))
     with pytest.raises(ValueError, match=r"X must have shape \(N, D\) and y shape \(N,\)"):
         moe.fit_classifier(model, torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(TypeError, match="y must hold integer class indices, got dtype float32"):
+        moe.fit_classifier(model, torch.zeros(4, 2), torch.zeros(4))
     with pytest.raises(ValueError, match="n must be at least 1"):
         two_regions(0)
     with pytest.raises(ValueError, match=r"margin must be a finite number in \[0, 1\)"):

@@ -358,3 +358,19 @@ def test_module_bad_arguments():
         N.BatchNorm(0)
     with pytest.raises(ValueError, match=r"momentum must be a finite number in \[0, 1\]"):
         N.BatchNorm(3, momentum=-0.1)
+
+
+@pytest.mark.parametrize("layer", [N.LayerNorm, N.NumpyLayerNorm])
+@pytest.mark.parametrize("bad", [None, 0, 1.5, True, "4", (4, 0), np.ones(2)], ids=repr)
+def test_layer_norm_modules_refuse_a_bad_normalized_shape(layer, bad):
+    with pytest.raises(ValueError, match=r"normalized_shape must be a positive int or a tuple "
+                                         r"of them, got"):
+        layer(bad)
+
+
+def test_layer_norm_modules_take_an_int_or_a_tuple():
+    # NumPy's ints too (LayerNorm took only Python's: tuple(np.int64(4)) failed)
+    for layer in (N.LayerNorm, N.NumpyLayerNorm):
+        assert layer(np.int64(4)).normalized_shape == (4,)
+        assert layer([3, 4]).normalized_shape == (3, 4)
+        assert tuple(layer(torch.Size([3, 4])).weight.shape) == (3, 4)

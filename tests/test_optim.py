@@ -301,6 +301,12 @@ def test_trajectory_helper():
         O.trajectory(O.sgd_step, lambda x: x, [1.0], -1, lr=0.1)
     with pytest.raises(ValueError, match="x0 must be a 1-D point"):
         O.trajectory(O.sgd_step, lambda x: x, 1.0, 1, lr=0.1)
+    with pytest.raises(TypeError, match="x0 must be a point of real numbers, got str of dtype"):
+        O.trajectory(O.sgd_step, lambda x: x, "1", 1, lr=0.1)
+    with pytest.raises(TypeError, match="step must be a function, got str"):
+        O.trajectory("sgd", lambda x: x, [1.0], 1, lr=0.1)
+    with pytest.raises(TypeError, match="grad_fn must be a function, got NoneType"):
+        O.trajectory(O.sgd_step, None, [1.0], 1, lr=0.1)
 
 
 # --------------------------------------------------------------------------- AdamW
@@ -624,6 +630,11 @@ def test_closed_forms_check_their_arguments():
         S.linear_lr(1, 0.1, start_factor=2.0)
     with pytest.raises(ValueError, match="T_max must be at least 1"):
         S.cosine_annealing_lr(1, 0.1, 0)
+    for closed_form, more in ((S.step_lr, (3,)), (S.linear_lr, ()), (S.cosine_annealing_lr, (3,))):
+        with pytest.raises(TypeError, match="base_lr must be a real number, got NoneType"):
+            closed_form(1, None, *more)
+        with pytest.raises(ValueError, match="base_lr must be a finite number >= 0, got -0.1"):
+            closed_form(1, -0.1, *more)
 
 
 # ------------------------------------------------------------------------ clipping
@@ -725,6 +736,11 @@ def test_bad_clip_arguments():
         O.clip_grad_norm([np.ones(3), [1.0]], 1.0)
     with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors"):
         O.clip_grad_norm([np.ones(3), torch.ones(3)], 1.0)
+    with pytest.raises(TypeError, match="grads_or_params must be an array or an iterable of "
+                                        "arrays, got NoneType"):
+        O.clip_grad_norm(None, 1.0)
+    with pytest.raises(TypeError, match="max_norm must be a real number, got ndarray"):
+        O.clip_grad_norm([np.ones(3)], np.ones(2))
 
 
 def test_clip_at_infinity_measures_and_leaves_the_gradients():

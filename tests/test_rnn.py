@@ -329,6 +329,8 @@ def test_bad_shapes_name_the_argument():
         R.rnn_cell(x, h, W_ih[None], W_hh)
     with pytest.raises(TypeError, match="x must have a floating-point dtype, got int64"):
         R.rnn_cell(np.zeros((N, D), dtype=np.int64), h, W_ih, W_hh)
+    with pytest.raises(TypeError, match="h must have a floating-point dtype, got complex128"):
+        R.rnn_cell(x, h.astype(np.complex128), W_ih, W_hh)
     with pytest.raises(TypeError, match="cannot mix NumPy arrays and torch tensors"):
         R.rnn_cell(torch.zeros(N, D, dtype=torch.float64), h, W_ih, W_hh)
 

@@ -198,6 +198,10 @@ def test_bad_input():
         S.share(np.zeros(4), np.array([0, 4]))
     with pytest.raises(ValueError, match=r"index entries must lie in \[-1, 4\)"):
         S.share(np.zeros(4), np.array([-2, 0]))
+    with pytest.raises(ValueError, match=r"index entries must lie in \[-1, 0\) \(len\(u\) = 0;"):
+        S.share(np.zeros(0), np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"index entries must lie in \[-1, 2\) \(num_params = 2;"):
+        S.share_backward(np.zeros(2), np.array([0, 2]), 2)
     with pytest.raises(TypeError, match="index must have an integer dtype, got float64"):
         S.share(np.zeros(4), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match="index must be 1-D"):
@@ -227,6 +231,10 @@ def test_bad_input():
         S.motif_scores(SEQ, W, np.zeros(3))
     with pytest.raises(ValueError, match="size must be at most the sequence length"):
         S.motif_scores(SEQ, np.zeros((1, 2, 13)))
+    with pytest.raises(ValueError, match="size must be at most the sequence length of x, 0, got 2"):
+        S.sliding_windows(np.zeros((3, 0)), 2)
+    with pytest.raises(ValueError, match=r"x must have at least 1 dimension .*, got shape \(\)"):
+        S.sliding_windows(np.array(1.0), 1)
     with pytest.raises(TypeError, match="x must have a floating-point dtype"):
         S.motif_detector(SEQ.astype(int), W)
     assert to_numpy(S.share(np.zeros(2), np.zeros(0, dtype=int))).shape == (0,)

@@ -134,3 +134,12 @@ def test_on_step_sees_each_step_after_it_is_taken():
     assert losses == [4.0, 1.0, 0.25]
     with pytest.raises(TypeError, match="on_step must be"):
         T.fit(lambda b: (w**2).sum(), SGD([w]), [None], on_step="print")
+
+
+@pytest.mark.parametrize("batches", [None, 3, "abc", {"x": 1}], ids=repr)
+def test_batches_must_be_an_iterable_of_batches(batches):
+    # a string or a dict would iterate its characters or keys: never the batches meant
+    w = torch.zeros(1, requires_grad=True)
+    with pytest.raises(TypeError, match="batches must be an iterable of batches .*, got "
+                                        + type(batches).__name__):
+        T.fit(lambda b: (w**2).sum(), SGD([w]), batches)

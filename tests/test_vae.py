@@ -328,6 +328,12 @@ def test_other_bad_input(backend):
         V.bernoulli_log_likelihood(mu, make(EPS[:2], backend))
     with pytest.raises(TypeError, match=r"generator must be a"):
         V.rsample(mu, lv, generator="0")
+    with pytest.raises(ValueError, match=r"z must broadcast against mu, got shapes \(0,\) and "
+                                         r"\(5, 3\)"):
+        V.gaussian_log_prob(make(np.zeros(0), backend), mu, lv)
+    # z broadcasts: several samples of z against one mean
+    several = V.gaussian_log_prob(make(np.zeros((2, 5, 3)), backend), mu, lv)
+    assert tuple(several.shape) == (2, 5)
 
 
 def test_mixed_backends_and_lists_are_refused():
@@ -345,6 +351,11 @@ def test_bad_model_input():
         model(torch.zeros(2, 3), eps=torch.zeros(2, 2))
     with pytest.raises(ValueError, match=r"pass the noise eps or a torch.Generator"):
         model(torch.zeros(2, 4))
+    # fit_vae's data are Bernoulli means: refused at the door outside [0, 1] (NaN too), where
+    # the loss would refuse the batch as its "target"
+    for bad in (2.0, float("nan")):
+        with pytest.raises(ValueError, match=r"data must lie in \[0, 1\] \(no NaN\)"):
+            V.fit_vae(model, torch.full((4, 4), bad), epochs=1, batch_size=2)
     with pytest.raises(ValueError, match=r"n must be at least 1, got 0"):
         strokes(0)
     with pytest.raises(ValueError, match=r"size must be an int >= 4"):

@@ -325,12 +325,16 @@ def logsumexp_backward(grad: Any, x: Any, axis: int | tuple[int, ...] = -1,
     xp = namespace(grad, x, names=("grad", "x"))
     if x.ndim == 0:  # one element along one axis, as in the forward call
         axis = 0 if isinstance(axis, (tuple, list)) and len(axis) == 0 else axis
+    axes = _axes(axis, max(x.ndim, 1))
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))  # logsumexp's, keepdims
+    out = kept if keepdims else tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    if tuple(grad.shape) != out:
+        raise ValueError(f"grad must have the shape of logsumexp(x), {out}, "
+                         f"got {tuple(grad.shape)}")
+    if x.ndim == 0:
         return xp.reshape(logsumexp_backward(grad, xp.reshape(x, (1,)), axis=axis), ())
-    axes = _axes(axis, x.ndim)
-    if not keepdims:
-        grad = xp.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
     # softmax over the reduced axes: exp(x - logsumexp(x))
-    return grad * xp.exp(x - _logsumexp(xp, x, axes, True))
+    return xp.reshape(grad, kept) * xp.exp(x - _logsumexp(xp, x, axes, True))
 
 
 logsumexp = autograd.register(logsumexp, logsumexp_backward)
@@ -545,7 +549,8 @@ def hardmax(x: Any, axis: int = -1) -> Any:
     generalises the step function: ``hardmax([0, x])[1]`` is :math:`[x > 0]`.
 
     Args:
-        x: floating-point array.
+        x: floating-point array. A 0-d input is one class (its hardmax is 1, as
+            its softmax is).
         axis: the axis to take the argmax over.
 
     Returns:
@@ -559,7 +564,9 @@ def hardmax(x: Any, axis: int = -1) -> Any:
     """
     check_floating(x, "x")
     xp = namespace(x, names=("x",))
-    axis = check_axis(axis, x.ndim)
+    axis = check_axis(axis, max(x.ndim, 1))
+    if x.ndim == 0:  # one element along one axis, as in softmax: it is the largest
+        return xp.ones_like(x)
     idx = xp.argmax(x, axis=axis, keepdims=True)
     # positions 0..K-1 laid along `axis`, compared with the argmax
     shape = [1] * x.ndim
@@ -582,7 +589,7 @@ def hardmax_backward(grad: Any, x: Any, axis: int = -1) -> Any:
     """
     xp = namespace(grad, x, names=("grad", "x"))
     check_same_shape(grad, x, ("grad", "x"))
-    check_axis(axis, x.ndim)
+    check_axis(axis, max(x.ndim, 1))  # a 0-d x is one element along one axis, as in hardmax
     return xp.zeros_like(grad)
 
 

@@ -58,7 +58,8 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
 
     Args:
         *arrays: NumPy arrays or torch tensors.
-        names: the argument names of ``arrays``, used in error messages.
+        names: the argument names of ``arrays``, used in error messages
+            (``arrays[0]``, ``arrays[1]``, ... when not given).
         optional: the names that may be ``None`` (an argument left out); it is
             ignored then.
         scalars: the names that may be Python numbers (not ``True``/``False``);
@@ -84,7 +85,7 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
         TypeError: mask must be a NumPy array or a torch tensor, got NoneType
     """
     if names is None:
-        names = tuple(f"argument {i}" for i in range(len(arrays)))
+        names = tuple(f"arrays[{i}]" for i in range(len(arrays)))
     present = []
     for name, a in zip(names, arrays, strict=True):
         if a is None and name in optional:
@@ -92,10 +93,7 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
         if (name in scalars and isinstance(a, (Real, np.number))
                 and not isinstance(a, (bool, np.bool_))):
             continue
-        if is_tensor(a):
-            present.append((name, a))
-            continue
-        if not (array_api_compat.is_numpy_array(a) or array_api_compat.is_torch_array(a)):
+        if not _is_array(a):
             raise TypeError(
                 f"{name} must be a NumPy array or a torch tensor, got {type(a).__name__}"
             )
@@ -118,6 +116,12 @@ def namespace(*arrays: Any, names: tuple[str, ...] | None = None,
         listing = ", ".join(f"{n} on {array_api_compat.device(a)}" for n, a in present)
         raise ValueError(f"all inputs must be on one device: {listing}")
     return array_api_compat.array_namespace(*(a for _, a in present))
+
+
+def _is_array(x: Any) -> bool:
+    """A NumPy array, a torch tensor or an :class:`mlnotes.autograd.Tensor`."""
+    return (is_tensor(x) or array_api_compat.is_numpy_array(x)
+            or array_api_compat.is_torch_array(x))
 
 
 def is_tensor(x: Any) -> bool:
@@ -152,6 +156,7 @@ def device_of(x: Any) -> Any:
         >>> device_of(torch.zeros(1))
         device(type='cpu')
     """
+    namespace(x, names=("x",))
     return array_api_compat.device(x)
 
 
@@ -184,6 +189,7 @@ def check_axis(axis: int, ndim: int, name: str = "axis") -> int:
     """
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
+    check_number(ndim, "ndim", low=0, integer=True)
     if not -ndim <= axis < ndim:
         raise ValueError(f"{name}={axis} is out of range for an input with {ndim} dimensions")
     return int(axis) % ndim
@@ -208,7 +214,11 @@ def check_count(value: int, name: str) -> int:
 
 
 def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:
-    r"""Raise ``ValueError`` unless ``a`` and ``b`` have the same shape.
+    r"""Raise ``ValueError`` unless the arrays ``a`` and ``b`` have the same shape.
+
+    ``TypeError`` when either is not a NumPy array or a torch tensor (nor an
+    :class:`mlnotes.autograd.Tensor`). Only the shapes are compared: a NumPy array
+    and a tensor of one shape pass.
 
     Example:
         >>> import numpy as np
@@ -217,6 +227,10 @@ def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:
         ...
         ValueError: input and target must have the same shape, got (2,) and (3,)
     """
+    for name, v in zip(names, (a, b), strict=True):
+        if not _is_array(v):
+            raise TypeError(f"{name} must be a NumPy array or a torch tensor, "
+                            f"got {type(v).__name__}")
     if tuple(a.shape) != tuple(b.shape):
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same shape, "
@@ -322,7 +336,8 @@ def check_model(model: Any, name: str = "model", inputs: Any = None,
 # -------------------------------------------------------------------- randomness
 
 
-def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -> Any:
+def as_generator(generator: Any, like: Any = "numpy", name: str = "generator",
+                 like_name: str | None = None) -> Any:
     r"""The random source a ``generator`` argument names: an int seed or a generator.
 
     Every function of mlnotes that draws takes ``generator`` (torch's spelling) and
@@ -338,6 +353,8 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
             or an array whose kind and device the generator must match (what an
             in-place draw into that array needs).
         name: the argument's name, for messages.
+        like_name: the name of the argument whose kind ``like`` is, for messages
+            where the generator is of the other kind.
 
     Returns:
         The generator to draw from.
@@ -367,7 +384,8 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
             return torch.Generator(device=device).manual_seed(int(generator))
         if not isinstance(generator, torch.Generator):
             raise TypeError(f"{name} must be an int seed or a torch.Generator for torch "
-                            f"data, got {type(generator).__name__}")
+                            f"data, got {type(generator).__name__}"
+                            + (f" ({like_name} is a torch tensor)" if like_name else ""))
         if is_torch(like) and generator.device.type != torch.device(device).type:
             raise ValueError(f"{name} is on {generator.device} but the data is on {device}")
         return generator
@@ -375,7 +393,8 @@ def as_generator(generator: Any, like: Any = "numpy", name: str = "generator") -
         return np.random.default_rng(int(generator))
     if not isinstance(generator, np.random.Generator):
         raise TypeError(f"{name} must be an int seed or a numpy.random.Generator for NumPy "
-                        f"data, got {type(generator).__name__}")
+                        f"data, got {type(generator).__name__}"
+                        + (f" ({like_name} is not a torch tensor)" if like_name else ""))
     return generator
 
 
@@ -390,6 +409,7 @@ def randn(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
         >>> randn((2,), np.random.default_rng(0), np.zeros(1, np.float32)).dtype
         dtype('float32')
     """
+    shape, generator = _check_draw(shape, generator, like)
     return _draw("randn", "standard_normal", shape, generator, like)
 
 
@@ -403,7 +423,21 @@ def rand(shape: tuple[int, ...], generator: Any, like: Any) -> Any:
         >>> float(rand((3,), np.random.default_rng(0), np.zeros(1)).max()) < 1
         True
     """
+    shape, generator = _check_draw(shape, generator, like)
     return _draw("rand", "random", shape, generator, like)
+
+
+def _check_draw(shape: Any, generator: Any, like: Any) -> tuple[tuple[int, ...], Any]:
+    """The door of :func:`randn` and :func:`rand`: ``shape`` as a tuple, the generator to use."""
+    namespace(like, names=("like",))
+    sizes = (shape,) if isinstance(shape, (Integral, np.integer)) else shape
+    if not (isinstance(sizes, (tuple, list))
+            and all(isinstance(n, (Integral, np.integer)) and not isinstance(n, bool) and n >= 0
+                    for n in sizes)):
+        raise TypeError(f"shape must be a tuple of non-negative ints, got {shape!r}")
+    # a torch generator may live on another device than like (see randn)
+    kind = "torch" if is_torch(like) else "numpy"
+    return tuple(int(n) for n in sizes), as_generator(generator, kind, like_name="like")
 
 
 def _draw(torch_name: str, numpy_name: str, shape: tuple[int, ...], generator: Any,
@@ -426,7 +460,9 @@ def fill_uniform_(x: Any, low: float, high: float, generator: Any) -> Any:
         >>> bool(np.all(np.abs(fill_uniform_(w, -1, 1, np.random.default_rng(0))) <= 1))
         True
     """
-    return _fill("uniform", x, low, high, generator)
+    namespace(x, names=("x",))
+    low, high = check_number(low, "low"), check_number(high, "high")
+    return _fill("uniform", x, low, high, as_generator(generator, like=x, like_name="x"))
 
 
 def fill_normal_(x: Any, mean: float, std: float, generator: Any) -> Any:
@@ -437,7 +473,9 @@ def fill_normal_(x: Any, mean: float, std: float, generator: Any) -> Any:
         >>> fill_normal_(np.zeros(2), 0.0, 1.0, np.random.default_rng(0)).shape
         (2,)
     """
-    return _fill("normal", x, mean, std, generator)
+    namespace(x, names=("x",))
+    mean, std = check_number(mean, "mean"), check_number(std, "std", low=0.0)
+    return _fill("normal", x, mean, std, as_generator(generator, like=x, like_name="x"))
 
 
 def _fill(kind: str, x: Any, a: float, b: float, generator: Any) -> Any:
@@ -465,6 +503,10 @@ def assign_(x: Any, value: Any) -> Any:
         >>> assign_(p, p - 0.5 * torch.ones(2))
         tensor([0.5000, 0.5000], requires_grad=True)
     """
+    check_same_shape(x, value, ("x", "value"))
+    if is_torch(x) != is_torch(value):
+        raise TypeError(f"cannot mix NumPy arrays and torch tensors: x is "
+                        f"{type(x).__name__}, value is {type(value).__name__}")
     if is_torch(x):
         torch = import_torch()
         with torch.no_grad():

@@ -223,7 +223,7 @@ def pad_sequences(seqs: Sequence[Any], value: int = 0) -> tuple[np.ndarray, np.n
     ``mask = np.arange(L) < lengths[:, None]``.
 
     Args:
-        seqs: ``N`` 1-D integer arrays (or lists), at least one.
+        seqs: a list of ``N`` 1-D integer arrays (or lists), at least one.
         value: what the padding holds.
 
     Returns:
@@ -234,12 +234,16 @@ def pad_sequences(seqs: Sequence[Any], value: int = 0) -> tuple[np.ndarray, np.n
         >>> padded.tolist(), lengths.tolist()
         ([[5, 6, 7], [8, -100, -100]], [3, 1])
     """
-    seqs = [np.asarray(s, dtype=np.int64) for s in seqs]
+    if not isinstance(seqs, (list, tuple)):
+        raise TypeError(f"seqs must be a list of 1-D integer sequences, got {type(seqs).__name__}")
     if not seqs:
         raise ValueError("seqs must hold at least one sequence, got none")
+    seqs = [np.asarray(s) for s in seqs]
     for k, s in enumerate(seqs):
         if s.ndim != 1:
             raise ValueError(f"seqs[{k}] must be 1-D, got shape {s.shape}")
+        if s.size and (s.dtype == bool or not np.issubdtype(s.dtype, np.integer)):
+            raise TypeError(f"seqs[{k}] must hold integers, got dtype {s.dtype}")
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     padded = np.full((len(seqs), int(lengths.max())), value, dtype=np.int64)
     for row, s in zip(padded, seqs, strict=True):

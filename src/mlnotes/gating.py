@@ -121,6 +121,11 @@ def soft_gate_backward(grad: Any, x: Any, y: Any, r: Any) -> tuple[Any, Any, Any
         (array([0.5]), array([0.5]), array([0.5]))
     """
     xp = namespace(grad, x, y, r, names=("grad", "x", "y", "r"))
+    if not tuple(grad.shape) == tuple(x.shape) == tuple(y.shape) == tuple(r.shape):
+        raise ValueError(
+            f"grad, x, y and r must have the same shape, got {tuple(grad.shape)}, "
+            f"{tuple(x.shape)}, {tuple(y.shape)} and {tuple(r.shape)}"
+        )
     s = _sigmoid(xp, r)
     return grad * s, grad * (1 - s), grad * (x - y) * s * (1 - s)
 

@@ -230,11 +230,14 @@ def fit_classifier(
         True
     """
     check_model(model, inputs=X, inputs_name="X")
-    namespace(X, y, names=("X", "y"))
+    xp = namespace(X, y, names=("X", "y"))
     steps = check_count(steps, "steps")
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (N, D) and y shape (N,), got {tuple(X.shape)} "
                          f"and {tuple(y.shape)}")
+    if not xp.isdtype(y.dtype, "integral"):
+        raise TypeError(f"y must hold integer class indices, "
+                        f"got dtype {str(y.dtype).removeprefix('torch.')}")
 
     def loss_fn(batch: tuple[Any, Any]) -> Any:
         inputs, target = batch

@@ -65,6 +65,15 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def _layer_shape(normalized_shape: Any) -> tuple[int, ...]:
+    """The layers' ``normalized_shape`` (an int or a tuple of them, each >= 1) as a tuple."""
+    shape = (normalized_shape,) if _is_int(normalized_shape) else normalized_shape
+    if not isinstance(shape, (tuple, list)) or not all(_is_int(s) and s > 0 for s in shape):
+        raise ValueError(f"normalized_shape must be a positive int or a tuple of them, "
+                         f"got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)
+
+
 def _channel_view(xp: Any, v: Any, ndim: int) -> Any:
     """A per-channel vector ``(C,)`` reshaped to broadcast against ``(N, C, *)``."""
     return xp.reshape(v, (1, v.shape[0]) + (1,) * (ndim - 2))
@@ -451,8 +460,7 @@ class LayerNorm(_LayerNormBody, torch.nn.Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-        self.normalized_shape = tuple(shape)
+        self.normalized_shape = _layer_shape(normalized_shape)
         self.eps = check_number(eps, "eps", low=0.0)
         self.elementwise_affine = elementwise_affine
         kw = {"device": device, "dtype": dtype}
@@ -546,11 +554,7 @@ class NumpyLayerNorm(_LayerNormBody, nn.Module):
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True,
                  dtype: Any = np.float64) -> None:
-        shape = (normalized_shape,) if _is_int(normalized_shape) else normalized_shape
-        if not isinstance(shape, (tuple, list)) or not all(_is_int(s) and s > 0 for s in shape):
-            raise ValueError(f"normalized_shape must be a positive int or a tuple of them, "
-                             f"got {normalized_shape!r}")
-        self.normalized_shape = tuple(int(s) for s in shape)
+        self.normalized_shape = _layer_shape(normalized_shape)
         self.eps = check_number(eps, "eps", low=0.0)
         self.elementwise_affine = elementwise_affine
         affine, shift = elementwise_affine, elementwise_affine and bias

@@ -33,6 +33,7 @@ from __future__ import annotations
 import collections
 import math
 from collections.abc import Callable, Iterable
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -722,10 +723,13 @@ def clip_grad_norm(
         >>> np.round(np.concatenate(grads), 6)
         array([0.6, 0.8])
     """
-    if max_norm != math.inf:  # infinity: measure the norm, clip nothing (as torch)
+    if not (isinstance(max_norm, Real) and max_norm == math.inf):  # inf: clip nothing (torch)
         check_number(max_norm, "max_norm", low=0.0, low_open=True)
-    if norm_type != math.inf:  # the largest entry's size: the one infinite norm
+    if not (isinstance(norm_type, Real) and norm_type == math.inf):  # inf: the largest entry
         check_number(norm_type, "norm_type", low=0.0, low_open=True)
+    if not (hasattr(grads_or_params, "shape") or isinstance(grads_or_params, Iterable)):
+        raise TypeError("grads_or_params must be an array or an iterable of arrays, "
+                        f"got {type(grads_or_params).__name__}")
     items = [grads_or_params] if hasattr(grads_or_params, "shape") else list(grads_or_params)
     grads = []
     for k, p in enumerate(items):
@@ -779,8 +783,16 @@ def trajectory(step: Callable[..., None], grad_fn: Callable[[np.ndarray], np.nda
                [0.5 , 1.  ],
                [0.25, 0.5 ]])
     """
+    for name, f in (("step", step), ("grad_fn", grad_fn)):
+        if not callable(f):
+            raise TypeError(f"{name} must be a function, got {type(f).__name__}")
     n_steps = check_number(n_steps, "n_steps", low=0, integer=True)
-    x = np.array(x0, dtype=np.float64)
+    x = np.array(x0)
+    if x.dtype == bool or not (np.issubdtype(x.dtype, np.integer)
+                               or np.issubdtype(x.dtype, np.floating)):
+        raise TypeError(f"x0 must be a point of real numbers, got {type(x0).__name__} "
+                        f"of dtype {x.dtype}")
+    x = x.astype(np.float64)
     if x.ndim != 1:
         raise ValueError(f"x0 must be a 1-D point, got shape {x.shape}")
     state: dict = {}

@@ -94,7 +94,7 @@ def step_lr(t: Any, base_lr: float, step_size: int, gamma: float = 0.1) -> float
 
     Args:
         t: the step count, an int or an array of ints, each :math:`\ge 0`.
-        base_lr: :math:`\eta_0`, the learning rate at :math:`t = 0`.
+        base_lr: :math:`\eta_0 \ge 0`, the learning rate at :math:`t = 0`.
         step_size: :math:`s \ge 1`, the number of steps between drops.
         gamma: :math:`\gamma \ge 0`, the factor of each drop.
 
@@ -108,6 +108,7 @@ def step_lr(t: Any, base_lr: float, step_size: int, gamma: float = 0.1) -> float
         array([0.1  , 0.1  , 0.1  , 0.05 , 0.05 , 0.05 , 0.025])
     """
     steps = _steps(t)
+    base_lr = check_number(base_lr, "base_lr", low=0.0)
     check_count(step_size, "step_size")
     check_number(gamma, "gamma", low=0.0)
     # eta_t = eta_0 gamma^floor(t / s)
@@ -127,7 +128,7 @@ def linear_lr(t: Any, base_lr: float, start_factor: float = 1.0 / 3, end_factor:
 
     Args:
         t: the step count, an int or an array of ints, each :math:`\ge 0`.
-        base_lr: :math:`\eta_0`.
+        base_lr: :math:`\eta_0 \ge 0`.
         start_factor: :math:`f_0 \in (0, 1]`, the factor at :math:`t = 0`.
         end_factor: :math:`f_1 \in [0, 1]`, the factor from :math:`t = T` on.
         total_iters: :math:`T \ge 1`, the length of the ramp.
@@ -141,6 +142,7 @@ def linear_lr(t: Any, base_lr: float, start_factor: float = 1.0 / 3, end_factor:
         array([0.02, 0.04, 0.06, 0.08, 0.1 , 0.1 ])
     """
     steps = _steps(t)
+    base_lr = check_number(base_lr, "base_lr", low=0.0)
     check_number(start_factor, "start_factor", 0.0, 1.0, low_open=True)
     check_number(end_factor, "end_factor", 0.0, 1.0)
     check_count(total_iters, "total_iters")
@@ -165,7 +167,7 @@ def cosine_annealing_lr(t: Any, base_lr: float, T_max: int,
 
     Args:
         t: the step count, an int or an array of ints, each :math:`\ge 0`.
-        base_lr: :math:`\eta_0`.
+        base_lr: :math:`\eta_0 \ge 0`.
         T_max: :math:`T_{\max} \ge 1`, the number of steps down.
         eta_min: :math:`\eta_{\min} \ge 0`, the learning rate at the bottom.
 
@@ -178,6 +180,7 @@ def cosine_annealing_lr(t: Any, base_lr: float, T_max: int,
         array([0.1   , 0.0854, 0.05  , 0.0146, 0.    ])
     """
     steps = _steps(t)
+    base_lr = check_number(base_lr, "base_lr", low=0.0)
     check_count(T_max, "T_max")
     check_number(eta_min, "eta_min", low=0.0)
     # eta_t = eta_min + (eta_0 - eta_min) (1 + cos(pi t / T_max)) / 2

@@ -124,7 +124,7 @@ linear_transform = autograd.register(linear_transform, transform_backward,
 # -------------------------------------------------------------------- weight sharing
 
 
-def _check_index(index: Any, num_params: int, xp: Any) -> None:
+def _check_index(index: Any, num_params: int, xp: Any, size_name: str = "num_params") -> None:
     if index.ndim != 1:
         raise ValueError(f"index must be 1-D, got shape {tuple(index.shape)}")
     if not xp.isdtype(index.dtype, "integral"):
@@ -132,7 +132,8 @@ def _check_index(index: Any, num_params: int, xp: Any) -> None:
         raise TypeError(f"index must have an integer dtype, got {dtype}")
     if index.shape[0] and not (-1 <= int(xp.min(index)) and int(xp.max(index)) < num_params):
         raise ValueError(
-            f"index entries must lie in [-1, {num_params}) (-1 for a constant 0), got "
+            f"index entries must lie in [-1, {num_params}) ({size_name} = {num_params}; "
+            f"-1 for a constant 0), got "
             f"values from {int(xp.min(index))} to {int(xp.max(index))}"
         )
 
@@ -167,7 +168,7 @@ def share(u: Any, index: Any) -> Any:
     xp = namespace(u, index, names=("u", "index"))
     if u.ndim != 1:
         raise ValueError(f"u must be 1-D, got shape {tuple(u.shape)}")
-    _check_index(index, u.shape[0], xp)
+    _check_index(index, u.shape[0], xp, "len(u)")
     # w_i = u[index_i], and 0 where index_i = -1
     # (indexing, not take: NumPy's take refuses int64 indices where its index type is
     # 32-bit, as in the browser's wasm32 Python)
@@ -418,8 +419,10 @@ def sliding_windows(x: Any, size: int) -> Any:
     """
     xp = namespace(x, names=("x",))
     K = check_count(size, "size")
-    if x.ndim < 1 or K > x.shape[-1]:
-        raise ValueError(f"size must be at most the sequence length {tuple(x.shape)[-1:]}, "
+    if x.ndim < 1:
+        raise ValueError("x must have at least 1 dimension (the sequence's), got shape ()")
+    if K > x.shape[-1]:
+        raise ValueError(f"size must be at most the sequence length of x, {x.shape[-1]}, "
                          f"got {K}")
     T = x.shape[-1] - K + 1
     return xp.stack([x[..., t:t + K] for t in range(T)], axis=-2)

@@ -27,7 +27,7 @@ selection experiment); presented in the deck "Lecture: making training work".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .optim import Optimizer, clip_grad_norm
@@ -104,6 +104,10 @@ def fit(loss_fn: Callable[[Any], Any], optimizer: Optimizer,
     if on_step is not None and not callable(on_step):
         raise TypeError(f"on_step must be a function of the losses so far or None, "
                         f"got {type(on_step).__name__}")
+    # a string or a dict iterates its characters or keys, never the batches meant
+    if isinstance(batches, (str, bytes, Mapping)) or not isinstance(batches, Iterable):
+        raise TypeError("batches must be an iterable of batches (a list, a generator, "
+                        f"itertools.repeat(batch, T)), got {type(batches).__name__}")
     params = [p for group in optimizer.param_groups for p in group["params"]]
     losses = []
     for batch in batches:

@@ -296,6 +296,11 @@ def gaussian_log_prob(z: Any, mu: Any, log_var: Any) -> Any:
     xp = _check_gaussian(mu, log_var)
     namespace(z, mu, names=("z", "mu"))
     check_floating(z, "z")
+    try:
+        np.broadcast_shapes(tuple(z.shape), tuple(mu.shape))
+    except ValueError:
+        raise ValueError(f"z must broadcast against mu, got shapes {tuple(z.shape)} and "
+                         f"{tuple(mu.shape)}") from None
     # (z - mu)^2 / sigma^2, with exp(-log_var) so that no division by 0 is possible
     d2 = (z - mu) ** 2 * xp.exp(-log_var)
     return -xp.sum(math.log(2 * math.pi) + log_var + d2, axis=-1) / 2
@@ -652,6 +657,9 @@ def fit_vae(
     check_model(model, inputs=data, inputs_name="data")
     if data.ndim != 2 or data.shape[0] == 0:
         raise ValueError(f"data must have shape (N, D), got {tuple(data.shape)}")
+    if not bool(((data >= 0) & (data <= 1)).all()):  # NaN fails both: refused too
+        raise ValueError(f"data must lie in [0, 1] (no NaN), got values from "
+                         f"{float(data.min())} to {float(data.max())}")
     g = as_generator(generator, like=data)
     opt = Adam(model.parameters(), lr=lr)
     history: list[float] = []

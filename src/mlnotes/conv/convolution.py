@@ -158,8 +158,8 @@ def conv2d_backward(grad: Any, x: Any, w: Any, stride: Pair = 1, padding: Pair |
     c_out, cg, kh, kw = w.shape
     expected = (c_out, ho, wo) if unbatched else (n, c_out, ho, wo)
     if tuple(grad.shape) != expected:
-        raise ValueError(f"grad must have the output's shape {expected}, "
-                         f"got {tuple(grad.shape)}")
+        raise ValueError(f"grad must have the output's shape {expected} (that of "
+                         f"conv2d(x, w) with these options), got {tuple(grad.shape)}")
     grad = grad[None] if unbatched else grad
     x_pad, W = _grouped(xp, xb, w, groups, pads)  # (N, G, C/G, Hp, Wp), (G, C_out/G, C/G, kH, kW)
     g = _flat(xp, xp.reshape(grad, (n, groups, c_out // groups, ho, wo)))  # (N, G, C_out/G, Ho*Wo)

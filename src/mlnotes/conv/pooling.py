@@ -176,7 +176,8 @@ def max_pool2d_backward(grad: Any, x: Any, kernel_size: Pair, stride: Pair | Non
     namespace(grad, x, names=("grad", "x"))
     expected = (*x.shape[:-2], *geometry["out"])
     if tuple(grad.shape) != expected:
-        raise ValueError(f"grad must have the output's shape {expected}, "
+        raise ValueError(f"grad must have the output's shape {expected} (that of "
+                         f"max_pool2d(x, kernel_size) with these options), "
                          f"got {tuple(grad.shape)}")
     g = grad[None] if unbatched else grad
     _, index = _max_over_views(xb, geometry, track=True)  # where each window's max was

@@ -192,6 +192,11 @@ _REGISTRY: dict[str, Exercise] = {}
 
 def exercise(id: str, function: str, mutable: tuple[int, ...] = ()) -> Exercise:
     """Create and register the exercise ``id`` whose answer is the function ``function``."""
+    for name, value in (("id", id), ("function", function)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if "." not in id:
+        raise ValueError(f"id must be '<page>.<name>', got {id!r}")
     if id in _REGISTRY:
         raise ValueError(f"exercise {id!r} is defined twice")
     _REGISTRY[id] = ex = Exercise(id, function, mutable=tuple(mutable))

@@ -22,6 +22,18 @@ from ..training import fit
 __all__ = ["train_gated_network", "branch_gradient_norms"]
 
 
+def _check_model_and_inputs(model: Any, inputs: Any) -> None:
+    """The door of both experiments: a model, and one to three input arrays of its dtype."""
+    check_model(model)
+    if not isinstance(inputs, (tuple, list)):
+        raise TypeError(f"inputs must be a tuple (a,), (a, b) or (a, b, c), "
+                        f"got {type(inputs).__name__}")
+    if not 1 <= len(inputs) <= 3:
+        raise ValueError(f"inputs must hold one to three arrays (a, b, c), got {len(inputs)}")
+    for k, a in enumerate(inputs):
+        check_model(model, inputs=a, inputs_name=f"inputs[{k}]")
+
+
 def train_gated_network(
     model: GatedNetwork | NumpyGatedNetwork,
     inputs: tuple[Any, ...],
@@ -64,7 +76,7 @@ def train_gated_network(
         >>> losses[-1] < losses[0]
         True
     """
-    check_model(model)
+    _check_model_and_inputs(model, inputs)
     steps = check_count(steps, "steps")
     return fit(lambda batch: mse_loss(model(*batch[0]), batch[1]),
                Adam(model.parameters(), lr=lr), itertools.repeat((inputs, target), steps))
@@ -95,7 +107,7 @@ def branch_gradient_norms(
         >>> gx > 100 * gy
         True
     """
-    check_model(model)
+    _check_model_and_inputs(model, inputs)
     params = list(model.parameters())
     kept = [p.grad for p in params]  # put back at the end
     for p in params:

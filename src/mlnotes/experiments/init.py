@@ -65,7 +65,7 @@ def deep_forward(
         >>> len(hs), hs[-1].shape
         (3, (4, 8))
     """
-    if scheme not in INIT_SCHEMES:
+    if not isinstance(scheme, str) or scheme not in INIT_SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(INIT_SCHEMES)}, got {scheme!r}")
     if activation not in ("tanh", "relu"):
         raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")

@@ -33,7 +33,7 @@ def saturation_gradients(gaps: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.n
     :func:`log_softmax_backward`. Drawn by :func:`mlnotes.plotting.saturation_figure`.
 
     Args:
-        gaps: the gaps :math:`g`, shape ``(G,)``.
+        gaps: the gaps :math:`g`, shape ``(G,)`` (an array or a list of numbers).
         k: the number of classes, at least 2.
 
     Returns:
@@ -45,6 +45,12 @@ def saturation_gradients(gaps: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.n
         True
     """
     k = check_number(k, "k", low=2, integer=True)
+    gaps = np.asarray(gaps)
+    if gaps.dtype == bool or not (np.issubdtype(gaps.dtype, np.integer)
+                                  or np.issubdtype(gaps.dtype, np.floating)):
+        raise TypeError(f"gaps must be an array of real numbers, got dtype {gaps.dtype}")
+    if gaps.ndim != 1:
+        raise ValueError(f"gaps must have shape (G,), got {gaps.shape}")
     x = np.zeros((len(gaps), k))
     x[:, 0] = gaps
     g = np.zeros_like(x)

@@ -37,6 +37,7 @@ def _check_weights(W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int) -> tu
 def _check_step(x: Any, h: Any, D: int, H: int, h_name: str = "h") -> None:
     """Check one step's input ``x`` (N, D) or (D,) and state ``h`` (N, H) or (H,)."""
     check_floating(x, "x")
+    check_floating(h, h_name)
     if x.ndim not in (1, 2):
         raise ValueError(f"x must have shape (N, D) or (D,), got {tuple(x.shape)}")
     if x.shape[-1] != D:
