@@ -529,9 +529,10 @@ def conv_norm_training(
         generator: an int seed >= 0: the data, the batches, the weights and the noise.
 
     Returns:
-        ``{norm: {"loss": (steps,), "shift": (steps - 1,), "loss_range": (k,),
-        "grad_change": (k,), "beta": (k,)}}``, :math:`k = \lceil \text{steps} /
-        \text{every} \rceil`.
+        ``{norm: record}``, each record a dict of arrays: ``"loss"`` of shape
+        ``(steps,)``, ``"shift"`` of shape ``(steps - 1,)``, and ``"loss_range"``,
+        ``"grad_change"`` and ``"beta"`` of shape ``(k,)``, with
+        :math:`k = \lceil \text{steps} / \text{every} \rceil`.
 
     Example:
         >>> out = conv_norm_training(("none", "batch"), steps=3, every=2, batch=4)
