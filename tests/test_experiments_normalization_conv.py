@@ -269,3 +269,13 @@ def test_conv_norm_training_refuses_bad_arguments():
         conv_norm_training(("none",), steps=1, etas=(0.0,))
     with pytest.raises(ValueError, match="steps"):
         conv_norm_training(("none",), steps=0)
+
+
+def test_the_smoothness_probe_changes_nothing_it_does_not_record():
+    kw = dict(steps=6, batch=8, channels=3)
+    probed = conv_norm_training(("batch", "noisy"), every=2, **kw)
+    plain = conv_norm_training(("batch", "noisy"), **kw)
+    for norm in plain:
+        for key in ("loss", "shift"):
+            np.testing.assert_array_equal(probed[norm][key], plain[norm][key])
+        assert probed[norm]["beta"].shape == (3,) and plain[norm]["beta"].shape == (0,)

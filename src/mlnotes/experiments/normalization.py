@@ -480,7 +480,7 @@ def _moments(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 
 def conv_norm_training(
     norms: Sequence[str] = CONV_NORMS, steps: int = 60, lr: float = 0.6, batch: int = 32,
-    channels: int = 8, noise: float = 0.5, every: int = 10,
+    channels: int = 8, noise: float = 0.5, every: int | None = None,
     etas: Sequence[float] = (0.15, 0.3, 0.6), generator: int = 0,
 ) -> dict[str, dict[str, np.ndarray]]:
     r"""Train :func:`numpy_conv_net` with each ``norm`` on :func:`stroke_angles`, and measure
@@ -506,7 +506,8 @@ def conv_norm_training(
       how far the layer's input distribution moves in one step, in units of its
       spread;
     - ``"loss_range"``, ``"grad_change"`` and ``"beta"``: the **smoothness** along
-      the gradient, every ``every`` steps (before the step, on its batch), from
+      the gradient, every ``every`` steps if ``every`` is given (before the step, on
+      its batch; the probe moves no parameter, so the other records stay the same), from
       :func:`gradient_landscape` at the step sizes ``etas``: the spread
       :math:`\max L - \min L` of :math:`L(\theta)` and the :math:`L(\theta - \eta g)`,
       the largest gradient change :math:`\max_\eta \|\nabla L(\theta - \eta g) - g\|`,
@@ -524,7 +525,8 @@ def conv_norm_training(
         lr: the learning rate :math:`\eta`.
         batch: the minibatch size.
         channels, noise: as in :func:`numpy_conv_net`.
-        every: the smoothness probe's period, in steps.
+        every: the smoothness probe's period, in steps; ``None``: no probe (the
+            three smoothness records are empty, and the run about a third faster).
         etas: the probe's step sizes, at least one of them > 0.
         generator: an int seed >= 0: the data, the batches, the weights and the noise.
 
@@ -532,7 +534,7 @@ def conv_norm_training(
         ``{norm: record}``, each record a dict of arrays: ``"loss"`` of shape
         ``(steps,)``, ``"shift"`` of shape ``(steps - 1,)``, and ``"loss_range"``,
         ``"grad_change"`` and ``"beta"`` of shape ``(k,)``, with
-        :math:`k = \lceil \text{steps} / \text{every} \rceil`.
+        :math:`k = \lceil \text{steps} / \text{every} \rceil` (0 without ``every``).
 
     Example:
         >>> out = conv_norm_training(("none", "batch"), steps=3, every=2, batch=4)
@@ -545,7 +547,7 @@ def conv_norm_training(
     steps = check_count(steps, "steps")
     lr = check_number(lr, "lr", low=0.0)
     batch = check_count(batch, "batch")
-    every = check_count(every, "every")
+    every = None if every is None else check_count(every, "every")
     generator = check_number(generator, "generator", low=0, integer=True)
     etas = _check_etas(etas)
     if not np.any(etas > 0):
@@ -566,7 +568,7 @@ def conv_norm_training(
             moments.append(_moments(_input_of(model, conv2, probe)))  # (mu_c, sigma_c, sigma)
             idx = batches.choice(len(X), size=batch, replace=False)
             Xb, yb = X[idx], y[idx]
-            if t % every == 0:
+            if every is not None and t % every == 0:
                 loss_0, losses, changes, g_norm = gradient_landscape(model, Xb, yb, etas)
                 record["loss_range"].append(np.ptp(np.append(losses, loss_0)))
                 record["grad_change"].append(changes.max())
