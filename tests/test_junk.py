@@ -319,6 +319,14 @@ GOOD = {
     M + "experiments.normalization.numpy_norm_mlp": lambda: ((), {"depth": 2, "width": 4}),
     M + "experiments.normalization.norm_training_losses":
         lambda: ((), {"depth": 2, "width": 4, "steps": 2}),
+    M + "experiments.normalization.stroke_angles": lambda: ((), {"n": 4, "size": 6}),
+    M + "experiments.normalization.numpy_conv_net": lambda: ((), {"channels": 2}),
+    M + "experiments.normalization.gradient_landscape":
+        lambda: ((importlib.import_module(M + "experiments.normalization").numpy_conv_net(
+            channels=2), np.random.default_rng(0).uniform(0, 1, (3, 1, 6, 6)),
+            np.array([0, 1, 3]), [0.0, 0.1]), {}),
+    M + "experiments.normalization.conv_norm_training":
+        lambda: ((), {"steps": 2, "batch": 4, "channels": 2, "every": 1}),
     M + "experiments.optimizers.linear_data": lambda: ((), {"n": 8}),
     M + "experiments.optimizers.ravine_hessian": lambda: ((), {}),
     M + "experiments.sequences.bptt_gradient_norms": lambda: ((0.9,), {"length": 4, "hidden": 4}),
@@ -455,6 +463,8 @@ GOOD = {
         lambda: ((), {"depth": 2, "width": 4, "batch": 3}),
     M + "plotting.training.normalisation_axes_figure": lambda: ((), {}),
     M + "plotting.training.norm_training_figure": lambda: (({"none": np.ones(3)},), {}),
+    M + "plotting.training.conv_norm_figure":
+        lambda: (({"none": {"loss": np.ones(3), "shift": np.full(2, 0.1)}},), {}),
     M + "plotting.training.optimizer_paths_figure":
         lambda: ((np.diag([1.0, 10.0]), {"SGD": np.array([[-3.0, 1.0], [-2.0, 0.5]])}), {}),
     M + "plotting.training.loss_curves_figure": lambda: (({"run": [1.0, 0.5, 0.2]},), {}),

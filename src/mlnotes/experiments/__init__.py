@@ -18,7 +18,8 @@ API entry lives:
   to recall through noise;
 - :mod:`~mlnotes.experiments.init`: the signal through a deep network;
 - :mod:`~mlnotes.experiments.optimizers`: a ravine, a least-squares problem;
-- :mod:`~mlnotes.experiments.normalization`: normalisation helps a deep network train;
+- :mod:`~mlnotes.experiments.normalization`: normalisation helps a deep network train,
+  batch norm in a small conv net and why it helps;
 - :mod:`~mlnotes.experiments.debugging`: the page's MLP and its NumPy twin, choosing
   hyper-parameters on a validation set.
 
@@ -38,7 +39,15 @@ from .debugging import NumpyMLP, mlp, selection_experiment
 from .gating import branch_gradient_norms, train_gated_network
 from .init import INIT_SCHEMES, deep_forward, init_variances
 from .losses import coin_nll, constant_fit_losses, fit_linear, multilabel_signs
-from .normalization import norm_mlp, norm_training_losses, numpy_norm_mlp
+from .normalization import (
+    conv_norm_training,
+    gradient_landscape,
+    norm_mlp,
+    norm_training_losses,
+    numpy_conv_net,
+    numpy_norm_mlp,
+    stroke_angles,
+)
 from .optimizers import linear_data, ravine_hessian
 from .sequences import NumpyRecallNet, RecallNet, bptt_gradient_norms, recall_task, train_recall
 from .softmax import saturation_gradients
@@ -74,6 +83,10 @@ __all__ = [
     "norm_mlp",
     "norm_training_losses",
     "numpy_norm_mlp",
+    "stroke_angles",
+    "numpy_conv_net",
+    "gradient_landscape",
+    "conv_norm_training",
     "selection_experiment",
     "mlp",
     "NumpyMLP",

@@ -71,6 +71,7 @@ from .softmax import (
     temperature_figure,
 )
 from .training import (
+    conv_norm_figure,
     init_variance_figure,
     loss_curves_figure,
     norm_training_figure,
@@ -122,6 +123,7 @@ __all__ = [
     "init_variance_figure",
     "normalisation_axes_figure",
     "norm_training_figure",
+    "conv_norm_figure",
     "optimizer_paths_figure",
     "loss_curves_figure",
     "selection_figure",

@@ -4,7 +4,8 @@ They serve the pages :doc:`/init`, :doc:`/normalization`, :doc:`/optimizers` and
 :doc:`/debugging`, and the deck "Lecture: Making training work" that presents all
 four. A figure draws; the experiments it draws when given no data live with their
 concept (:func:`mlnotes.experiments.init_variances`,
-:func:`mlnotes.experiments.norm_training_losses`, :func:`mlnotes.experiments.selection_experiment`).
+:func:`mlnotes.experiments.norm_training_losses`, :func:`mlnotes.experiments.conv_norm_training`,
+:func:`mlnotes.experiments.selection_experiment`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..backend import as_generator, check_bool, check_count, check_number
 from ..experiments.init import INIT_SCHEMES, init_variances
-from ..experiments.normalization import norm_training_losses
+from ..experiments.normalization import conv_norm_training, norm_training_losses
 from ..norm import batch_norm, layer_norm
 from ._figure import COLORS, _check_array, _check_arrays, _check_dict, new_figure
 
@@ -136,6 +137,48 @@ def norm_training_figure(losses: dict[str, np.ndarray] | None = None, **kwargs: 
     fig.alt = (
         "Training loss (cross-entropy) against gradient step for the same deep network " + ", "
         .join(names[n] for n in losses) + "."
+    )
+    return fig
+
+
+_CONV_NAMES = {"none": "no normalisation", "batch": "batch norm",
+               "noisy": "batch norm + random shift"}
+
+
+def conv_norm_figure(runs: dict[str, dict[str, np.ndarray]] | None = None,
+                     **kwargs: Any) -> Figure:
+    r"""The conv net of :func:`mlnotes.experiments.conv_norm_training`: its training loss
+    (left) and the covariate shift of its second convolution's input (right), per step.
+
+    Given no ``runs``, it runs the experiment with ``kwargs``.
+
+    Example:
+        >>> runs = {"none": {"loss": np.ones(3), "shift": np.full(2, 0.1)}}
+        >>> len(conv_norm_figure(runs).axes)
+        2
+    """
+    runs = conv_norm_training(**kwargs) if runs is None else runs
+    colors = {"none": COLORS["other"], "batch": COLORS["ours"], "noisy": COLORS["third"]}
+    styles = {"none": "-", "batch": "-", "noisy": "--"}
+    fig, (ax0, ax1) = new_figure(ncols=2, width=9.0, height=3.4)
+    for norm, run in runs.items():
+        kw = {"label": _CONV_NAMES[norm], "color": colors[norm], "ls": styles[norm], "lw": 1.5}
+        ax0.plot(np.arange(len(run["loss"])), run["loss"], **kw)
+        ax1.plot(np.arange(1, len(run["shift"]) + 1), run["shift"], **kw)
+    ax0.set_xlabel("SGD step")
+    ax0.set_ylabel("minibatch loss (cross-entropy)")
+    ax0.set_ylim(0, None)
+    ax0.set_title("training loss")
+    ax1.set_xlabel("SGD step")
+    ax1.set_ylabel("shift of the 2nd conv's input")
+    ax1.set_yscale("log")
+    ax1.set_title("covariate shift, step to step")
+    ax0.legend()
+    fig.alt = (
+        "Two panels against SGD step for the same small conv net with "
+        + ", ".join(_CONV_NAMES[n] for n in runs)
+        + ": left the minibatch training loss, right (log scale) how far the input "
+        "distribution of the second convolution moves in one step."
     )
     return fig
 
