@@ -41,7 +41,7 @@ PAGE_BYTES_GOAL = 3e6
 #: issue 24's goal for a live training experiment's default run, in seconds
 TRAINING_GOAL_S = 10.0
 #: a cell that trains: it calls fit, a trainer, or the normalisation page's training runs
-TRAINS = re.compile(r"\b(fit\w*|train\w*|norm_training_losses)\(")
+TRAINS = re.compile(r"\b(fit\w*|train\w*|\w+_training\w*)\(")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run"]
