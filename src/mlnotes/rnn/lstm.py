@@ -303,11 +303,13 @@ def lstm_backward(
                             grad_h * dh_dzo[t]], axis=-1)
         grad_zs[t] = grad_z
         grad_z_next, grad_c_next = grad_z, grad_c
-    # the shared weights collect every step's share: W_ih's gradient is sum_t sum_n of
-    # grad z_tn^T x_tn, written as it reads (einsum sums the indices t, n it drops)
+    # the shared weights collect every step's share, sum_t sum_n grad z_tn^T x_tn: with
+    # row k of grad_z_rows holding unit k's gradient at every step and sample, (4H, L N),
+    # each weight's gradient is one product that sums over t and n at once
     grad_z = xp.stack(grad_zs, axis=0)  # (L, N, 4H)
-    grad_W_ih = xp.einsum("tnk,tnd->kd", grad_z, xs)
-    grad_W_hh = xp.einsum("tnk,tnj->kj", grad_z, hs_prev)
+    grad_z_rows = xp.reshape(xp.permute_dims(grad_z, (2, 0, 1)), (4 * H, -1))
+    grad_W_ih = grad_z_rows @ xp.reshape(xs, (-1, D))
+    grad_W_hh = grad_z_rows @ xp.reshape(hs_prev, (-1, H))
     grad_b = xp.sum(grad_z, axis=(0, 1))
     grad_xs = grad_z @ W_ih
     grad_h0, grad_c0 = grad_z_next @ W_hh, f[0] * grad_c_next
