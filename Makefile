@@ -36,7 +36,7 @@ $(KERNEL_TARGETS): export OMP_NUM_THREADS := 1
 $(KERNEL_TARGETS): export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: help install browser html inventory book slides test check lint serve clean preview \
-        handouts bench live-assets deck-assets
+        handouts bench live-assets deck-assets math-assets
 
 help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
@@ -64,6 +64,21 @@ $(STAMP): pyproject.toml constraints.txt
 # MathJax is served from the build, never from a CDN.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+# The formulas: MathJax's TeX-to-CommonHTML bundle (1.2 MB, where the all-in-one SVG
+# bundle was 2.3 MB), with what it loads beside itself when a page needs it: the TeX
+# extensions that are not in the bundle (\boldsymbol, \cancel, ...) and the fonts of the
+# characters shown. Both builds publish the folder as _static/mathjax (conf.py).
+MATH    := $(ASSETS)/vendor/math/mathjax
+MATHJAX := node_modules/mathjax/es5
+math-assets: $(MATH)/tex-chtml.js
+
+$(MATH)/tex-chtml.js: $(NODE_STAMP) Makefile
+	rm -rf $(MATH) && mkdir -p $(MATH)/input/tex $(MATH)/output/chtml/fonts
+	cp -r $(MATHJAX)/input/tex/extensions $(MATH)/input/tex/
+	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(MATH)/output/chtml/fonts/
+	cp node_modules/mathjax/LICENSE $(MATH)/
+	cp $(MATHJAX)/tex-chtml.js $(MATH)/
 
 # Live cells (mlnotes_site/live): the editor, bundled by esbuild into one classic
 # script (it must load from file:// too), and the Python that runs in the browser:
@@ -128,11 +143,11 @@ or_forget = || { rm -f $(1)/environment.pickle; exit 1; }
 # (not published), with its own saved environment, so a rebuild re-reads only the
 # changed pages (mlnotes_site/links.py). It is quiet (-Q): the book's own build reports
 # the same pages' warnings, and without outputs some would be spurious (no lexer).
-inventory: install live-assets
+inventory: install live-assets math-assets
 	$(BIN)/sphinx-build -c . -Q -b inventory -D nb_execution_mode=off \
 	  -d $(BUILD)/doctrees/inventory docs $(BUILD)/inventory/book
 
-book: install live-assets slides
+book: install live-assets math-assets slides
 	$(SPHINX) -b html -d $(BUILD)/doctrees/book docs $(BUILD)/html \
 	  $(call or_forget,$(BUILD)/doctrees/book)
 
@@ -140,7 +155,7 @@ book: install live-assets slides
 # writes a build's cell outputs into the parent of its output folder, which must not be
 # the site. sphinx-revealjs is not parallel-read safe: never pass -j here.
 DECKS := $(BUILD)/decks/slides
-slides: install live-assets deck-assets inventory
+slides: install live-assets deck-assets math-assets inventory
 	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(DECKS) \
 	  $(call or_forget,$(BUILD)/doctrees/slides)
 	rm -rf $(BUILD)/html/slides && mkdir -p $(BUILD)/html && cp -r $(DECKS) $(BUILD)/html/slides

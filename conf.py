@@ -81,10 +81,13 @@ autodoc_typehints = "description"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
-# Math, served from _static/ in both builds (mlnotes_site/build.py checks it is there)
-_MATHJAX = str(ROOT / "node_modules" / "mathjax" / "es5" / "tex-svg-full.js")
-mathjax_path = "tex-svg-full.js"
-mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False},
+# Math, served from _static/mathjax in both builds (mlnotes_site/build.py checks it is
+# there): `make math-assets` puts MathJax's CommonHTML bundle, the TeX extensions it loads
+# on demand and its fonts in <assets>/vendor/math/mathjax. MathJax finds the extensions
+# and fonts beside its own script, from a server and from file:// alike.
+_MATHJAX = str(ASSETS / "vendor" / "math")
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {"options": {"enableMenu": False},
                    "tex": {"macros": {"R": "\\mathbb{R}"}}}
 
 # The ledger's register; docs/claims.md assembles the ledger (mlnotes_site/claims.py).

@@ -51,10 +51,10 @@ def check_mathjax(app: Sphinx, config: Config) -> None:
     page would load a missing script and show raw TeX.
     """
     static = [Path(p) for p in (*config.html_static_path, *config.revealjs_static_path)]
-    if not any(p.name == config.mathjax_path and p.is_file() for p in static):
+    if not any((p / config.mathjax_path).is_file() for p in static if p.is_dir()):
         raise ConfigError(
             f"MathJax is missing ({config.mathjax_path} in no static path): run "
-            "`make install` (it runs `npm ci`), so that formulas render with no network"
+            "`make math-assets` (after `npm ci`), so that formulas render with no network"
         )
 
 

@@ -23,7 +23,11 @@
   function focusWideMath() {
     var formulas = 'mjx-container[display="true"], .bd-article span.math';
     document.querySelectorAll(formulas).forEach(function (m) {
-      var wide = m.scrollWidth > m.clientWidth + 1;
+      // the formula's own box against the room it has, not the scrolled width: the
+      // ink of an accent or an italic letter may stand a pixel past the box
+      var math = m.querySelector("mjx-math");
+      var width = math ? math.getBoundingClientRect().width : m.scrollWidth;
+      var wide = width > m.clientWidth + 1;
       // a display formula's box shows a cue that it scrolls (mlnotes.css): a shadow at
       // the hidden edge and a line under it
       if (m.parentElement && m.tagName === "MJX-CONTAINER") {

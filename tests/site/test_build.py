@@ -81,9 +81,15 @@ def test_the_outside_check_sees_outside_addresses(tmp_path):
 def test_math_is_served_locally(site):
     for page, static in ((site / "softmax.html", site), (DECKS / "softmax.html", DECKS)):
         scripts = [s["src"] for s in html(page).find_all("script", src=True)
-                   if "tex-svg-full.js" in s["src"]]
-        assert scripts, f"{page.name} does not load the local MathJax"
-        assert (static / "_static" / "tex-svg-full.js").is_file()
+                   if "mathjax/tex-chtml.js" in s["src"]]
+        assert len(scripts) == 1 and scripts[0].startswith("_static/mathjax/tex-chtml.js"), \
+            f"{page.name} does not load the local MathJax: {scripts}"
+        mathjax = static / "_static" / "mathjax"
+        assert (mathjax / "tex-chtml.js").is_file()
+        # what the bundle loads beside itself: the fonts, and the TeX extensions it lacks
+        assert (mathjax / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").is_file()
+        assert (mathjax / "input" / "tex" / "extensions" / "boldsymbol.js").is_file()
+        assert not (static / "_static" / "tex-svg-full.js").exists()
 
 
 def _links(page) -> list[tuple[str, object]]:
