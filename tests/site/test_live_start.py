@@ -7,6 +7,8 @@
   version of the service worker) replaces the cache.
 - A deck starts Python when a slide with a live cell is shown.
 - The status line counts the bytes it loads.
+- A page weighs at most 3 MB before Python (the softmax page, the one `make bench` times):
+  every byte its loading moves, counted in the browser, the fonts its formulas use included.
 
 The server here logs every path it serves, so "reached the server" is what it saw.
 """
@@ -155,4 +157,37 @@ def test_a_deck_starts_python_when_a_live_slide_is_shown(browser, logged_server)
     }""")
     assert page.evaluate("async () => { await window.mlnotesLive.runtime.ready; "
                          "return window.mlnotesLive.runtime.startedBy; }") == "intent"
+    context.close()
+
+
+#: what a reader's page load moves (a byte count: load cannot change it), issue 26's goal
+PAGE_BYTES_GOAL = 3_000_000
+
+
+def test_a_page_weighs_at_most_3_mb_before_python(browser, logged_server):
+    base, handler = logged_server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    sizes: dict[str, int] = {}
+
+    def count(response):
+        try:
+            sizes[response.url] = len(response.body())
+        except Exception:  # noqa: BLE001 - a redirect has no body
+            pass
+
+    context.on("response", count)
+    page = context.new_page()
+    page.goto(base + "softmax.html", wait_until="load")
+    # every formula typeset (its fonts are requested as it draws), every image shown
+    page.evaluate("async () => { await MathJax.startup.promise; await document.fonts.ready; }")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.mlnotesLive.runtime.starts") == 0
+    assert not any(p.startswith(RUNTIME[0]) for p in handler.log)
+    total = sum(sizes.values())
+    largest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= PAGE_BYTES_GOAL, f"{total / 1e6:.2f} MB; the largest: {largest}"
+    # formulas drawn by the CommonHTML bundle, from its own fonts; no search index
+    assert any("/_static/mathjax/tex-chtml.js" in url for url in sizes)
+    assert any("/_static/mathjax/output/chtml/fonts/" in url for url in sizes)
+    assert not any(url.split("?")[0].endswith("/searchindex.js") for url in sizes)
     context.close()
