@@ -68,8 +68,11 @@ $(NODE_STAMP): package.json package-lock.json
 # The formulas: MathJax's TeX-to-CommonHTML bundle (1.2 MB, where the all-in-one SVG
 # bundle was 2.3 MB), with what it loads beside itself when a page needs it: the TeX
 # extensions that are not in the bundle (\boldsymbol, \cancel, ...) and the fonts of the
-# characters shown. Both builds publish the folder as _static/mathjax (conf.py).
+# characters shown. Both builds publish the folder as _static/mathjax (conf.py). The
+# decks keep the all-in-one SVG bundle (DECK_MATHJAX): with CommonHTML a deck printed to
+# PDF on a busy machine was laid out differently from one print to the next.
 MATH    := $(ASSETS)/vendor/math/mathjax
+DECK_MATHJAX := mathjax/tex-svg-full.js
 MATHJAX := node_modules/mathjax/es5
 math-assets: $(MATH)/tex-chtml.js
 
@@ -78,7 +81,7 @@ $(MATH)/tex-chtml.js: $(NODE_STAMP) Makefile
 	cp -r $(MATHJAX)/input/tex/extensions $(MATH)/input/tex/
 	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(MATH)/output/chtml/fonts/
 	cp node_modules/mathjax/LICENSE $(MATH)/
-	cp $(MATHJAX)/tex-chtml.js $(MATH)/
+	cp $(MATHJAX)/tex-chtml.js $(MATHJAX)/tex-svg-full.js $(MATH)/
 
 # Live cells (mlnotes_site/live): the editor, bundled by esbuild into one classic
 # script (it must load from file:// too), and the Python that runs in the browser:
@@ -156,7 +159,7 @@ book: install live-assets math-assets slides
 # the site. sphinx-revealjs is not parallel-read safe: never pass -j here.
 DECKS := $(BUILD)/decks/slides
 slides: install live-assets deck-assets math-assets inventory
-	$(SPHINX) -b revealjs -d $(BUILD)/doctrees/slides slides $(DECKS) \
+	$(SPHINX) -b revealjs -D mathjax_path=$(DECK_MATHJAX) -d $(BUILD)/doctrees/slides slides $(DECKS) \
 	  $(call or_forget,$(BUILD)/doctrees/slides)
 	rm -rf $(BUILD)/html/slides && mkdir -p $(BUILD)/html && cp -r $(DECKS) $(BUILD)/html/slides
 

@@ -87,7 +87,8 @@ napoleon_numpy_docstring = False
 # and fonts beside its own script, from a server and from file:// alike.
 _MATHJAX = str(ASSETS / "vendor" / "math")
 mathjax_path = "mathjax/tex-chtml.js"
-mathjax3_config = {"options": {"enableMenu": False},
+# (the decks are built with the SVG bundle, mathjax/tex-svg-full.js: see the Makefile)
+mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False},
                    "tex": {"macros": {"R": "\\mathbb{R}"}}}
 
 # The ledger's register; docs/claims.md assembles the ledger (mlnotes_site/claims.py).

@@ -79,15 +79,18 @@ def test_the_outside_check_sees_outside_addresses(tmp_path):
 
 
 def test_math_is_served_locally(site):
-    for page, static in ((site / "softmax.html", site), (DECKS / "softmax.html", DECKS)):
+    # the book: the CommonHTML bundle; the decks: the all-in-one SVG bundle (the Makefile)
+    for page, static, bundle in ((site / "softmax.html", site, "tex-chtml.js"),
+                                 (DECKS / "softmax.html", DECKS, "tex-svg-full.js")):
         scripts = [s["src"] for s in html(page).find_all("script", src=True)
-                   if "mathjax/tex-chtml.js" in s["src"]]
-        assert len(scripts) == 1 and scripts[0].startswith("_static/mathjax/tex-chtml.js"), \
+                   if "mathjax/" in s["src"]]
+        assert len(scripts) == 1 and scripts[0].startswith(f"_static/mathjax/{bundle}"), \
             f"{page.name} does not load the local MathJax: {scripts}"
         mathjax = static / "_static" / "mathjax"
-        assert (mathjax / "tex-chtml.js").is_file()
+        assert (mathjax / bundle).is_file()
         # what the bundle loads beside itself: the fonts, and the TeX extensions it lacks
-        assert (mathjax / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").is_file()
+        fonts = mathjax / "output" / "chtml" / "fonts" / "woff-v2"
+        assert (fonts / "MathJax_Main-Regular.woff").is_file()
         assert (mathjax / "input" / "tex" / "extensions" / "boldsymbol.js").is_file()
         assert not (static / "_static" / "tex-svg-full.js").exists()
 
