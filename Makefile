@@ -65,23 +65,29 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# The formulas: MathJax's TeX-to-CommonHTML bundle (1.2 MB, where the all-in-one SVG
-# bundle was 2.3 MB), with what it loads beside itself when a page needs it: the TeX
-# extensions that are not in the bundle (\boldsymbol, \cancel, ...) and the fonts of the
-# characters shown. Both builds publish the folder as _static/mathjax (conf.py). The
-# decks keep the all-in-one SVG bundle (DECK_MATHJAX): with CommonHTML a deck printed to
-# PDF on a busy machine was laid out differently from one print to the next.
-MATH    := $(ASSETS)/vendor/math/mathjax
+# The formulas: MathJax's TeX-to-CommonHTML bundle for the book (1.2 MB, where the
+# all-in-one SVG bundle was 2.3 MB), with what it loads beside itself when a page needs it:
+# the TeX extensions that are not in the bundle (\boldsymbol, \cancel, ...) and the fonts
+# of the characters shown. The decks keep the all-in-one SVG bundle (DECK_MATHJAX): with
+# CommonHTML a deck printed to PDF on a busy machine was laid out differently from one
+# print to the next. Each build publishes its own folder as _static/mathjax (conf.py), so
+# neither ships the other's files.
+MATH_BOOK := $(ASSETS)/vendor/math/book/mathjax
+MATH_DECK := $(ASSETS)/vendor/math/deck/mathjax
 DECK_MATHJAX := mathjax/tex-svg-full.js
 MATHJAX := node_modules/mathjax/es5
-math-assets: $(MATH)/tex-chtml.js
+math-assets: $(MATH_BOOK)/tex-chtml.js $(MATH_DECK)/tex-svg-full.js
 
-$(MATH)/tex-chtml.js: $(NODE_STAMP) Makefile
-	rm -rf $(MATH) && mkdir -p $(MATH)/input/tex $(MATH)/output/chtml/fonts
-	cp -r $(MATHJAX)/input/tex/extensions $(MATH)/input/tex/
-	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(MATH)/output/chtml/fonts/
-	cp node_modules/mathjax/LICENSE $(MATH)/
-	cp $(MATHJAX)/tex-chtml.js $(MATHJAX)/tex-svg-full.js $(MATH)/
+$(MATH_BOOK)/tex-chtml.js: $(NODE_STAMP) Makefile
+	rm -rf $(ASSETS)/vendor/math/mathjax  # the shared folder of earlier builds
+	rm -rf $(MATH_BOOK) && mkdir -p $(MATH_BOOK)/input/tex $(MATH_BOOK)/output/chtml/fonts
+	cp -r $(MATHJAX)/input/tex/extensions $(MATH_BOOK)/input/tex/
+	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(MATH_BOOK)/output/chtml/fonts/
+	cp node_modules/mathjax/LICENSE $(MATHJAX)/tex-chtml.js $(MATH_BOOK)/
+
+$(MATH_DECK)/tex-svg-full.js: $(NODE_STAMP) Makefile
+	rm -rf $(MATH_DECK) && mkdir -p $(MATH_DECK)
+	cp node_modules/mathjax/LICENSE $(MATHJAX)/tex-svg-full.js $(MATH_DECK)/
 
 # Live cells (mlnotes_site/live): the editor, bundled by esbuild into one classic
 # script (it must load from file:// too), and the Python that runs in the browser:

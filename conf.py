@@ -82,12 +82,16 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
 # Math, served from _static/mathjax in both builds (mlnotes_site/build.py checks it is
-# there): `make math-assets` puts MathJax's CommonHTML bundle, the TeX extensions it loads
-# on demand and its fonts in <assets>/vendor/math/mathjax. MathJax finds the extensions
-# and fonts beside its own script, from a server and from file:// alike.
-_MATHJAX = str(ASSETS / "vendor" / "math")
+# there), each from its own folder that `make math-assets` fills: the book's holds
+# MathJax's CommonHTML bundle, the TeX extensions it loads on demand and its fonts
+# (<assets>/vendor/math/book/mathjax); the decks' holds the all-in-one SVG bundle
+# (<assets>/vendor/math/deck/mathjax; the Makefile builds the decks with
+# -D mathjax_path=mathjax/tex-svg-full.js). MathJax finds the extensions and fonts beside
+# its own script, from a server and from file:// alike.
+_MATH_BOOK = str(ASSETS / "vendor" / "math" / "book")
+_MATH_DECK = str(ASSETS / "vendor" / "math" / "deck")
 mathjax_path = "mathjax/tex-chtml.js"
-# (the decks are built with the SVG bundle, mathjax/tex-svg-full.js: see the Makefile)
+# (the "svg" options are the decks'; the book's CommonHTML output ignores them)
 mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False},
                    "tex": {"macros": {"R": "\\mathbb{R}"}}}
 
@@ -104,7 +108,7 @@ _LIVE_STATIC = ["mlnotes_site/live/static", str(ASSETS / "live" / "static")]
 
 html_theme = "sphinx_book_theme"
 html_title = "mlnotes"
-html_static_path = ["docs/_static", _MATHJAX, *_LIVE_STATIC, str(ASSETS / "live" / "site")]
+html_static_path = ["docs/_static", _MATH_BOOK, *_LIVE_STATIC, str(ASSETS / "live" / "site")]
 html_css_files = ["mlnotes.css"]
 html_js_files = ["mlnotes.js"]
 # the search button with a name that includes its visible text (WCAG 2.5.3), and the
@@ -126,7 +130,7 @@ revealjs_style_theme = "white"
 # `make deck-assets` fetches reveal.js-plugins' chalkboard into <assets>/vendor/deck;
 # it is published as the decks' _static/chalkboard (mlnotes_site/deck.py).
 mlnotes_deck_assets = str(ASSETS / "vendor" / "deck")
-revealjs_static_path = ["slides/_static", _MATHJAX, *_LIVE_STATIC, mlnotes_deck_assets]
+revealjs_static_path = ["slides/_static", _MATH_DECK, *_LIVE_STATIC, mlnotes_deck_assets]
 # mlnotes-live.css on every deck: added per page (as the book does), a deck got it only
 # when the deck written before it had live cells (architectures and losses had none)
 revealjs_css_files = ["pygments.css", "chalkboard/style.css", "mlnotes-live.css",

@@ -44,18 +44,33 @@ def check_kernel(app: Sphinx, config: Config) -> None:
         )
 
 
-def check_mathjax(app: Sphinx, config: Config) -> None:
-    """Refuse to build without the local MathJax, with the remedy.
+def check_mathjax(app: Sphinx) -> None:
+    """Refuse to build without the local MathJax, with the remedy; drop an older copy.
 
     Formulas must render from the build itself (no CDN); without the file every
-    page would load a missing script and show raw TeX.
+    page would load a missing script and show raw TeX. Each builder publishes only
+    its own static folders (the book ``html_static_path``, the decks
+    ``revealjs_static_path``), so the bundle must be in one of those.
+
+    The published ``_static/mathjax`` is removed before the builder copies it again:
+    Sphinx never deletes a static file it no longer copies, and the folder's files
+    change with the bundle (CommonHTML's fonts in the book, one SVG file in the decks).
     """
-    static = [Path(p) for p in (*config.html_static_path, *config.revealjs_static_path)]
+    config = app.config
+    if "revealjs" in app.builder.name:  # revealjs, singlerevealjs, dirrevealjs
+        paths = config.revealjs_static_path
+    elif app.builder.format == "html":
+        paths = config.html_static_path
+    else:
+        return  # no page is written (the link inventory pass)
+    static = [Path(app.confdir, p) for p in paths]
     if not any((p / config.mathjax_path).is_file() for p in static if p.is_dir()):
         raise ConfigError(
-            f"MathJax is missing ({config.mathjax_path} in no static path): run "
-            "`make math-assets` (after `npm ci`), so that formulas render with no network"
+            f"MathJax is missing ({config.mathjax_path} in no static path of the "
+            f"{app.builder.name} builder): run `make math-assets` (after `npm ci`), so that "
+            "formulas render with no network"
         )
+    shutil.rmtree(Path(app.outdir) / "_static" / "mathjax", ignore_errors=True)
 
 
 def package_fingerprint(config: Config) -> str:
@@ -163,9 +178,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("mlnotes_execution_cache", "", "", types=(str,))
     app.add_config_value("mlnotes_only", [], "env", types=(list,))
     app.connect("config-inited", check_kernel)
-    app.connect("config-inited", check_mathjax)
     app.connect("config-inited", use_the_package_cache)
     app.connect("config-inited", restrict_to_preview)
+    app.connect("builder-inited", check_mathjax)
     app.connect("builder-inited", drop_old_source_pages)
     app.connect("html-page-context", offer_notebook_download, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pkgutil
 import re
+import sys
 
 import pytest
 from sitekit import DECKS, ROOT, SITE, book_pages, concept_decks, html, link_target
@@ -88,11 +89,40 @@ def test_math_is_served_locally(site):
             f"{page.name} does not load the local MathJax: {scripts}"
         mathjax = static / "_static" / "mathjax"
         assert (mathjax / bundle).is_file()
-        # what the bundle loads beside itself: the fonts, and the TeX extensions it lacks
-        fonts = mathjax / "output" / "chtml" / "fonts" / "woff-v2"
-        assert (fonts / "MathJax_Main-Regular.woff").is_file()
-        assert (mathjax / "input" / "tex" / "extensions" / "boldsymbol.js").is_file()
         assert not (static / "_static" / "tex-svg-full.js").exists()
+    # each build ships its own bundle and nothing of the other's
+    book, deck = site / "_static" / "mathjax", DECKS / "_static" / "mathjax"
+    assert (book / "input" / "tex" / "extensions" / "boldsymbol.js").is_file()
+    assert (book / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").is_file()
+    assert not (book / "tex-svg-full.js").exists()
+    assert sorted(p.name for p in deck.iterdir()) == ["LICENSE", "tex-svg-full.js"]
+
+
+def test_a_build_without_its_mathjax_stops_with_the_remedy(tmp_path):
+    """Each builder looks in its own static folders, and drops the copy an older build left."""
+    from types import SimpleNamespace
+
+    from sphinx.errors import ConfigError
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from mlnotes_site.build import check_mathjax
+
+    config = SimpleNamespace(mathjax_path="mathjax/tex-svg-full.js",
+                             html_static_path=["book"], revealjs_static_path=["deck"])
+    app = SimpleNamespace(builder=SimpleNamespace(name="revealjs", format="html"),
+                          confdir=str(tmp_path), outdir=str(tmp_path / "out"), config=config)
+    (tmp_path / "book" / "mathjax").mkdir(parents=True)
+    (tmp_path / "book" / "mathjax" / "tex-svg-full.js").write_text("")
+    with pytest.raises(ConfigError, match="run `make math-assets`"):
+        check_mathjax(app)  # the bundle is in the book's folder only: the decks would lack it
+    (tmp_path / "deck" / "mathjax").mkdir(parents=True)
+    (tmp_path / "deck" / "mathjax" / "tex-svg-full.js").write_text("")
+    stale = tmp_path / "out" / "_static" / "mathjax" / "tex-chtml.js"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("")
+    check_mathjax(app)
+    assert not stale.parent.exists()
 
 
 def _links(page) -> list[tuple[str, object]]:
