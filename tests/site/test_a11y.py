@@ -22,7 +22,10 @@ RUN_AXE = """async (tags) => {
     await MathJax.startup.promise;
   }
   await new Promise(r => setTimeout(r, 300));  // the site's own repairs run on load
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  // resultTypes: the violations come back in full; of the rules that pass, axe keeps one
+  // node each instead of every node it checked (a fifth of the audit's time, same verdict)
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => n.target.join(' ')),
@@ -53,6 +56,24 @@ def test_book_page_meets_wcag_aa(visit, path, scheme):
     if scheme == "dark":  # the theme follows the system's preference
         assert v.page.evaluate("document.documentElement.dataset.theme") == "dark"
     _check(f"{path} ({scheme})", _audit(v))
+
+
+def test_the_audit_sees_what_it_must_refuse(visit):
+    """Pale text and an image without a description, put into a page, fail the audit."""
+    v = visit("index.html")
+    v.page.evaluate("""() => {
+      const p = document.createElement('p');
+      p.textContent = 'pale grey words on white';
+      p.style.cssText = 'color: #d0d0d0; background: #ffffff';
+      const img = document.createElement('img');
+      img.src = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+      document.querySelector('main').append(p, img);
+    }""")
+    violations = _audit(v)
+    found = {x["id"]: x["impact"] for x in violations}
+    assert found.get("color-contrast") == "serious" and found.get("image-alt") == "critical", found
+    with pytest.raises(AssertionError, match="color-contrast"):
+        _check("index.html with faults", violations)
 
 
 @pytest.mark.parametrize("view", ["", "?print-pdf"])
