@@ -37,6 +37,16 @@ def html(path: Path) -> BeautifulSoup:
                          "html.parser")
 
 
+@functools.cache
+def parsed(path: Path) -> BeautifulSoup:
+    """The page at ``path``, parsed once per test process: to read from, never to change.
+
+    The questions asked while tests are collected (which pages have live cells, which
+    offer a notebook) read the same pages again and again; parsing is the slow part.
+    """
+    return html(path)
+
+
 def link_target(page: Path, href: str) -> tuple[Path, str] | None:
     """The file (resolved) and anchor a link of ``page`` leads to; None if it leaves the site.
 

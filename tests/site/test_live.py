@@ -22,7 +22,7 @@ import re
 import time
 
 import pytest
-from sitekit import DECKS, SCREENSHOTS, SITE, html, require_site
+from sitekit import DECKS, SCREENSHOTS, SITE, parsed, require_site
 
 CELLS = "document.querySelectorAll('[data-live-cell]')"
 
@@ -46,7 +46,7 @@ def _pages_with_live_cells() -> list[str]:
     require_site()  # fails without a built site: an empty list would skip the tests
     pages = sorted([*SITE.glob("*.html"), *DECKS.glob("*.html")])
     return [p.relative_to(SITE).as_posix() for p in pages
-            if html(p).select_one(".mlnotes-live-source")]
+            if parsed(p).select_one(".mlnotes-live-source")]
 
 
 LIVE_PAGES = _pages_with_live_cells()
@@ -356,7 +356,7 @@ def test_deck_editor_keeps_the_keys_and_runs_while_presenting(visit):
 
 # --------------------------------------------------------------- checked exercises
 
-EXERCISE_PAGES = [p for p in LIVE_PAGES if html(SITE / p).select_one("[data-exercise]")]
+EXERCISE_PAGES = [p for p in LIVE_PAGES if parsed(SITE / p).select_one("[data-exercise]")]
 
 
 @pytest.mark.parametrize("path", EXERCISE_PAGES)

@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from sitekit import ROOT, SITE, book_pages, html
+from sitekit import ROOT, SITE, book_pages, parsed
 
 sys.path.insert(0, str(ROOT))
 from mlnotes_site.outputs import ipc_kernel_manager  # noqa: E402
@@ -17,7 +17,7 @@ def downloadable() -> list[tuple[str, str]]:
     """(page, notebook) for every page whose download menu offers an .ipynb."""
     pairs = []
     for page in book_pages():
-        offer = html(SITE / page).find(href=lambda h: h and h.endswith(".ipynb"))
+        offer = parsed(SITE / page).find(href=lambda h: h and h.endswith(".ipynb"))
         if offer:
             pairs.append((page, offer["href"]))
     return pairs
@@ -25,7 +25,8 @@ def downloadable() -> list[tuple[str, str]]:
 
 def test_every_executed_page_offers_its_notebook(site):
     offered = {page for page, _ in downloadable()}
-    executed = {p for p in book_pages() if html(site / p).select_one("div.cell.docutils.container")}
+    executed = {p for p in book_pages()
+                if parsed(site / p).select_one("div.cell.docutils.container")}
     assert executed, "no executed page found"
     assert executed <= offered, f"pages without a notebook download: {executed - offered}"
 
@@ -35,7 +36,7 @@ def test_downloaded_notebook_carries_the_pages_outputs(site, page, link):
     """The download shows what the page shows, also when its cells came from the cache."""
     nb = nbformat.read(site / link, as_version=4)
     with_output = sum(bool(c.outputs) for c in nb.cells if c.cell_type == "code")
-    shown = len(html(site / page).select("div.cell_output"))
+    shown = len(parsed(site / page).select("div.cell_output"))
     assert with_output == shown, f"{link}: {with_output} cells with outputs, the page shows {shown}"
 
 
