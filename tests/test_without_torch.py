@@ -7,6 +7,8 @@ pass because some other test imported torch first.
 
 from __future__ import annotations
 
+import functools
+import json
 import subprocess
 import sys
 import textwrap
@@ -68,7 +70,7 @@ def test_numpy_functions_run_without_torch():
     assert out.split() == ["1.0", "[0.5,", "0.5]", "0.0", "[0.5,", "0.5]", "[1.0,", "1.0]"]
 
 
-@pytest.mark.parametrize("call, name", [
+TORCH_ONLY = [
     ("gating.GatedNetwork(None, None, None)", "mlnotes.gating.GatedNetwork"),
     ("moe.MixtureOfExperts(2, 2)", "mlnotes.moe.MixtureOfExperts"),
     ("norm.BatchNorm(3)", "mlnotes.norm.BatchNorm"),
@@ -77,16 +79,35 @@ def test_numpy_functions_run_without_torch():
     ("init.seeded_linear(2, 3)", "mlnotes.init.seeded_linear"),
     ("experiments.norm_mlp('batch')", "mlnotes.experiments.normalization.norm_mlp"),
     ("experiments.mlp()", "mlnotes.experiments.debugging.mlp"),
-])
-def test_torch_only_names_say_they_need_torch(call, name):
+]
+
+
+@functools.cache
+def _torch_only_errors() -> dict[str, str]:
+    """What each call of TORCH_ONLY raises without torch, from one fresh interpreter.
+
+    One interpreter for all of them (each call is tried on its own and cannot affect
+    the next: torch stays refused): an interpreter per call cost a second each.
+    """
     out = run_without_torch(f"""
+        import json
         from mlnotes import experiments, gating, init, moe, norm, optim, plotting, rnn, training
         from mlnotes import vae
-        try:
-            {call}
-        except ImportError as err:
-            print(err)
+        errors = {{}}
+        for call in {[call for call, _ in TORCH_ONLY]!r}:
+            try:
+                eval(call)
+                errors[call] = "no error"
+            except ImportError as err:
+                errors[call] = str(err)
+        print(json.dumps(errors))
     """)
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("call, name", TORCH_ONLY)
+def test_torch_only_names_say_they_need_torch(call, name):
+    out = _torch_only_errors()[call]
     assert out.startswith(f"{name} needs torch, which cannot be imported here"), out
 
 
