@@ -75,17 +75,43 @@ def test_twin_follows_torch_for_20_steps(norm):
                                rtol=0, atol=1e-8)
 
 
+def _torch_losses(depth: int, steps: int, *, nudge: bool = False) -> np.ndarray:
+    """The torch model's losses on the page's run; ``nudge`` moves one weight by one ulp."""
+    X, y = (torch.tensor(a) for a in spirals(100, classes=3, generator=0))
+    model = norm_mlp("batch", depth=depth, width=32, generator=0)
+    if nudge:
+        with torch.no_grad():
+            model[0].weight[0, 0] = np.nextafter(model[0].weight[0, 0].item(), 1.0)
+    return np.array(fit(lambda b: cross_entropy(model(b[0]), b[1]),
+                        _ScaledSGD(model.parameters(), 0.1), itertools.repeat((X, y), steps)))
+
+
+def _growth_per_step(drift: np.ndarray) -> float:
+    """The factor a difference grows by in one step: the slope of log(drift) over the steps.
+
+    Steps where the two runs agree to the last bit (drift 0) are left out of the fit.
+    """
+    steps = np.flatnonzero(drift > 0)
+    return float(np.exp(np.polyfit(steps, np.log(drift[steps]), 1)[0]))
+
+
 def test_the_pages_12_block_batch_norm_net_is_chaotic_for_twin_and_torch_alike():
+    """A last-bit difference grows about 2.5x a step in 12 blocks, not at all in 8.
+
+    What is asserted is the rate, which is the network's: the size a one-ulp nudge
+    reaches by step 20 depends on the CPU's rounding (3.8e-8 on an AMD EPYC with
+    AVX-512, more elsewhere), so a floor on that size fails by machine, not by model.
+    """
     _, _, _, ours, theirs = _both("batch", 12, 20)
     np.testing.assert_allclose(ours[:15], theirs[:15], rtol=0, atol=1e-8)
-    X, y = (torch.tensor(a) for a in spirals(100, classes=3, generator=0))
-    moved = norm_mlp("batch", depth=12, width=32, generator=0)
-    with torch.no_grad():
-        moved[0].weight[0, 0] = np.nextafter(moved[0].weight[0, 0].item(), 1.0)
-    again = fit(lambda b: cross_entropy(moved(b[0]), b[1]), _ScaledSGD(moved.parameters(), 0.1),
-                itertools.repeat((X, y), 20))
-    torch_drift, twin_drift = abs(again[-1] - theirs[-1]), abs(ours[-1] - theirs[-1])
-    assert torch_drift > 1e-7 and twin_drift < 100 * torch_drift, (torch_drift, twin_drift)
+    torch_drift = np.abs(_torch_losses(12, 20, nudge=True) - theirs)
+    twin_drift = np.abs(ours - theirs)
+    growth = _growth_per_step(torch_drift), _growth_per_step(twin_drift)
+    assert min(growth) > 2, growth                      # torch against itself, and the twin
+    assert twin_drift[-1] < 100 * torch_drift[-1], (twin_drift[-1], torch_drift[-1])
+    # the 8-block net of the test above is not chaotic: the same nudge stays at rounding
+    calm = np.abs(_torch_losses(8, 20, nudge=True) - _torch_losses(8, 20))
+    assert _growth_per_step(calm) < 1.5 and calm.max() < 1e-14, calm
 
 
 def test_batch_norm_twin_counts_batches_and_uses_running_statistics_in_eval():
