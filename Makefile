@@ -42,7 +42,7 @@ help:
 	@echo "make html    build the book (_build/html) and the decks (_build/html/slides)"
 	@echo "make test    lint, build with -W, run unit tests, doctests and site tests (what CI runs;"
 	@echo "             it installs Debian's chromium for the browser tests when it is missing)"
-	@echo "make check   lint, unit tests and doctests only: the quick inner loop (some 80 s on 2 cores)"
+	@echo "make check   lint, unit tests and doctests only: the quick inner loop (under a minute on 2 cores)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make handouts  print every deck to a PDF in _build/handouts"
 	@echo "make handouts INK=ink.json  print the ink's deck with its drawings"
