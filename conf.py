@@ -108,6 +108,9 @@ _LIVE_STATIC = ["mlnotes_site/live/static", str(ASSETS / "live" / "static")]
 
 html_theme = "sphinx_book_theme"
 html_title = "mlnotes"
+# The site's icon (a sigmoid), named by every page and deck: without one a browser asks
+# for /favicon.ico, which a static host answers with a 404 in the console.
+html_favicon = "docs/_static/favicon.svg"
 html_static_path = ["docs/_static", _MATH_BOOK, *_LIVE_STATIC, str(ASSETS / "live" / "site")]
 html_css_files = ["mlnotes.css"]
 html_js_files = ["mlnotes.js"]

@@ -1,4 +1,8 @@
-"""Every internal link of the book and the decks leads to a file and anchor that exist."""
+"""Every internal link of the book and the decks leads to a file and anchor that exist.
+
+Links are the anchors a reader follows and the ``<link>`` elements a browser loads by
+itself (stylesheets, preloads, the site's icon).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def _html_files(site: Path) -> list[Path]:
 def broken_links(site: Path) -> list[str]:
     broken = []
     for page in _html_files(site):
-        for a in html(page).find_all("a", href=True):
+        for a in html(page).find_all(["a", "link"], href=True):
             href = a["href"]
             found = link_target(page, href)
             if found is None:
@@ -44,8 +48,19 @@ def test_no_internal_link_is_broken(site):
     assert broken_links(site) == []
 
 
+def test_every_page_and_deck_names_the_sites_icon(site):
+    """Without an icon a browser asks for /favicon.ico, which the site has not: a 404."""
+    pages = _html_files(site)
+    assert any(p.parent.name == "slides" for p in pages)
+    without = [str(p.relative_to(site)) for p in pages
+               if html(p).find("link", rel="icon", href=True) is None]
+    assert without == []
+
+
 def test_the_checker_sees_a_broken_link(tmp_path):
-    (tmp_path / "a.html").write_text('<a href="b.html#there">b</a><a href="#here">x</a>')
+    (tmp_path / "a.html").write_text('<link rel="icon" href="_static/icon.svg">'
+                                     '<a href="b.html#there">b</a><a href="#here">x</a>')
     (tmp_path / "b.html").write_text('<p id="elsewhere">b</p>')
-    assert broken_links(tmp_path) == ["a.html -> b.html#there (no anchor #there)",
+    assert broken_links(tmp_path) == ["a.html -> _static/icon.svg (no such file)",
+                                      "a.html -> b.html#there (no anchor #there)",
                                       "a.html -> #here (no anchor #here)"]
