@@ -15,7 +15,8 @@ shared ``_build/html`` and its caches are left alone):
    with its old modification time; while it is edited, the original waits in a copy
    in the benchmark's own folder (``<folder>.edit/``), from which the next run puts
    it back should a run ever be killed before its ``finally``;
-4. **test**: ``make test`` against that folder (lint, the no-op build, unit tests,
+4. **check**: ``make check`` (lint, unit tests and doctests: no build, no browser);
+5. **test**: ``make test`` against that folder (lint, the no-op build, unit tests,
    doctests and the site tests).
 
 ``python -m benchmarks.build --dry-run-edit`` shows the edit on a copy of the page
@@ -151,7 +152,7 @@ def run(runs: int = 3, folder: Path | None = None, page: str = "softmax",
         raise FileNotFoundError(f"--page {page}: no {source.relative_to(ROOT)}")
     backup = folder.parent / f"{folder.name}.edit"  # the edited page's original, meanwhile
     _restore_stale(source, backup, progress)
-    times: dict[str, list[float]] = {"cold": [], "noop": [], "edit": []}
+    times: dict[str, list[float]] = {"cold": [], "noop": [], "edit": [], "check": []}
     if test:
         times["test"] = []
     for r in range(1, runs + 1):
@@ -163,6 +164,8 @@ def run(runs: int = 3, folder: Path | None = None, page: str = "softmax",
         progress(f"  run {r}/{runs}: rebuild after editing docs/{page}.md (a code cell added) ...")
         with edited(source, backup, r, progress):
             times["edit"].append(timed_make("html", folder, log))
+        progress(f"  run {r}/{runs}: make check ...")
+        times["check"].append(timed_make("check", folder, log))
         if test:
             progress(f"  run {r}/{runs}: make test ...")
             times["test"].append(timed_make("test", folder, log))
