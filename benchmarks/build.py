@@ -169,7 +169,10 @@ def run(runs: int = 3, folder: Path | None = None, page: str = "softmax",
         if test:
             progress(f"  run {r}/{runs}: make test ...")
             times["test"].append(timed_make("test", folder, log))
+    from benchmarks.kernels import cpu_name
+
     return {
+        "cpu": cpu_name(),  # builds are compared on one machine: say which
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
         else os.cpu_count(),
         "runs": runs,

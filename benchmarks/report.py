@@ -103,7 +103,8 @@ def build_table(build: dict) -> str:
     scope = f"pages: {build['only']}" if build.get("only") else "the whole site"
     page = (f"edited page: `{build['edited']}`" if "edited" in build
             else f"touched page: `{build['touched']}`")
-    head = (f"- {build['nproc']} cores (nproc), {scope}; {page}; "
+    cpu = f"{build['cpu']}, " if build.get("cpu") else ""
+    head = (f"- {cpu}{build['nproc']} cores (nproc), {scope}; {page}; "
             f"`make html BUILD=<folder>` into a folder of its own")
     return head + "\n\n" + _table(
         ["step", "median (s)", "runs (s)", "of cold", "target", "met"], rows)
